@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// Start-up: `fanfare --version` and `fanfare webhooks verify` against bare `node -e 0`, each the
+// median of N runs taken round-robin in this one run. Target (DESIGN.md): within 1.5×.
+// Then, to say where any extra time goes, the import cost of each module cli.ts loads eagerly.
+//   node bench/startup.mjs [runs]
+import { spawnSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { BIN, ROOT, formatMs, median, printRatio, requireBuild, timeCommandsInterleaved } from "./lib.mjs";
+
+requireBuild();
+const RUNS = Number(process.argv[2]) || 30;
+const TARGET = 1.5;
+
+const dir = mkdtempSync(join(tmpdir(), "fanfare-bench-"));
+try {
+  const secret = "whsec_benchStartupSecret0123456789";
+  const body = JSON.stringify({ id: "whk_01J1Z8Q6ZK3M4N5P6Q7R8S9T0V", type: "draw.consumer.won", data: { amount: "149.99" } });
+  const payload = join(dir, "body.json");
+  writeFileSync(payload, body);
+  const ts = Math.floor(Date.now() / 1000);
+  const signature = `t=${ts},v1=${createHmac("sha256", secret).update(`${ts}.${body}`).digest("hex")}`;
+  // No FANFARE_* from the developer's shell, a throwaway config folder, and no colour probing.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("FANFARE_")));
+  Object.assign(env, { FANFARE_CONFIG_DIR: dir, NO_COLOR: "1" });
+
+  const node = process.execPath;
+  const commands = [
+    { label: "node -e 0", cmd: node, args: ["-e", "0"], env },
+    { label: "fanfare --version", cmd: node, args: [BIN, "--version"], env },
+    {
+      label: "fanfare webhooks verify",
+      cmd: node,
+      // --tolerance 0: the signature is made once, and a slow run must not turn it into "expired".
+      args: [BIN, "webhooks", "verify", "--secret", secret, "--payload", payload, "--signature", signature, "--tolerance", "0"],
+      env,
+    },
+  ];
+  console.log(`start-up, median of ${RUNS} runs each (round-robin, after 3 warm-up rounds), node ${process.version}`);
+  const results = timeCommandsInterleaved(commands, { runs: RUNS, warmup: 3 });
+  const base = results["node -e 0"].median;
+  for (const c of commands) {
+    const r = results[c.label];
+    console.log(`  ${c.label.padEnd(26)} median ${formatMs(r.median).padStart(9)}  min ${formatMs(r.min).padStart(9)}  p90 ${formatMs(r.p90).padStart(9)}`);
+  }
+  const passed = [
+    printRatio("fanfare --version vs node -e 0", results["fanfare --version"].median / base, TARGET),
+    printRatio("fanfare webhooks verify vs node -e 0", results["fanfare webhooks verify"].median / base, TARGET),
+  ];
+
+  // Where the time goes: how long `await import(module)` takes in a fresh process, timed inside
+  // that process (so spawn noise stays out) after importing dist/errors.js, a small module with no
+  // imports (so the ESM loader's start-up and the package lookup are not counted). A module's
+  // figure includes what it imports in turn.
+  const warmUp = pathToFileURL(join(ROOT, "dist/errors.js")).href;
+  const modules = [
+    ["commander", "commander"],
+    ["node:crypto", "node:crypto"],
+    ["dist/signing/signature.js", pathToFileURL(join(ROOT, "dist/signing/signature.js")).href],
+    ...readdirSync(join(ROOT, "dist/commands"))
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => [`dist/commands/${f}`, pathToFileURL(join(ROOT, "dist/commands", f)).href]),
+    ["dist/cli.js (everything)", pathToFileURL(join(ROOT, "dist/cli.js")).href],
+  ];
+  const importRuns = Math.max(7, Math.round(RUNS / 3));
+  const importTimes = importCosts(modules, warmUp, importRuns, env);
+  console.log(`\nimport cost in a fresh process (median of ${importRuns}, after dist/errors.js; a row includes its imports):`);
+  for (const [label] of modules) console.log(`  ${label.padEnd(34)} ${formatMs(importTimes[label]).padStart(9)}`);
+  if (passed.includes(false)) {
+    console.log("\nMISS: the import rows show what cli.ts loads eagerly and what each costs.");
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/** { label: median ms of `await import(spec)` in fresh processes, after a warm-up import }. */
+function importCosts(specs, warmUpSpec, runs, env) {
+  const times = Object.fromEntries(specs.map(([label]) => [label, []]));
+  for (let round = 0; round < runs; round++) {
+    for (const [label, spec] of specs) {
+      const code =
+        // performance.now() first, as its first use loads perf_hooks, which would count against the row.
+        `performance.now(); await import(${JSON.stringify(warmUpSpec)}); const t = performance.now(); ` +
+        // The elapsed time is taken before touching process.stdout, whose getter builds a stream.
+        `await import(${JSON.stringify(spec)}); const ms = performance.now() - t; process.stdout.write(String(ms));`;
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: ROOT, env, encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`importing ${spec} failed:\n${r.stderr}`);
+      times[label].push(Number(r.stdout));
+    }
+  }
+  return Object.fromEntries(Object.entries(times).map(([label, t]) => [label, median(t)]));
+}

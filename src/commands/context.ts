@@ -1,0 +1,65 @@
+import type { Command } from "commander";
+import { Output } from "../ui/output.js";
+
+/** Options every command accepts, wherever they appear on the command line. */
+export interface GlobalOptions {
+  json?: boolean;
+  /** false with --no-color. */
+  color?: boolean;
+  verbose?: boolean;
+  profile?: string;
+  apiBase?: string;
+  apiKey?: string;
+}
+
+export function globalsOf(cmd: Command): GlobalOptions {
+  return cmd.optsWithGlobals<GlobalOptions>();
+}
+
+export function outputFor(cmd: Command): Output {
+  const g = globalsOf(cmd);
+  return new Output({ json: g.json, color: g.color, verbose: g.verbose });
+}
+
+/** Help text listing examples, shown after a command's options: a comment line, then the command. */
+export function examples(lines: Array<[command: string, what: string]>): string {
+  return "\nExamples:\n" + lines.map(([c, what]) => `  # ${what}\n  $ ${c}`).join("\n\n") + "\n";
+}
+
+/** Splits `a,b , c` into trimmed, non-empty parts (for --events and the like). */
+export function commaList(value: string, previous: string[] = []): string[] {
+  return previous.concat(
+    value
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+}
+
+/** Collects a repeatable flag (`--set a=1 --set b=2`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return previous.concat(value);
+}
+
+let exitCode = 0;
+
+export function resetExitCode(): void {
+  exitCode = 0;
+}
+
+export function takeExitCode(): number {
+  return exitCode;
+}
+
+/**
+ * Wraps a command's action: the action returns the exit code it wants (nothing means 0) and throws
+ * a CliError for anything the user should fix, so no command calls process.exit itself.
+ */
+export function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<number | void> | number | void,
+): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    const code = await fn(...args);
+    exitCode = typeof code === "number" ? code : 0;
+  };
+}

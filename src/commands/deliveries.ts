@@ -1,0 +1,112 @@
+import type { Command } from "commander";
+import { usageError } from "../errors.js";
+import { action, examples, globalsOf, outputFor } from "./context.js";
+
+const STATUSES = ["pending", "retrying", "succeeded", "failed", "permanently_failed"];
+const MAX_LIMIT = 100;
+
+export function registerDeliveries(webhooks: Command): void {
+  const deliveries = webhooks
+    .command("deliveries")
+    .description("the delivery log of an endpoint: list, inspect, redeliver")
+    .addHelpText(
+      "after",
+      examples([
+        ["fanfare webhooks deliveries list we_123 --status permanently_failed", "what never arrived"],
+        ["fanfare webhooks deliveries get we_123 whk_01…", "request, response and every attempt"],
+        ["fanfare webhooks deliveries redeliver we_123 whk_01…", "send the same payload again"],
+      ]),
+    );
+
+  deliveries
+    .command("list")
+    .description("recent deliveries of an endpoint, newest first (the last 100 are kept)")
+    .argument("<endpointId>", "endpoint id (we_…)")
+    .option("--status <status>", `only this status: ${STATUSES.join(", ")}`)
+    .option("--limit <n>", `at most n deliveries (1-${MAX_LIMIT})`)
+    .addHelpText(
+      "after",
+      examples([
+        ["fanfare webhooks deliveries list we_123", "the latest deliveries"],
+        ["fanfare webhooks deliveries list we_123 --status failed --limit 5 --json", "for a script"],
+      ]),
+    )
+    .action(
+      action(async (endpointId: string, options: { status?: string; limit?: string }, cmd: Command) => {
+        if (options.status !== undefined && !STATUSES.includes(options.status)) {
+          throw usageError(`unknown status "${options.status}"`, `use one of: ${STATUSES.join(", ")}`, "invalid_status");
+        }
+        const limit = options.limit === undefined ? undefined : parseLimit(options.limit);
+        const { out, api, fmt } = await prepare(cmd);
+        const list = await api((c) => c.listDeliveries(endpointId, { status: options.status, limit }));
+        if (out.json) return out.printJson(list);
+        if (list.length === 0) {
+          out.info(`no deliveries${options.status ? ` with status ${options.status}` : ""} for ${endpointId}`);
+          out.info(out.style.dim("hint: ") + `send one with \`fanfare webhooks endpoints test ${endpointId} <event>\``);
+          return;
+        }
+        out.print(fmt.deliveryTable(list, out.style).join("\n"));
+      }),
+    );
+
+  deliveries
+    .command("get")
+    .description("one delivery: request headers and body, the response, every attempt")
+    .argument("<endpointId>", "endpoint id (we_…)")
+    .argument("<deliveryId>", "delivery id (whk_…)")
+    .addHelpText(
+      "after",
+      examples([
+        ["fanfare webhooks deliveries get we_123 whk_01…", "for people"],
+        ["fanfare webhooks deliveries get we_123 whk_01… --json | jq -r .request.body > body.json", "save the raw body"],
+      ]),
+    )
+    .action(
+      action(async (endpointId: string, deliveryId: string, _options: unknown, cmd: Command) => {
+        const { out, api, fmt } = await prepare(cmd);
+        const delivery = await api((c) => c.getDelivery(endpointId, deliveryId));
+        if (out.json) return out.printJson(delivery);
+        out.print(fmt.deliveryDetail(delivery, out.style).join("\n"));
+      }),
+    );
+
+  deliveries
+    .command("redeliver")
+    .description("send a delivery's exact payload again (a new attempt)")
+    .argument("<endpointId>", "endpoint id (we_…)")
+    .argument("<deliveryId>", "delivery id (whk_…)")
+    .addHelpText(
+      "after",
+      "\nExit 0 when the new attempt succeeded (or is still running), 1 when it failed.\n" +
+        examples([["fanfare webhooks deliveries redeliver we_123 whk_01…", "after fixing the receiver"]]),
+    )
+    .action(
+      action(async (endpointId: string, deliveryId: string, _options: unknown, cmd: Command) => {
+        const { out, api, fmt } = await prepare(cmd);
+        const delivery = await api((c) => c.redeliver(endpointId, deliveryId));
+        const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
+        if (out.json) out.printJson(delivery);
+        else {
+          const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
+          out.print(`redelivered ${delivery.id} (attempt ${delivery.attempt}): ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`);
+        }
+        return failed ? 1 : 0;
+      }),
+    );
+}
+
+function parseLimit(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1 || n > MAX_LIMIT) {
+    throw usageError(`--limit must be a whole number from 1 to ${MAX_LIMIT}, not "${text}"`, "e.g. --limit 20", "invalid_limit");
+  }
+  return n;
+}
+
+async function prepare(cmd: Command) {
+  const out = outputFor(cmd);
+  const globals = globalsOf(cmd);
+  const [{ withApi }, fmt] = await Promise.all([import("../api/connect.js"), import("../api/format.js")]);
+  const api = <T>(fn: (client: import("../api/client.js").ApiClient) => Promise<T>) => withApi(globals, out, fn);
+  return { out, api, fmt };
+}

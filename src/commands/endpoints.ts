@@ -1,0 +1,318 @@
+import type { Command } from "commander";
+import { failure, usageError } from "../errors.js";
+import type { Output } from "../ui/output.js";
+import { action, collect, commaList, examples, globalsOf, outputFor } from "./context.js";
+
+interface CreateOptions {
+  url: string;
+  events: string[];
+  description?: string;
+  disabled?: boolean;
+  secret?: string;
+}
+
+interface UpdateOptions {
+  url?: string;
+  events?: string[];
+  description?: string;
+  enable?: boolean;
+  disable?: boolean;
+}
+
+export function registerEndpoints(webhooks: Command): void {
+  const endpoints = webhooks
+    .command("endpoints")
+    .description("manage webhook endpoints through the admin API (needs an API key or the emulator)")
+    .addHelpText(
+      "after",
+      examples([
+        ["fanfare webhooks endpoints list", "every endpoint of the account"],
+        [
+          "fanfare webhooks endpoints create --url https://example.com/webhooks --events draw.consumer.won,order.created",
+          "add an endpoint; its signing secret is printed once",
+        ],
+        ["fanfare webhooks endpoints test we_123 draw.consumer.won", "send a test event"],
+      ]),
+    );
+
+  endpoints
+    .command("list")
+    .description("list endpoints (secrets masked)")
+    .addHelpText("after", examples([["fanfare webhooks endpoints list --json | jq -r '.[].id'", "ids for a script"]]))
+    .action(
+      action(async (_options: unknown, cmd: Command) => {
+        const { out, api, fmt } = await prepare(cmd);
+        const list = await api((c) => c.listEndpoints());
+        if (out.json) return out.printJson(list.map(fmt.maskEndpoint));
+        if (list.length === 0) {
+          out.info("no endpoints yet");
+          out.info(out.style.dim("hint: ") + "create one with `fanfare webhooks endpoints create --url URL --events a,b`");
+          return;
+        }
+        out.print(fmt.endpointTable(list, out.style).join("\n"));
+      }),
+    );
+
+  endpoints
+    .command("create")
+    .description("create an endpoint; prints its signing secret once, in full")
+    .requiredOption("--url <url>", "where deliveries go (https; http only to localhost)")
+    .requiredOption("--events <a,b>", "event types to subscribe to (comma list, repeatable)", commaList)
+    .option("--description <text>", "a note for people")
+    .option("--disabled", "create it paused")
+    .option("--secret <whsec_…>", "use this signing secret instead of a generated one")
+    .addHelpText(
+      "after",
+      "\nThe signing secret goes to stdout alone (everything else to stderr), so it can be captured;\n" +
+        "later output shows it masked. With --json, the endpoint with its secret is printed.\n" +
+        examples([
+          [
+            "fanfare webhooks endpoints create --url https://example.com/hooks --events draw.consumer.won",
+            "subscribe to one event",
+          ],
+          [
+            "SECRET=$(fanfare webhooks endpoints create --url https://example.com/hooks --events order.created,order.completed)",
+            "keep the secret in a variable",
+          ],
+          ["fanfare webhooks endpoints create --url https://example.com/hooks --events order.created --json | jq -r .id", "the new id"],
+        ]),
+    )
+    .action(
+      action(async (options: CreateOptions, cmd: Command) => {
+        const { out, api, fmt } = await prepare(cmd);
+        const events = await checkEvents(options.events);
+        checkUrl(options.url);
+        if (options.secret !== undefined && !/^whsec_\S{8,}$/.test(options.secret)) {
+          throw usageError("--secret must look like whsec_… (at least 8 characters after the prefix)", "omit it to get a generated secret", "invalid_secret");
+        }
+        const input = {
+          url: options.url,
+          events,
+          ...(options.description !== undefined ? { description: options.description } : {}),
+          ...(options.disabled ? { enabled: false } : {}),
+          ...(options.secret !== undefined ? { secret: options.secret } : {}),
+        };
+        const endpoint = await api((c) => c.createEndpoint(input));
+        if (out.json) return out.printJson(endpoint);
+        out.info(`created endpoint ${endpoint.id}`);
+        const detail = fmt.endpointDetail(endpoint, out.style).filter((line) => !/^\S*secret\b/.test(stripAnsi(line)));
+        out.info(detail.join("\n"));
+        showSecretOnce(out, endpoint.secret);
+      }),
+    );
+
+  endpoints
+    .command("get")
+    .description("show one endpoint (secret masked)")
+    .argument("<id>", "endpoint id (we_…)")
+    .addHelpText("after", examples([["fanfare webhooks endpoints get we_123", "url, events, status, masked secret"]]))
+    .action(
+      action(async (id: string, _options: unknown, cmd: Command) => {
+        const { out, api, fmt } = await prepare(cmd);
+        const endpoint = await api((c) => c.getEndpoint(id));
+        if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
+        out.print(fmt.endpointDetail(endpoint, out.style).join("\n"));
+      }),
+    );
+
+  endpoints
+    .command("update")
+    .description("change an endpoint's URL, events, description or state")
+    .argument("<id>", "endpoint id (we_…)")
+    .option("--url <url>", "new delivery URL")
+    .option("--events <a,b>", "replace the subscribed event types (comma list, repeatable)", commaList)
+    .option("--description <text>", "new description")
+    .option("--enable", "resume deliveries")
+    .option("--disable", "pause deliveries")
+    .addHelpText(
+      "after",
+      examples([
+        ["fanfare webhooks endpoints update we_123 --events draw.consumer.won,draw.consumer.lost", "change the events"],
+        ["fanfare webhooks endpoints update we_123 --url https://new.example.com/hooks --enable", "move and resume"],
+      ]),
+    )
+    .action(
+      action(async (id: string, options: UpdateOptions, cmd: Command) => {
+        if (options.enable && options.disable) {
+          throw usageError("--enable and --disable contradict each other", "pass one of them");
+        }
+        const input = {
+          ...(options.url !== undefined ? { url: checkUrl(options.url) } : {}),
+          ...(options.events !== undefined ? { events: await checkEvents(options.events) } : {}),
+          ...(options.description !== undefined ? { description: options.description } : {}),
+          ...(options.enable ? { enabled: true } : options.disable ? { enabled: false } : {}),
+        };
+        if (Object.keys(input).length === 0) {
+          throw usageError("nothing to update", "pass --url, --events, --description, --enable or --disable");
+        }
+        const { out, api, fmt } = await prepare(cmd);
+        const endpoint = await api((c) => c.updateEndpoint(id, input));
+        if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
+        out.info(`updated endpoint ${endpoint.id}`);
+        out.print(fmt.endpointDetail(endpoint, out.style).join("\n"));
+      }),
+    );
+
+  endpoints
+    .command("delete")
+    .description("delete an endpoint (asks first on a terminal)")
+    .argument("<id>", "endpoint id (we_…)")
+    .option("-y, --yes", "do not ask (required without a terminal)")
+    .addHelpText(
+      "after",
+      examples([
+        ["fanfare webhooks endpoints delete we_123", "asks for confirmation"],
+        ["fanfare webhooks endpoints delete we_123 --yes", "in a script"],
+      ]),
+    )
+    .action(
+      action(async (id: string, options: { yes?: boolean }, cmd: Command) => {
+        const { out, api } = await prepare(cmd);
+        if (!options.yes) {
+          if (!process.stdin.isTTY || !process.stderr.isTTY) {
+            throw usageError(`not deleting ${id} without confirmation`, "pass --yes to delete without a prompt", "confirmation_required");
+          }
+          const endpoint = await api((c) => c.getEndpoint(id));
+          const { confirm } = await import("../config/prompt.js");
+          if (!(await confirm(`Delete endpoint ${endpoint.id} (${endpoint.url})? [y/N] `))) {
+            throw failure("not deleted", undefined, "cancelled");
+          }
+        }
+        await api((c) => c.deleteEndpoint(id));
+        if (out.json) out.printJson({ id, deleted: true });
+        else out.print(`deleted endpoint ${id}`);
+      }),
+    );
+
+  for (const [name, enabled] of [
+    ["pause", false],
+    ["resume", true],
+  ] as const) {
+    endpoints
+      .command(name)
+      .description(enabled ? "resume deliveries to an endpoint" : "stop deliveries to an endpoint until resumed")
+      .argument("<id>", "endpoint id (we_…)")
+      .addHelpText("after", examples([[`fanfare webhooks endpoints ${name} we_123`, `${name} it`]]))
+      .action(
+        action(async (id: string, _options: unknown, cmd: Command) => {
+          const { out, api, fmt } = await prepare(cmd);
+          const endpoint = await api((c) => c.updateEndpoint(id, { enabled }));
+          if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
+          out.print(`${enabled ? "resumed" : "paused"} endpoint ${endpoint.id} (${endpoint.url})`);
+        }),
+      );
+  }
+
+  endpoints
+    .command("rotate-secret")
+    .description("replace an endpoint's signing secret (the old one stops verifying at once); prints the new one")
+    .argument("<id>", "endpoint id (we_…)")
+    .addHelpText(
+      "after",
+      "\nThe new secret goes to stdout alone, so it can be captured; update your receiver first.\n" +
+        examples([
+          ["fanfare webhooks endpoints rotate-secret we_123", "print the new secret once"],
+          ["NEW=$(fanfare webhooks endpoints rotate-secret we_123)", "capture it"],
+        ]),
+    )
+    .action(
+      action(async (id: string, _options: unknown, cmd: Command) => {
+        const { out, api } = await prepare(cmd);
+        const { secret } = await api((c) => c.rotateSecret(id));
+        if (out.json) return out.printJson({ id, secret });
+        out.info(`rotated the signing secret of ${id}; the old secret no longer verifies`);
+        showSecretOnce(out, secret);
+      }),
+    );
+
+  endpoints
+    .command("health")
+    .description("whether recent deliveries to an endpoint succeed")
+    .argument("<id>", "endpoint id (we_…)")
+    .addHelpText("after", examples([["fanfare webhooks endpoints health we_123", "success rate and last delivery"]]))
+    .action(
+      action(async (id: string, _options: unknown, cmd: Command) => {
+        const { out, api, fmt } = await prepare(cmd);
+        const health = await api((c) => c.health(id));
+        if (out.json) return out.printJson({ id, ...health });
+        out.print(fmt.healthDetail(id, health, out.style).join("\n"));
+      }),
+    );
+
+  endpoints
+    .command("test")
+    .description("send a test event to an endpoint through the platform (a real, signed delivery)")
+    .argument("<id>", "endpoint id (we_…)")
+    .argument("<event>", "event type, e.g. draw.consumer.won (see `fanfare webhooks events`)")
+    .option("--set <path=value>", "override a field of the payload's data (repeatable; typed like JSON)", collect, [])
+    .option("--data <file>", "merge a JSON object into the payload's data")
+    .addHelpText(
+      "after",
+      "\nExit 0 when the first attempt succeeded (or is still running), 1 when it failed.\n" +
+        examples([
+          ["fanfare webhooks endpoints test we_123 draw.consumer.won", "a realistic sample"],
+          ["fanfare webhooks endpoints test we_123 draw.consumer.won --set position=5", "with a field changed"],
+        ]),
+    )
+    .action(
+      action(async (id: string, event: string, options: { set: string[]; data?: string }, cmd: Command) => {
+        const [eventType] = await checkEvents([event]);
+        const { buildTestData } = await import("../api/test-data.js");
+        let fileText: string | undefined;
+        if (options.data !== undefined) {
+          const { readFile } = await import("node:fs/promises");
+          try {
+            fileText = await readFile(options.data, "utf8");
+          } catch (error) {
+            throw usageError(`cannot read --data ${options.data} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, "give a JSON file");
+          }
+        }
+        const data = buildTestData(fileText, options.set, `--data ${options.data ?? ""}`.trim());
+        const { out, api, fmt } = await prepare(cmd);
+        const delivery = await api((c) => c.sendTest(id, eventType!, data));
+        const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
+        if (out.json) out.printJson(delivery);
+        else {
+          const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
+          out.print(
+            `sent ${delivery.eventType} to ${delivery.endpointId}: delivery ${delivery.id} ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`,
+          );
+          out.info(out.style.dim(`details: fanfare webhooks deliveries get ${delivery.endpointId} ${delivery.id}`));
+        }
+        return failed ? 1 : 0;
+      }),
+    );
+}
+
+async function prepare(cmd: Command) {
+  const out = outputFor(cmd);
+  const globals = globalsOf(cmd);
+  const [{ withApi }, fmt] = await Promise.all([import("../api/connect.js"), import("../api/format.js")]);
+  const api = <T>(fn: (client: import("../api/client.js").ApiClient) => Promise<T>) => withApi(globals, out, fn);
+  return { out, api, fmt };
+}
+
+/** Event names are checked against the catalog before any request, so a typo is a usage error (2). */
+export async function checkEvents(names: string[]): Promise<string[]> {
+  const unique = [...new Set(names.map((n) => n.trim()).filter(Boolean))];
+  if (unique.length === 0) throw usageError("no event types given", "pass --events a,b (see `fanfare webhooks events`)", "missing_events");
+  const { requireEventType } = await import("../events/catalog.js");
+  for (const name of unique) requireEventType(name);
+  return unique;
+}
+
+/** Only that it is a URL at all: which schemes and hosts are allowed is the API's call (a 422). */
+function checkUrl(url: string): string {
+  if (!URL.canParse(url)) {
+    throw usageError(`--url "${url}" is not a URL`, "give a full URL, e.g. https://example.com/webhooks", "invalid_url");
+  }
+  return url;
+}
+
+function showSecretOnce(out: Output, secret: string): void {
+  out.warn("this signing secret is shown once, in full: store it now (e.g. as FANFARE_WEBHOOK_SECRET); later output masks it");
+  out.print(secret);
+}
+
+// eslint-disable-next-line no-control-regex
+const stripAnsi = (text: string) => text.replace(/\u001B\[[0-9;]*m/g, "");

@@ -1,0 +1,131 @@
+import type { Command } from "commander";
+import { usageError } from "../errors.js";
+import { action, examples, globalsOf, outputFor } from "./context.js";
+
+const KEY_ENV = "FANFARE_SECRET_KEY";
+
+export function registerLogin(program: Command): void {
+  program
+    .command("login")
+    .description("save an API key in a profile, after checking it against the admin API")
+    .addHelpText(
+      "after",
+      "\nThe key is read from stdin when it is piped, else asked for without echo; --api-key works\n" +
+        "but is visible to other users in `ps` and in shell history. Nothing is saved unless the API\n" +
+        "accepts the key. Profiles live in the config file (mode 0600; FANFARE_CONFIG_DIR moves it).\n" +
+        examples([
+          ["fanfare login", "type the key at a hidden prompt"],
+          ['printf %s "$FANFARE_KEY" | fanfare login', "read the key from stdin (CI, password managers)"],
+          ["fanfare login --profile staging --api-base https://staging.fanfare.io/api", "a second profile"],
+          ["fanfare login --api-base http://127.0.0.1:8787/api --api-key key", "log in to a local emulator"],
+        ]),
+    )
+    .action(
+      action(async (_options: unknown, cmd: Command) => {
+        const out = outputFor(cmd);
+        const globals = globalsOf(cmd);
+        const { checkProfileName, profileOf, readConfig, updateConfig, configFilePath } = await import("../config/store.js");
+        const { DEFAULT_API_BASE, ENV, checkApiBase, resolveProfileName } = await import("../config/settings.js");
+        const { maskSecret } = await import("../config/mask.js");
+
+        const profile = checkProfileName(resolveProfileName(globals).name);
+        const saved = profileOf(await readConfig(), profile);
+        const explicitBase = globals.apiBase?.trim() || process.env[ENV.apiBase]?.trim() || undefined;
+        const apiBase = checkApiBase(
+          explicitBase ?? saved.apiBase ?? DEFAULT_API_BASE,
+          globals.apiBase ? "--api-base" : explicitBase ? ENV.apiBase : `profile "${profile}"`,
+        );
+
+        const apiKey = await readKey(globals.apiKey, out);
+
+        const { createApiClient } = await import("../api/client.js");
+        const client = createApiClient({ baseUrl: apiBase, apiKey, log: out.verbose ? (l) => out.debug(l) : undefined });
+        let endpointCount: number;
+        try {
+          endpointCount = (await client.listEndpoints()).length;
+        } finally {
+          await client.close();
+        }
+
+        await updateConfig((data) => {
+          const profiles = (data.profiles ??= {});
+          const next = { ...profileOf(data, profile), apiKey };
+          if (explicitBase) next.apiBase = apiBase;
+          profiles[profile] = next;
+        });
+
+        const summary = {
+          profile,
+          apiBase,
+          apiKey: maskSecret(apiKey),
+          endpoints: endpointCount,
+          configFile: configFilePath(),
+        };
+        if (out.json) out.printJson(summary);
+        else {
+          out.print(`logged in: profile "${profile}" saved (key ${summary.apiKey}, ${apiBase})`);
+          out.info(out.style.dim(`${endpointCount} endpoint${endpointCount === 1 ? "" : "s"} on this account; config ${summary.configFile}`));
+        }
+        if (process.env[KEY_ENV]) out.warn(`${KEY_ENV} is set and takes precedence over the saved profile`);
+      }),
+    );
+
+  program
+    .command("logout")
+    .description("remove the saved API key of a profile (--profile, default \"default\")")
+    .addHelpText(
+      "after",
+      "\nWith no saved key there is nothing to do: that is not an error (exit 0).\n" +
+        examples([
+          ["fanfare logout", "forget the key of the default profile"],
+          ["fanfare logout --profile staging", "forget another profile's key"],
+        ]),
+    )
+    .action(
+      action(async (_options: unknown, cmd: Command) => {
+        const out = outputFor(cmd);
+        const globals = globalsOf(cmd);
+        const { checkProfileName, profileOf, readConfig, updateConfig, configFilePath } = await import("../config/store.js");
+        const { resolveProfileName } = await import("../config/settings.js");
+        const { maskSecret } = await import("../config/mask.js");
+
+        const profile = checkProfileName(resolveProfileName(globals).name);
+        const key = profileOf(await readConfig(), profile).apiKey;
+        if (!key) {
+          if (out.json) out.printJson({ profile, removed: false });
+          else out.print(`nothing to do: profile "${profile}" has no saved key`);
+        } else {
+          await updateConfig((data) => {
+            const rest = { ...profileOf(data, profile) };
+            delete rest.apiKey;
+            if (!data.profiles) return;
+            if (Object.keys(rest).length === 0) delete data.profiles[profile];
+            else data.profiles[profile] = rest;
+          });
+          if (out.json) out.printJson({ profile, removed: true, apiKey: maskSecret(key), configFile: configFilePath() });
+          else out.print(`logged out: removed key ${maskSecret(key)} from profile "${profile}" (${configFilePath()})`);
+        }
+        if (process.env[KEY_ENV]) out.warn(`${KEY_ENV} is still set: commands keep using it`);
+      }),
+    );
+}
+
+async function readKey(flagKey: string | undefined, out: import("../ui/output.js").Output): Promise<string> {
+  if (flagKey !== undefined) {
+    out.warn("--api-key is visible to other users in `ps` and in shell history; prefer piping the key to `fanfare login`");
+    return nonEmptyKey(flagKey.trim(), "--api-key is empty");
+  }
+  const { askHidden, readStdin } = await import("../config/prompt.js");
+  if (!process.stdin.isTTY) {
+    return nonEmptyKey((await readStdin()).trim(), "no API key on stdin");
+  }
+  return nonEmptyKey(await askHidden("Fanfare API key (input hidden): "), "no API key entered");
+}
+
+function nonEmptyKey(key: string, message: string): string {
+  if (!key) {
+    throw usageError(message, 'pipe the key in (printf %s "$KEY" | fanfare login) or type it at the prompt', "missing_api_key");
+  }
+  if (/\s/.test(key)) throw usageError("the API key contains whitespace", "paste the key alone, on one line", "invalid_api_key");
+  return key;
+}

@@ -1,0 +1,240 @@
+import type { Command } from "commander";
+import { failure, usageError } from "../errors.js";
+import type { Output } from "../ui/output.js";
+import { action, collect, examples, outputFor } from "./context.js";
+
+interface TriggerOptions {
+  all?: boolean;
+  forwardTo?: string;
+  secret?: string;
+  scheme: string;
+  set?: string[];
+  data?: string;
+  count: string;
+  concurrency: string;
+}
+
+const SECRET_ENV = "FANFARE_WEBHOOK_SECRET";
+// Kept here rather than imported from src/signing, which loads node:crypto, so help stays fast.
+const SCHEMES = ["v1", "sha256", "hex"] as const;
+const MAX_COUNT = 1_000_000;
+const MAX_CONCURRENCY = 256;
+/** Past this many deliveries on a terminal, a progress line replaces one line per delivery. */
+const LINES_ON_TERMINAL = 200;
+
+export function registerTrigger(parent: Command): void {
+  parent
+    .command("trigger")
+    .description("send signed sample deliveries of documented events to a URL")
+    .argument("[event...]", "event types, e.g. draw.consumer.won (see: fanfare webhooks events)")
+    .option("--all", "every documented event type")
+    .option("--forward-to <url>", "where to POST, e.g. http://localhost:3000/webhooks")
+    .option("--secret <secret>", `signing secret, whsec_… (env ${SECRET_ENV}, preferred: argv is visible in ps)`)
+    .option("--scheme <scheme>", `signature scheme: ${SCHEMES.join(" | ")}`, "v1")
+    .option("--set <path=value>", "override a field of every sample, e.g. data.position=5 (repeatable)", collect)
+    .option("--data <file>", "merge a JSON object into every sample's data (- reads stdin)")
+    .option("--count <n>", "deliveries per event, each with a fresh id", "1")
+    .option("--concurrency <n>", `deliveries in flight at once (1–${MAX_CONCURRENCY})`, "1")
+    .addHelpText(
+      "after",
+      "\nOutput: one line per delivery (`--> event [id]  <-- [status] time`) and a summary; with --json,\n" +
+        "one JSON object per delivery and a final {\"summary\": …}. On a terminal, runs of more than\n" +
+        `${LINES_ON_TERMINAL} deliveries show progress and the summary instead of every line.\n` +
+        "Exit codes: 0 every delivery got a 2xx, 1 any did not (or nothing was listening), 2 bad input,\n" +
+        "130 interrupted.\n" +
+        examples([
+          [
+            "fanfare webhooks trigger draw.consumer.won --forward-to http://localhost:3000/webhooks",
+            `send one signed sample (secret from ${SECRET_ENV})`,
+          ],
+          [
+            "fanfare webhooks trigger --all --forward-to localhost:3000/webhooks --secret whsec_…",
+            "send every documented event once",
+          ],
+          [
+            "fanfare webhooks trigger draw.consumer.won --set data.position=5 --data extra.json --forward-to …",
+            "change fields of the sample",
+          ],
+          [
+            "fanfare webhooks trigger order.created --count 1000 --concurrency 20 --forward-to … --json",
+            "load-test a receiver, one JSON line per delivery",
+          ],
+          ["fanfare webhooks trigger queue.consumer.entered --scheme sha256 --forward-to …", "sign with sha256=<hex>"],
+        ]),
+    )
+    .action(
+      action(async (names: string[], options: TriggerOptions, cmd: Command) => {
+        const out = outputFor(cmd);
+        const count = parseIntFlag("--count", options.count, 1, MAX_COUNT);
+        const concurrency = parseIntFlag("--concurrency", options.concurrency, 1, MAX_CONCURRENCY);
+        const scheme = parseScheme(options.scheme);
+        const eventTypes = await chosenEvents(names, options.all === true);
+        const secret = options.secret || process.env[SECRET_ENV];
+        if (!secret) {
+          throw usageError(
+            "no signing secret",
+            `pass --secret whsec_… or export ${SECRET_ENV}=whsec_… (the secret your app verifies with)`,
+            "missing_secret",
+          );
+        }
+        const { resolveTarget } = await import("../delivery/target.js");
+        const target = await resolveTarget({ forwardTo: options.forwardTo });
+
+        const { readDataFile } = await import("../events/overrides.js");
+        const { sampleOf } = await import("../events/sample.js");
+        const data = options.data === undefined ? undefined : await readDataFile(options.data);
+        const set = options.set ?? [];
+        // One sample of each event before anything is sent, so a bad --set fails the run up front.
+        for (const type of eventTypes.values()) sampleOf(type, { set, data });
+        // Ids are fresh per delivery unless --set/--data pins them (then every delivery keeps that id).
+        const first = eventTypes.values().next().value!;
+        const idsGenerated = sampleOf(first, { set, data }).id !== sampleOf(first, { set, data }).id;
+        const { newId } = await import("../events/ids.js");
+
+        return sendAll(out, {
+          names: [...eventTypes.keys()],
+          buildPayload: (event, now) => sampleOf(eventTypes.get(event)!, { now, set, data }),
+          newId: idsGenerated ? (now) => newId("whk", now) : undefined,
+          url: target.url,
+          secret,
+          scheme,
+          count,
+          concurrency,
+        });
+      }),
+    );
+}
+
+type EventTypes = Map<string, import("../events/catalog.js").EventType>;
+
+/** The events named (checked against the catalog, in the order given, without repeats) or all of them. */
+async function chosenEvents(names: string[], all: boolean): Promise<EventTypes> {
+  if (all && names.length > 0) {
+    throw usageError("give event names or --all, not both", "e.g. fanfare webhooks trigger --all --forward-to …", "usage");
+  }
+  if (!all && names.length === 0) {
+    throw usageError(
+      "no event to send",
+      'name one or more, e.g. "fanfare webhooks trigger draw.consumer.won", or pass --all (list them: fanfare webhooks events)',
+      "missing_event",
+    );
+  }
+  const catalog = await import("../events/catalog.js");
+  if (all) return new Map(catalog.EVENT_TYPES.map((e) => [e.name, e]));
+  const chosen: EventTypes = new Map();
+  for (const name of names) chosen.set(name, catalog.requireEventType(name));
+  return chosen;
+}
+
+function parseIntFlag(flag: string, value: string, min: number, max: number): number {
+  const text = value.trim();
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw usageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`, `e.g. ${flag} ${min === 1 ? 10 : min}`, "invalid_flag");
+  }
+  return n;
+}
+
+function parseScheme(value: string): (typeof SCHEMES)[number] {
+  if ((SCHEMES as readonly string[]).includes(value)) return value as (typeof SCHEMES)[number];
+  throw usageError(
+    `unknown signature scheme "${value}"`,
+    `use --scheme ${SCHEMES.join(", --scheme ")} (v1 is the default: t=<ts>,v1=<hex>)`,
+    "invalid_scheme",
+  );
+}
+
+interface SendPlan {
+  names: string[];
+  buildPayload: (event: string, now: Date) => { id: string; type: string };
+  newId: ((now: Date) => string) | undefined;
+  url: URL;
+  secret: string;
+  scheme: (typeof SCHEMES)[number];
+  count: number;
+  concurrency: number;
+}
+
+async function sendAll(out: Output, plan: SendPlan): Promise<number> {
+  const [{ createDeliveryClient }, { triggerDeliveries, plannedDeliveries }, report, { LineWriter, ProgressLine }] =
+    await Promise.all([
+      import("../delivery/send.js"),
+      import("../delivery/trigger.js"),
+      import("../delivery/report.js"),
+      import("../delivery/line-writer.js"),
+    ]);
+  const total = plannedDeliveries(plan.names, plan.count);
+  const lines = new LineWriter(out.stdout);
+  const progressOnly = !out.json && total > LINES_ON_TERMINAL && Boolean(out.stdout.isTTY);
+  const client = await createDeliveryClient({ connections: plan.concurrency });
+
+  out.info(
+    out.style.dim(
+      `sending ${total} deliver${total === 1 ? "y" : "ies"} to ${plan.url.href} (${plan.scheme} signature` +
+        (plan.concurrency > 1 ? `, ${plan.concurrency} at a time)` : ")"),
+    ),
+  );
+
+  let done = 0;
+  let failed = 0;
+  const progress = progressOnly ? new ProgressLine(out.stderr, total) : undefined;
+  const onResult = (result: import("../delivery/report.js").DeliveryResult): void => {
+    done++;
+    if (!result.ok) failed++;
+    if (out.json) lines.write(report.deliveryJson(result));
+    else if (!progressOnly) lines.write(report.deliveryLine(result, out.style));
+    if (!result.ok && result.responseBody) out.debug(`  ${result.id} answered: ${result.responseBody.slice(0, 500)}`);
+    progress?.update(done, failed);
+  };
+
+  // Ctrl-C stops the run and cuts requests in flight; the summary of what was sent still prints.
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    controller.abort();
+    void client.destroy();
+  };
+  process.once("SIGINT", onSigint);
+  let outcome;
+  try {
+    outcome = await triggerDeliveries({
+      events: plan.names,
+      count: plan.count,
+      concurrency: plan.concurrency,
+      url: plan.url,
+      secret: plan.secret,
+      scheme: plan.scheme,
+      buildPayload: plan.buildPayload,
+      newId: plan.newId,
+      client,
+      onResult,
+      signal: controller.signal,
+    });
+  } finally {
+    process.off("SIGINT", onSigint);
+    progress?.stop();
+    lines.flush();
+    if (!controller.signal.aborted) await client.close();
+  }
+
+  const { summary, firstFailure } = outcome;
+  if (out.json) out.printJson({ summary });
+  else out.print(report.summaryLine(summary));
+
+  if (summary.interrupted) return 130;
+  if (summary.errors.connection_refused) {
+    throw failure(
+      `nothing is listening at ${plan.url.href} (connection refused)`,
+      "start your app (or: node examples/receiver.mjs), or fix the port in --forward-to",
+      "connection_refused",
+    );
+  }
+  if (summary.failed > 0 && firstFailure) {
+    const first = firstFailure.status === null ? firstFailure.error : `got ${firstFailure.status}`;
+    throw failure(
+      `${summary.failed} of ${summary.sent} deliveries failed (first: ${firstFailure.event} [${firstFailure.id}] ${first})`,
+      "a receiver must answer 2xx within 30 s; --verbose shows what it answered",
+      "delivery_failed",
+    );
+  }
+  return 0;
+}

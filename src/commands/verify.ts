@@ -1,0 +1,186 @@
+import type { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { usageError } from "../errors.js";
+import type { Output } from "../ui/output.js";
+import { action, examples, outputFor } from "./context.js";
+
+interface VerifyOptions {
+  secret?: string;
+  payload?: string;
+  signature?: string;
+  timestamp?: string;
+  tolerance?: string;
+}
+
+const SECRET_ENV = "FANFARE_WEBHOOK_SECRET";
+// Kept here rather than imported: the signing module (and node:crypto) loads only when verify runs.
+const DEFAULT_TOLERANCE_SECONDS = 300;
+
+export function registerVerify(parent: Command): void {
+  parent
+    .command("verify")
+    .description("check a delivery's X-Fanfare-Signature against its raw body and the signing secret")
+    .option("--secret <secret>", `signing secret, whsec_… (env ${SECRET_ENV}, preferred: argv is visible in ps)`)
+    .option("--payload <file>", "the raw request body, byte for byte; - reads stdin")
+    .option("--signature <header>", "the X-Fanfare-Signature value: t=<ts>,v1=<hex> | sha256=<hex> | <hex>")
+    .option("--timestamp <unix>", "the X-Fanfare-Timestamp value, when the delivery had one")
+    .option("--tolerance <seconds>", "largest timestamp age either way, default 300; 0 skips the check")
+    .addHelpText(
+      "after",
+      examples([
+        [
+          `fanfare webhooks verify --secret "$SECRET" --payload body.json --signature "t=1718000000,v1=5257a8…"`,
+          "check a saved delivery (exit 0 valid, 1 invalid, 2 missing input)",
+        ],
+        [
+          `cat body.json | fanfare webhooks verify --payload - --signature "$SIG"`,
+          `read the body from stdin, the secret from ${SECRET_ENV}`,
+        ],
+        [
+          `fanfare webhooks verify --payload body.json --signature "$SIG" --tolerance 0 --json`,
+          "an old delivery from a log: skip the age check, print JSON",
+        ],
+        [
+          `printf '%s.' "$TS" | cat - body.json | openssl dgst -sha256 -hmac "$SECRET" -r | cut -d' ' -f1`,
+          "sign a body by hand; the header is then t=$TS,v1=<that hex>",
+        ],
+      ]),
+    )
+    .action(
+      action(async (options: VerifyOptions, cmd: Command) => {
+        const out = outputFor(cmd);
+        const secret = options.secret || process.env[SECRET_ENV];
+        if (!secret) {
+          throw usageError(
+            "no signing secret",
+            `pass --secret whsec_… or export ${SECRET_ENV}=whsec_…`,
+            "missing_secret",
+          );
+        }
+        if (options.payload === undefined) {
+          throw usageError(
+            "no payload",
+            "pass --payload FILE with the raw request body, or --payload - to read it from stdin",
+            "missing_payload",
+          );
+        }
+        if (options.signature === undefined) {
+          throw usageError(
+            "no signature",
+            "pass --signature with the X-Fanfare-Signature header value, e.g. --signature 't=…,v1=…'",
+            "missing_signature",
+          );
+        }
+        const tolerance = parseTolerance(options.tolerance);
+        const timestamp = options.timestamp === undefined ? undefined : parseTimestampFlag(options.timestamp);
+        const payload = await readPayload(options.payload, out);
+
+        const { verifySignature } = await import("../signing/signature.js");
+        const result = verifySignature({
+          secret,
+          payload,
+          signature: stripHeaderName(options.signature, "x-fanfare-signature"),
+          timestamp,
+          tolerance,
+          now: Math.floor(Date.now() / 1000),
+        });
+        out.debug(`payload: ${payload.length} bytes from ${options.payload === "-" ? "stdin" : options.payload}`);
+
+        if (result.valid) {
+          if (out.json) {
+            out.printJson({
+              valid: true,
+              scheme: result.scheme,
+              timestamp: result.timestamp ?? null,
+              age: result.age ?? null,
+              tolerance,
+              timestampChecked: result.timestampChecked,
+            });
+          } else {
+            out.print(`${out.style.green("✓")} valid signature (${result.scheme}, ${describeAge(result.age, tolerance)})`);
+          }
+          return 0;
+        }
+        if (out.json) {
+          out.printJson({ valid: false, code: result.code, reason: result.reason, scheme: result.scheme ?? null });
+        } else {
+          // One line on stderr, as every failure: the reason is the whole story.
+          out.stderr.write(`${out.style.red("✗ invalid signature")} (${result.code}): ${result.reason}\n`);
+        }
+        return 1;
+      }),
+    );
+}
+
+function describeAge(age: number | undefined, tolerance: number): string {
+  if (age === undefined) return "no timestamp to check";
+  const when = age >= 0 ? `${age} s old` : `${-age} s ahead`;
+  return tolerance > 0 ? `timestamp ${when}` : `timestamp ${when}, not checked`;
+}
+
+/** Lets people paste a whole header line (`X-Fanfare-Signature: t=…`) as well as its value. */
+function stripHeaderName(value: string, name: string): string {
+  const colon = value.indexOf(":");
+  if (colon > 0 && value.slice(0, colon).trim().toLowerCase() === name) return value.slice(colon + 1);
+  return value;
+}
+
+function parseTolerance(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_TOLERANCE_SECONDS;
+  const value = raw.trim();
+  if (!/^\d{1,9}$/.test(value)) {
+    throw usageError(
+      `--tolerance must be whole seconds, got "${raw}"`,
+      "for example --tolerance 300 (the default), or --tolerance 0 to skip the timestamp check",
+      "bad_flag",
+    );
+  }
+  return Number(value);
+}
+
+function parseTimestampFlag(raw: string): string {
+  const value = stripHeaderName(raw, "x-fanfare-timestamp").trim();
+  if (/^\d{13}$/.test(value)) {
+    throw usageError(
+      `--timestamp "${raw}" looks like milliseconds`,
+      "pass unix seconds, as in the X-Fanfare-Timestamp header (drop the last three digits)",
+      "bad_flag",
+    );
+  }
+  if (!/^\d{1,12}$/.test(value)) {
+    throw usageError(
+      `--timestamp must be unix seconds, got "${raw.length > 40 ? raw.slice(0, 40) + "…" : raw}"`,
+      "pass the X-Fanfare-Timestamp header value, e.g. --timestamp 1718000000",
+      "bad_flag",
+    );
+  }
+  return value;
+}
+
+/** The body as bytes: a binary or re-encoded body must verify exactly as it arrived. */
+async function readPayload(source: string, out: Output): Promise<Buffer> {
+  if (source === "-") {
+    if (process.stdin.isTTY) out.info("reading the payload from stdin; end it with Ctrl-D");
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  }
+  try {
+    return readFileSync(source);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES" || code === "EPERM"
+            ? "permission denied"
+            : ((error as Error).message ?? String(error));
+    throw usageError(
+      `cannot read the payload file "${source}": ${why}`,
+      "pass the file holding the raw request body, or --payload - to read stdin",
+      "payload_unreadable",
+    );
+  }
+}

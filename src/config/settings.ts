@@ -1,0 +1,114 @@
+import { usageError } from "../errors.js";
+import { configFilePath, profileOf, readConfig, updateConfig } from "./store.js";
+
+export const DEFAULT_API_BASE = "https://admin.fanfare.io/api";
+export const DEFAULT_PROFILE = "default";
+
+export const ENV = {
+  apiKey: "FANFARE_SECRET_KEY",
+  apiBase: "FANFARE_API_BASE",
+  profile: "FANFARE_PROFILE",
+} as const;
+
+export type SettingSource = "flag" | "env" | "profile" | "default";
+
+export interface Settings {
+  profile: string;
+  apiKey: string | null;
+  apiKeySource: "flag" | "env" | "profile" | null;
+  apiBase: string;
+}
+
+/** Settings plus where each came from, for `config list` and --verbose. */
+export interface ExplainedSettings extends Settings {
+  profileSource: "flag" | "env" | "default";
+  apiBaseSource: SettingSource;
+  configFile: string;
+}
+
+export interface GlobalSettingFlags {
+  profile?: string;
+  apiBase?: string;
+  apiKey?: string;
+}
+
+/**
+ * The API key, base URL and profile in effect: a flag beats the environment, which beats the saved
+ * profile, which beats the default. An empty value counts as unset (`FANFARE_SECRET_KEY= fanfare …`).
+ */
+export async function resolveSettings(
+  globals: GlobalSettingFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Settings> {
+  const { profileSource: _p, apiBaseSource: _a, configFile: _c, ...settings } = await explainSettings(globals, env);
+  return settings;
+}
+
+export async function explainSettings(
+  globals: GlobalSettingFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ExplainedSettings> {
+  const { name: profile, source: profileSource } = resolveProfileName(globals, env);
+  const saved = profileOf(await readConfig(env), profile);
+
+  let apiKey: string | null = null;
+  let apiKeySource: Settings["apiKeySource"] = null;
+  if (nonEmpty(globals.apiKey)) [apiKey, apiKeySource] = [globals.apiKey.trim(), "flag"];
+  else if (nonEmpty(env[ENV.apiKey])) [apiKey, apiKeySource] = [env[ENV.apiKey]!.trim(), "env"];
+  else if (nonEmpty(saved.apiKey)) [apiKey, apiKeySource] = [saved.apiKey, "profile"];
+
+  let apiBase = DEFAULT_API_BASE;
+  let apiBaseSource: SettingSource = "default";
+  if (nonEmpty(globals.apiBase)) [apiBase, apiBaseSource] = [globals.apiBase.trim(), "flag"];
+  else if (nonEmpty(env[ENV.apiBase])) [apiBase, apiBaseSource] = [env[ENV.apiBase]!.trim(), "env"];
+  else if (nonEmpty(saved.apiBase)) [apiBase, apiBaseSource] = [saved.apiBase, "profile"];
+
+  return { profile, apiKey, apiKeySource, apiBase, profileSource, apiBaseSource, configFile: configFilePath(env) };
+}
+
+export function resolveProfileName(
+  globals: GlobalSettingFlags,
+  env: NodeJS.ProcessEnv = process.env,
+): { name: string; source: "flag" | "env" | "default" } {
+  if (nonEmpty(globals.profile)) return { name: globals.profile.trim(), source: "flag" };
+  if (nonEmpty(env[ENV.profile])) return { name: env[ENV.profile]!.trim(), source: "env" };
+  return { name: DEFAULT_PROFILE, source: "default" };
+}
+
+/** An http(s) URL without a trailing slash, or a usage error naming where the bad value came from. */
+export function checkApiBase(value: string, from = "--api-base"): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw usageError(`invalid API base URL "${value}" (${from})`, `use a full URL, e.g. ${DEFAULT_API_BASE}`, "invalid_api_base");
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw usageError(`invalid API base URL "${value}" (${from}): not http(s)`, `use a full URL, e.g. ${DEFAULT_API_BASE}`, "invalid_api_base");
+  }
+  return value.replace(/\/+$/, "");
+}
+
+/**
+ * The signing secret of local mode (listen with no account, trigger to it). Generated on first use
+ * and kept in the config file, so the local app's FANFARE_WEBHOOK_SECRET stays valid across runs.
+ */
+export async function localSigningSecret(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  const existing = (await readConfig(env)).localSecret;
+  if (isSigningSecret(existing)) return existing;
+  const { generateSecret } = await import("../signing/secret.js");
+  const fresh = generateSecret();
+  // Another process may have written one since we read: keep theirs, so both use the same secret.
+  const data = await updateConfig((config) => {
+    if (!isSigningSecret(config.localSecret)) config.localSecret = fresh;
+  }, env);
+  return data.localSecret!;
+}
+
+function isSigningSecret(value: unknown): value is string {
+  return typeof value === "string" && value.startsWith("whsec_") && value.length > "whsec_".length + 8;
+}
+
+function nonEmpty(value: string | undefined | null): value is string {
+  return typeof value === "string" && value.trim() !== "";
+}

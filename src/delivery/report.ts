@@ -1,0 +1,184 @@
+/**
+ * What a trigger run says about its deliveries: the result of one delivery, the running summary and
+ * the lines printed for people and scripts. Pure: no I/O, no clocks (durations are passed in).
+ */
+
+/** Why a delivery got no HTTP answer, in words a person can act on. */
+export type NetworkErrorCode =
+  | "connection_refused"
+  | "timeout"
+  | "host_not_found"
+  | "connection_reset"
+  | "interrupted"
+  | "network_error";
+
+export interface DeliveryResult {
+  event: string;
+  /** The payload id, also sent as X-Fanfare-Delivery-Id. */
+  id: string;
+  url: string;
+  /** The receiver's HTTP status, or null when it never answered. */
+  status: number | null;
+  /** Any 2xx. */
+  ok: boolean;
+  durationMs: number;
+  /** "connection refused", "timeout after 30 s", … when status is null. */
+  error: string | null;
+  errorCode: NetworkErrorCode | null;
+  /** The start of the receiver's answer (truncated), for --verbose and failures. */
+  responseBody: string;
+}
+
+export interface TriggerSummary {
+  url: string;
+  /** Deliveries the run meant to send (events × count). */
+  planned: number;
+  sent: number;
+  ok: number;
+  failed: number;
+  /** Deliveries that never got an answer, by reason. */
+  errors: Partial<Record<NetworkErrorCode, number>>;
+  /** How many deliveries got each status, e.g. {"200": 52}. */
+  statuses: Record<string, number>;
+  elapsedMs: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** True when Ctrl-C stopped the run before every delivery was sent. */
+  interrupted: boolean;
+}
+
+export interface SummaryOptions {
+  planned: number;
+  interrupted?: boolean;
+}
+
+export function isOk(status: number | null): boolean {
+  return status !== null && status >= 200 && status < 300;
+}
+
+/**
+ * Collects results one at a time (a run may hold 20,000 of them), keeping only counts and
+ * durations.
+ */
+export class SummaryCollector {
+  private readonly durations: number[] = [];
+  private okCount = 0;
+  private readonly statuses: Record<string, number> = {};
+  private readonly errors: Partial<Record<NetworkErrorCode, number>> = {};
+  /** The first delivery that failed, kept so the final error can quote it. */
+  firstFailure: DeliveryResult | undefined;
+
+  constructor(private readonly url: string) {}
+
+  add(result: DeliveryResult): void {
+    this.durations.push(result.durationMs);
+    if (result.ok) this.okCount++;
+    else this.firstFailure ??= result;
+    if (result.status !== null) {
+      const key = String(result.status);
+      this.statuses[key] = (this.statuses[key] ?? 0) + 1;
+    } else if (result.errorCode !== null) {
+      this.errors[result.errorCode] = (this.errors[result.errorCode] ?? 0) + 1;
+    }
+  }
+
+  get sent(): number {
+    return this.durations.length;
+  }
+
+  get failed(): number {
+    return this.durations.length - this.okCount;
+  }
+
+  summary(elapsedMs: number, options: SummaryOptions): TriggerSummary {
+    const sorted = Float64Array.from(this.durations).sort();
+    return {
+      url: this.url,
+      planned: options.planned,
+      sent: this.sent,
+      ok: this.okCount,
+      failed: this.failed,
+      errors: { ...this.errors },
+      statuses: { ...this.statuses },
+      elapsedMs: round(elapsedMs),
+      p50Ms: round(nearestRank(sorted, 50)),
+      p99Ms: round(nearestRank(sorted, 99)),
+      maxMs: round(sorted.length > 0 ? sorted[sorted.length - 1]! : 0),
+      interrupted: options.interrupted ?? false,
+    };
+  }
+}
+
+function nearestRank(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+/** `4 ms`, `<1 ms`, `1.2 s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1) return "<1 ms";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Colour functions for the status only; identity functions when colour is off. */
+export interface StatusColors {
+  green(text: string): string;
+  yellow(text: string): string;
+  red(text: string): string;
+}
+
+const PLAIN: StatusColors = { green: (t) => t, yellow: (t) => t, red: (t) => t };
+
+/** `200`, or `ERR` for no answer, coloured green 2xx, yellow 3xx/4xx, red 5xx and errors. */
+export function statusText(result: Pick<DeliveryResult, "status">, colors: StatusColors = PLAIN): string {
+  const { status } = result;
+  if (status === null) return colors.red("ERR");
+  if (status >= 200 && status < 300) return colors.green(String(status));
+  if (status >= 500) return colors.red(String(status));
+  return colors.yellow(String(status));
+}
+
+/**
+ * The line for people, Stripe-shaped: what went out, then what came back.
+ *   --> draw.consumer.won [whk_01J…]  <-- [200] 4 ms
+ *   --> draw.consumer.won [whk_01J…]  <-- [ERR] connection refused
+ */
+export function deliveryLine(result: DeliveryResult, colors: StatusColors = PLAIN): string {
+  const sent = `--> ${result.event} [${result.id}]`;
+  const answer = `<-- [${statusText(result, colors)}]`;
+  if (result.status === null) return `${sent}  ${answer} ${result.error ?? "no answer"}`;
+  return `${sent}  ${answer} ${formatDuration(result.durationMs)}`;
+}
+
+/** The NDJSON record of one delivery (`--json`). */
+export function deliveryJson(result: DeliveryResult): string {
+  // Written out by hand: a run may print 20,000 of these, and this is a few times cheaper than
+  // JSON.stringify of an object (every string still goes through it, so escaping is right).
+  return (
+    `{"event":${JSON.stringify(result.event)},"id":${JSON.stringify(result.id)},"status":${result.status},` +
+    `"ok":${result.ok},"durationMs":${round(result.durationMs)},"url":${JSON.stringify(result.url)},` +
+    `"error":${result.error === null ? "null" : JSON.stringify(result.error)}}`
+  );
+}
+
+/**
+ * `52 sent, 52 ok, 0 failed in 310 ms`; a run that stopped early says how far it got:
+ * `12 of 52 sent, 12 ok, 0 failed in 80 ms (interrupted)`.
+ */
+export function summaryLine(summary: TriggerSummary): string {
+  const sent = summary.sent < summary.planned ? `${summary.sent} of ${summary.planned}` : String(summary.sent);
+  const line = `${sent} sent, ${summary.ok} ok, ${summary.failed} failed in ${formatDuration(summary.elapsedMs)}`;
+  return summary.interrupted ? `${line} (interrupted)` : line;
+}
+
+/** `  1200/20000 sent, 0 failed`: the progress shown instead of every line for long runs. */
+export function progressLine(done: number, total: number, failed: number): string {
+  return `${String(done).padStart(String(total).length)}/${total} sent, ${failed} failed`;
+}

@@ -1,0 +1,97 @@
+import { usageError } from "../errors.js";
+import {
+  AUCTION_EVENTS,
+  CONSUMER_EVENTS,
+  DISTRIBUTION_EVENTS,
+  DRAW_EVENTS,
+  EXPERIENCE_EVENTS,
+  ORDER_EVENTS,
+  QUEUE_EVENTS,
+} from "./definitions.js";
+import { closestNames } from "./suggest.js";
+import { EVENT_CATEGORIES, EVENT_STATUSES, type EventStatus, type EventType } from "./types.js";
+
+export { EVENT_CATEGORIES, EVENT_STATUSES };
+export type { EventCategory, EventStatus, EventType, SampleContext } from "./types.js";
+
+/**
+ * Every event type the docs name (000–003), by category; within a category the reference's first,
+ * then the guide's, then the planned page's.
+ */
+export const EVENT_TYPES: readonly EventType[] = Object.freeze([
+  ...QUEUE_EVENTS,
+  ...DRAW_EVENTS,
+  ...AUCTION_EVENTS,
+  ...ORDER_EVENTS,
+  ...CONSUMER_EVENTS,
+  ...DISTRIBUTION_EVENTS,
+  ...EXPERIENCE_EVENTS,
+]);
+
+const BY_NAME = new Map(EVENT_TYPES.map((e) => [e.name, e]));
+
+export function findEventType(name: string): EventType | undefined {
+  return BY_NAME.get(name);
+}
+
+export function eventNames(): string[] {
+  return EVENT_TYPES.map((e) => e.name);
+}
+
+const LIST_COMMAND = "fanfare webhooks events";
+
+/** The catalog entry for `name`, or a usage error (exit 2) that suggests the names closest to it. */
+export function requireEventType(name: string): EventType {
+  const found = BY_NAME.get(name);
+  if (found) return found;
+  throw usageError(`unknown event "${name}"`, unknownEventHint(name), "unknown_event");
+}
+
+export function unknownEventHint(name: string): string {
+  const category = (EVENT_CATEGORIES as readonly string[]).includes(name.trim().toLowerCase())
+    ? name.trim().toLowerCase()
+    : undefined;
+  const list = category
+    ? `Run "${LIST_COMMAND} --category ${category}" to list all ${EVENT_TYPES.filter((e) => e.category === category).length}.`
+    : `Run "${LIST_COMMAND}" to list all ${EVENT_TYPES.length}.`;
+  const suggestions = closestNames(name, eventNames());
+  if (suggestions.length === 0) return list.charAt(0).toLowerCase() + list.slice(1);
+  return `did you mean ${orList(suggestions)}? ${list}`;
+}
+
+function orList(items: string[]): string {
+  if (items.length === 1) return items[0]!;
+  return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
+}
+
+export interface EventFilter {
+  status?: string[];
+  category?: string[];
+}
+
+/** The catalog narrowed by `--status` and `--category`; an unknown value is a usage error. */
+export function filterEventTypes(filter: EventFilter = {}): EventType[] {
+  const statuses = checkValues("--status", filter.status, EVENT_STATUSES);
+  const categories = checkValues("--category", filter.category, EVENT_CATEGORIES);
+  return EVENT_TYPES.filter(
+    (e) => (!statuses || statuses.includes(e.status)) && (!categories || categories.includes(e.category)),
+  );
+}
+
+function checkValues(flag: string, given: string[] | undefined, allowed: readonly string[]): string[] | undefined {
+  if (!given || given.length === 0) return undefined;
+  const values = given.map((v) => v.trim().toLowerCase());
+  for (const [i, value] of values.entries()) {
+    if (!allowed.includes(value)) {
+      const code = flag === "--status" ? "unknown_status" : "unknown_category";
+      throw usageError(`unknown ${flag} "${given[i]}"`, `use one of ${allowed.join(", ")}`, code);
+    }
+  }
+  return values;
+}
+
+export function countByStatus(events: readonly EventType[] = EVENT_TYPES): Record<EventStatus, number> {
+  const counts: Record<EventStatus, number> = { reference: 0, guide: 0, planned: 0 };
+  for (const e of events) counts[e.status]++;
+  return counts;
+}

@@ -1,0 +1,61 @@
+import type { Style } from "../ui/style.js";
+import { countByStatus, EVENT_TYPES } from "./catalog.js";
+import type { EventStatus, EventType } from "./types.js";
+
+/** What `events --json` prints for each event type. */
+export interface EventSummary {
+  name: string;
+  category: string;
+  status: EventStatus;
+  description: string;
+}
+
+export function summarize(event: EventType): EventSummary {
+  return { name: event.name, category: event.category, status: event.status, description: event.description };
+}
+
+const STATUS_STYLE: Record<EventStatus, (style: Style) => Style> = {
+  reference: (s) => s.green,
+  guide: (s) => s.yellow,
+  planned: (s) => s.magenta,
+};
+
+/**
+ * The `events` table for people, then a count line:
+ * ```
+ * NAME                     CATEGORY  STATUS     DESCRIPTION
+ * queue.consumer.entered   queue     reference  Consumer joined a queue
+ * …
+ * 52 event types: 21 reference, 19 guide, 12 planned
+ * reference: payload from the events reference · guide: …
+ * ```
+ */
+export function eventTable(events: readonly EventType[], style: Style): string[] {
+  const header = ["NAME", "CATEGORY", "STATUS", "DESCRIPTION"];
+  const rows = events.map((e) => [e.name, e.category, e.status, e.description]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[], colour: (cell: string, column: number) => string) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? colour(cell, i) : colour(cell, i) + " ".repeat(widths[i]! - cell.length)))
+      .join("  ");
+
+  const lines = [line(header, (cell) => style.bold(cell))];
+  for (const [i, row] of rows.entries()) {
+    const status = events[i]!.status;
+    lines.push(line(row, (cell, column) => (column === 2 ? STATUS_STYLE[status](style)(cell) : cell)));
+  }
+  lines.push("", style.dim(countLine(events)), style.dim(STATUS_LEGEND));
+  return lines;
+}
+
+export function countLine(shown: readonly EventType[]): string {
+  const counts = countByStatus(shown);
+  const breakdown = `${counts.reference} reference, ${counts.guide} guide, ${counts.planned} planned`;
+  const total = EVENT_TYPES.length;
+  if (shown.length === total) return `${total} event types: ${breakdown}`;
+  return `${shown.length} of ${total} event types: ${breakdown}`;
+}
+
+/** What the statuses mean, for the foot of the table. */
+export const STATUS_LEGEND =
+  "reference: payload from the events reference · guide: named in the webhooks guide · planned: announced, not yet sent";

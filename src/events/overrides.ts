@@ -1,0 +1,182 @@
+import { usageError } from "../errors.js";
+import { ENVELOPE_KEYS, type WebhookPayload } from "./types.js";
+
+const SET_EXAMPLE = "e.g. --set data.position=5, --set data.items.0.quantity=2";
+// Keys that would reach Object.prototype through a dotted path.
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+type Json = Record<string, unknown> | unknown[];
+
+/**
+ * Applies `--set path=value` overrides, in order, to a copy of the payload.
+ * - The path is dotted (`data.items.0.quantity`); one that does not start with an envelope key
+ *   (id, type, timestamp, organizationId, data) is inside `data`, so `position=5` works too.
+ * - The value is JSON when it parses (5, true, null, {"a":1}, [1]), else the text itself; but a
+ *   field that is already a string stays a string (`data.amount=10.00` keeps "10.00", ids keep
+ *   their text), and a quoted value ('"5"') is always a string.
+ */
+export function applySetOverrides(payload: WebhookPayload, set: string[]): WebhookPayload {
+  const result = structuredClone(payload);
+  for (const assignment of set) applyOne(result, assignment);
+  return result;
+}
+
+function applyOne(payload: WebhookPayload, assignment: string): void {
+  const eq = assignment.indexOf("=");
+  if (eq < 0) throw setError(assignment, "is not path=value");
+  const path = assignment.slice(0, eq).trim();
+  const raw = assignment.slice(eq + 1);
+  if (path === "") throw setError(assignment, "has no field path before =");
+  const keys = path.split(".");
+  if (keys.some((k) => k === "")) throw setError(assignment, "has an empty part in its path");
+  if (keys.some((k) => FORBIDDEN_KEYS.has(k))) throw setError(assignment, "names a field that cannot be set");
+  if (!(ENVELOPE_KEYS as readonly string[]).includes(keys[0]!)) keys.unshift("data");
+
+  if (keys.length === 1) {
+    const key = keys[0] as keyof WebhookPayload;
+    const value = typedValue(raw, payload[key]);
+    if (key === "data" && !isPlainObject(value)) {
+      throw setError(assignment, "must give data a JSON object", `e.g. --set 'data={"position":5}'`);
+    }
+    (payload as unknown as Record<string, unknown>)[key] = value;
+    return;
+  }
+
+  let node: Json = payload as unknown as Record<string, unknown>;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const key = keys[i]!;
+    const where = keys.slice(0, i + 1).join(".");
+    let child = getChild(node, key, where, assignment);
+    if (child === undefined || child === null) {
+      child = /^\d+$/.test(keys[i + 1]!) ? [] : {};
+      setChild(node, key, child, where, assignment);
+    } else if (typeof child !== "object") {
+      throw setError(assignment, `cannot go inside ${where}: it is a ${typeof child}`);
+    }
+    node = child as Json;
+  }
+  const last = keys[keys.length - 1]!;
+  const where = keys.join(".");
+  setChild(node, last, typedValue(raw, getChild(node, last, where, assignment)), where, assignment);
+}
+
+function getChild(node: Json, key: string, where: string, assignment: string): unknown {
+  if (Array.isArray(node)) return node[arrayIndex(node, key, where, assignment)];
+  return Object.hasOwn(node, key) ? node[key] : undefined;
+}
+
+function setChild(node: Json, key: string, value: unknown, where: string, assignment: string): void {
+  if (Array.isArray(node)) node[arrayIndex(node, key, where, assignment)] = value;
+  else node[key] = value;
+}
+
+/** An index into an existing array, or one past its end (to append). */
+function arrayIndex(array: unknown[], key: string, where: string, assignment: string): number {
+  if (!/^\d+$/.test(key)) throw setError(assignment, `${parentOf(where)} is a list: use an index, e.g. ${parentOf(where)}.0`);
+  const index = Number(key);
+  if (index > array.length) {
+    throw setError(assignment, `${where} is out of range: ${parentOf(where)} has ${array.length} item${array.length === 1 ? "" : "s"}`);
+  }
+  return index;
+}
+
+function parentOf(where: string): string {
+  return where.slice(0, where.lastIndexOf("."));
+}
+
+export function typedValue(raw: string, existing: unknown): unknown {
+  if (typeof existing === "string") {
+    if (raw.startsWith('"')) {
+      const quoted = parseJson(raw);
+      if (typeof quoted === "string") return quoted;
+    }
+    return raw;
+  }
+  const parsed = parseJson(raw);
+  return parsed === NOT_JSON ? raw : parsed;
+}
+
+const NOT_JSON = Symbol("not JSON");
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+function setError(assignment: string, problem: string, hint = SET_EXAMPLE) {
+  return usageError(`--set "${assignment}" ${problem}`, hint, "invalid_set");
+}
+
+/**
+ * Merges a `--data FILE` object into a copy of the payload: into the envelope when the object has
+ * envelope keys (its `data` then merged into the payload's), else into `data`. Objects merge deeply;
+ * arrays and everything else are replaced.
+ */
+export function mergeData(payload: WebhookPayload, data: Record<string, unknown>): WebhookPayload {
+  const hasEnvelopeKeys = Object.keys(data).some((k) => (ENVELOPE_KEYS as readonly string[]).includes(k));
+  const patch = hasEnvelopeKeys ? data : { data };
+  if ("data" in patch && !isPlainObject(patch.data)) {
+    throw usageError('--data: "data" must be a JSON object', 'e.g. {"data": {"position": 5}}', "invalid_data");
+  }
+  return deepMerge(structuredClone(payload) as unknown as Record<string, unknown>, patch) as unknown as WebhookPayload;
+}
+
+function deepMerge(target: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(patch)) {
+    if (FORBIDDEN_KEYS.has(key)) continue;
+    const current = target[key];
+    target[key] =
+      isPlainObject(current) && isPlainObject(value) ? deepMerge(current, value) : structuredClone(value);
+  }
+  return target;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Reads `--data FILE` (`-` is stdin): a JSON object, or a usage error that says what is wrong. */
+export async function readDataFile(path: string): Promise<Record<string, unknown>> {
+  const label = path === "-" ? "--data - (stdin)" : `--data ${path}`;
+  let text: string;
+  try {
+    text = path === "-" ? await readStdin() : await (await import("node:fs/promises")).readFile(path, "utf8");
+  } catch (error) {
+    throw readError(path, error);
+  }
+  const parsed = parseJson(text);
+  if (parsed === NOT_JSON) {
+    let reason = "";
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      reason = ` (${(error as Error).message.replace(/\s+/g, " ")})`;
+    }
+    throw usageError(`${label} is not valid JSON${reason}`, 'give a file holding one JSON object, e.g. {"position": 5}', "invalid_data");
+  }
+  if (!isPlainObject(parsed)) {
+    const kind = parsed === null ? "null" : Array.isArray(parsed) ? "an array" : `a ${typeof parsed}`;
+    throw usageError(`${label} must hold a JSON object, not ${kind}`, 'e.g. {"position": 5} or {"data": {"position": 5}}', "invalid_data");
+  }
+  return parsed;
+}
+
+function readError(path: string, error: unknown) {
+  const code = (error as NodeJS.ErrnoException).code;
+  const hint = "give the path of a JSON file, e.g. --data overrides.json";
+  if (code === "ENOENT") return usageError(`--data file not found: ${path}`, hint, "data_file_not_found");
+  if (code === "EISDIR") return usageError(`--data ${path} is a directory, not a file`, hint, "invalid_data");
+  if (code === "EACCES" || code === "EPERM") {
+    return usageError(`cannot read --data ${path}: permission denied`, hint, "invalid_data");
+  }
+  return usageError(`cannot read --data ${path}: ${(error as Error).message}`, hint, "invalid_data");
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString("utf8");
+}

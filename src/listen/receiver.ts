@@ -1,0 +1,148 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export const RECEIVER_PATH = "/webhooks";
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** A POST to the receiver, body complete and kept byte for byte. */
+export interface IncomingDelivery {
+  method: string;
+  path: string;
+  /** Lower-cased names; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** What the receiver answers the sender with. */
+export interface ReceiverReply {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string | Buffer;
+}
+
+export interface ReceiverOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  host?: string;
+  maxBodyBytes?: number;
+  onDelivery(delivery: IncomingDelivery): Promise<ReceiverReply>;
+}
+
+export interface Receiver {
+  /** e.g. http://127.0.0.1:43123/webhooks */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The loopback HTTP server deliveries arrive at. It accepts POST /webhooks only, refuses bodies over
+ * the limit without buffering them, and hands each complete delivery to `onDelivery`, answering the
+ * sender with whatever that returns (the target's answer), so the platform's retry rules apply.
+ */
+export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
+  const host = options.host ?? "127.0.0.1";
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const server = createServer((req, res) => handle(req, res, maxBodyBytes, options.onDelivery));
+  // Senders (the platform, trigger) keep connections alive; a slow target must not trip Node's timeouts.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  return { url: `http://${urlHost}:${port}${RECEIVER_PATH}`, port, close: () => closeServer(server) };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function reply(res: ServerResponse, statusCode: number, message: string, extra: Record<string, string> = {}): void {
+  const body = JSON.stringify({ error: message }) + "\n";
+  res.writeHead(statusCode, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...extra });
+  res.end(body);
+}
+
+function pathOf(url: string | undefined): string {
+  const raw = url ?? "/";
+  const q = raw.indexOf("?");
+  return q === -1 ? raw : raw.slice(0, q);
+}
+
+function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBodyBytes: number,
+  onDelivery: ReceiverOptions["onDelivery"],
+): void {
+  const path = pathOf(req.url);
+  if (path !== RECEIVER_PATH && path !== RECEIVER_PATH + "/") {
+    req.resume();
+    return reply(res, 404, `nothing here: deliveries go to POST ${RECEIVER_PATH}`);
+  }
+  if (req.method !== "POST") {
+    req.resume();
+    return reply(res, 405, `${req.method} not allowed: deliveries are POSTed`, { allow: "POST" });
+  }
+  const tooLarge = () => {
+    // Closing the connection is the only way to stop the sender uploading the rest.
+    reply(res, 413, `body over ${maxBodyBytes} bytes`, { connection: "close" });
+    req.unpipe();
+    req.pause();
+    res.once("finish", () => req.socket.destroy());
+  };
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > maxBodyBytes) return tooLarge();
+
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let refused = false;
+  req.on("data", (chunk: Buffer) => {
+    if (refused) return;
+    size += chunk.length;
+    if (size > maxBodyBytes) {
+      refused = true;
+      chunks.length = 0;
+      tooLarge();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on("end", () => {
+    if (refused) return;
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    const delivery: IncomingDelivery = { method: req.method!, path: req.url ?? path, headers: flatHeaders(req.rawHeaders), body };
+    onDelivery(delivery).then(
+      (answer) => {
+        if (res.destroyed) return;
+        const payload = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
+        res.writeHead(answer.statusCode, { ...answer.headers, "content-length": payload.length });
+        res.end(payload);
+      },
+      (error: unknown) => {
+        if (!res.destroyed) reply(res, 500, `fanfare listen failed: ${(error as Error)?.message ?? error}`);
+      },
+    );
+  });
+  req.on("error", () => {});
+}
+
+function flatHeaders(raw: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+  }
+  return headers;
+}

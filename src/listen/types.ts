@@ -1,0 +1,61 @@
+/**
+ * What a listen session tells its views. The session (src/listen/) knows nothing of terminals; the
+ * views (src/ui/) only render these.
+ */
+
+export type ListenMode = "local" | "connected";
+
+export interface SessionInfo {
+  mode: ListenMode;
+  /** Where the receiver listens, e.g. http://127.0.0.1:43123/webhooks */
+  receiverUrl: string;
+  /** The tunnel's public URL in connected mode with a tunnel; null otherwise. */
+  publicUrl: string | null;
+  /** Where deliveries are forwarded, e.g. http://localhost:3000/webhooks */
+  forwardUrl: string;
+  /** The endpoint deliveries come from in connected mode (temporary or --endpoint). */
+  endpointId: string | null;
+  /** The session's signing secret, in full; views mask it until asked. */
+  secret: string;
+  /** Event types subscribed to; empty means all. */
+  events: string[];
+}
+
+export type SignatureCheck = "valid" | "invalid" | "missing";
+
+export interface ForwardResult {
+  url: string;
+  /** The target's status, or null when it could not be reached or timed out. */
+  statusCode: number | null;
+  /** "connection refused", "timeout", …, when there is no status. */
+  error: string | null;
+  durationMs: number;
+  responseHeaders: Record<string, string>;
+  /** Truncated. */
+  responseBody: string;
+}
+
+export interface DeliveryRecord {
+  /** Order of arrival in this session, from 1. */
+  seq: number;
+  /** X-Fanfare-Delivery-Id, else the payload id, else a generated one. */
+  id: string;
+  eventType: string;
+  /** Epoch ms. */
+  receivedAt: number;
+  /** How many times this delivery id has arrived in this session (platform retries), from 1. */
+  attempt: number;
+  signature: SignatureCheck;
+  signatureReason: string | null;
+  request: {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    /** The raw body, byte for byte. */
+    body: Buffer;
+  };
+  /** null while the forward is in flight. */
+  target: ForwardResult | null;
+  /** The seq of the record this one replays, when it came from a replay. */
+  replayOf: number | null;
+}

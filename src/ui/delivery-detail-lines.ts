@@ -1,0 +1,113 @@
+import type { DeliveryRecord } from "../listen/types.js";
+import {
+  clockTime,
+  formatBytes,
+  formatDuration,
+  signatureMark,
+  statusLabel,
+  statusTone,
+  type StatusTone,
+} from "./delivery-format.js";
+
+/**
+ * The text of the details pane, as plain lines with a tone each, so the pane only windows and
+ * colours them and the content is testable without a terminal.
+ */
+
+export type DetailTone = "heading" | "label" | "dim" | StatusTone;
+
+export interface DetailLine {
+  readonly text: string;
+  readonly tone?: DetailTone;
+}
+
+/** Past this a body is cut: a person scrolls a sample, and Ink measures every line it draws. */
+export const MAX_BODY_LINES = 2000;
+const MAX_LINE_CHARS = 2000;
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A body as a person wants to read it: pretty JSON, else the text itself, else (binary or not UTF-8)
+ * only its size.
+ */
+export function bodyLines(body: Buffer | string, maxLines = MAX_BODY_LINES): string[] {
+  const size = typeof body === "string" ? Buffer.byteLength(body) : body.length;
+  if (size === 0) return ["(empty)"];
+  let text: string;
+  if (typeof body === "string") text = body;
+  else {
+    try {
+      text = decoder.decode(body);
+    } catch {
+      return [`(binary, ${formatBytes(size)})`];
+    }
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text)) return [`(binary, ${formatBytes(size)})`];
+  let lines: string[];
+  try {
+    lines = JSON.stringify(JSON.parse(text), null, 2).split("\n");
+  } catch {
+    lines = text.replace(/\t/g, "  ").split(/\r?\n/);
+  }
+  const shown = lines.slice(0, maxLines).map((l) => (l.length > MAX_LINE_CHARS ? l.slice(0, MAX_LINE_CHARS) + "…" : l));
+  if (lines.length > maxLines) shown.push(`… ${lines.length - maxLines} more lines (${formatBytes(size)} in all)`);
+  return shown;
+}
+
+function headerLines(headers: Record<string, string>): DetailLine[] {
+  const entries = Object.entries(headers);
+  if (entries.length === 0) return [{ text: "  (none)", tone: "dim" }];
+  return entries.map(([name, value]) => ({ text: `  ${name}: ${value}` }));
+}
+
+const indent = (lines: string[]): DetailLine[] => lines.map((text) => ({ text: "  " + text }));
+
+export function deliveryDetailLines(record: DeliveryRecord): DetailLine[] {
+  const lines: DetailLine[] = [];
+  const notes = [`#${record.seq}`, `attempt ${record.attempt}`];
+  if (record.replayOf !== null) notes.push(`replay of #${record.replayOf}`);
+  lines.push({ text: `${record.eventType}  ${record.id}  (${notes.join(", ")})`, tone: "heading" });
+  const sig =
+    record.signature === "valid"
+      ? "valid"
+      : record.signature + (record.signatureReason ? `: ${record.signatureReason}` : "");
+  lines.push({
+    text: `received ${clockTime(record.receivedAt)}  signature ${signatureMark(record.signature)} ${sig}`,
+    tone: record.signature === "valid" ? "dim" : "error",
+  });
+  lines.push({ text: "" });
+
+  const { request } = record;
+  lines.push({
+    text: `Request  ${request.method} ${request.path}  (${formatBytes(request.body.length)})`,
+    tone: "heading",
+  });
+  lines.push(...headerLines(request.headers));
+  lines.push({ text: "" });
+  lines.push({ text: "Request body", tone: "label" });
+  lines.push(...indent(bodyLines(request.body)));
+  lines.push({ text: "" });
+
+  const target = record.target;
+  if (target === null) {
+    lines.push({ text: "Response  … forwarding", tone: "pending" });
+    return lines;
+  }
+  const outcome =
+    target.statusCode === null
+      ? `ERR ${target.error ?? "no response"}`
+      : `${statusLabel(target)}`;
+  lines.push({
+    text: `Response  ${outcome}  ${formatDuration(target.durationMs)}  from ${target.url}`,
+    tone: statusTone(target),
+  });
+  if (target.statusCode !== null) {
+    lines.push(...headerLines(target.responseHeaders));
+    lines.push({ text: "" });
+    lines.push({ text: "Response body", tone: "label" });
+    lines.push(...indent(bodyLines(target.responseBody)));
+  }
+  return lines;
+}

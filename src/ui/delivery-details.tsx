@@ -1,0 +1,58 @@
+import { Box, Text } from "ink";
+import type { DeliveryRecord } from "../listen/types.js";
+import { deliveryDetailLines, type DetailLine } from "./delivery-detail-lines.js";
+import { TintedText } from "./tinted-text.js";
+
+export interface DeliveryDetailsProps {
+  record: DeliveryRecord;
+  /** First content line shown. */
+  scroll: number;
+  /** Content lines that fit (the title line comes on top). */
+  rows: number;
+}
+
+const linesCache = new WeakMap<DeliveryRecord, DetailLine[]>();
+
+/** Built once per record version: a pretty-printed body is the costly part. */
+export function detailLinesOf(record: DeliveryRecord): DetailLine[] {
+  let lines = linesCache.get(record);
+  if (!lines) {
+    lines = deliveryDetailLines(record);
+    linesCache.set(record, lines);
+  }
+  return lines;
+}
+
+/**
+ * One delivery in full, scrolled by the caller, in place of the list:
+ *
+ *   details  lines 1–18 of 42                         ↑/↓ PgUp/PgDn scroll · Esc back
+ *   draw.consumer.won  whk_01JD…  (#12, attempt 1)
+ *   received 12:00:01  signature ✓ valid
+ *   Request  POST /webhooks  (512 B)
+ *     content-type: application/json
+ *   …
+ */
+export function DeliveryDetails({ record, scroll, rows }: DeliveryDetailsProps) {
+  const lines = detailLinesOf(record);
+  const height = Math.max(1, rows);
+  const first = Math.max(0, Math.min(scroll, Math.max(0, lines.length - height)));
+  const shown = lines.slice(first, first + height);
+  const last = first + shown.length;
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        <TintedText tint="label">details</TintedText>
+        <TintedText tint="dim">{`  lines ${first + 1}–${last} of ${lines.length}`}</TintedText>
+        {last < lines.length ? <TintedText tint="accent">{"  ↓ more"}</TintedText> : null}
+      </Text>
+      <Box flexDirection="column" height={height}>
+        {shown.map((line, i) => (
+          <TintedText key={first + i} tint={line.tone} wrap="truncate-end">
+            {line.text === "" ? " " : line.text}
+          </TintedText>
+        ))}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,58 @@
+import type { DeliveryRecord, ForwardResult, SignatureCheck } from "../listen/types.js";
+
+/**
+ * Small pure formatters shared by the line printers and the live view, so `fanfare webhooks listen`
+ * says the same thing (time, status, duration) with or without a TTY.
+ */
+
+/** How a forward's outcome is coloured: green 2xx, yellow other answers, red no answer or 5xx. */
+export type StatusTone = "ok" | "warn" | "error" | "pending";
+
+/** Local wall-clock time, `12:00:01`: what a person compares with their app's own log lines. */
+export function clockTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+}
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return "-";
+  if (ms < 1) return "<1 ms";
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function isSuccess(target: ForwardResult): boolean {
+  return target.statusCode !== null && target.statusCode >= 200 && target.statusCode < 300;
+}
+
+export function statusTone(target: ForwardResult | null): StatusTone {
+  if (target === null) return "pending";
+  if (target.statusCode === null || target.statusCode >= 500) return "error";
+  return isSuccess(target) ? "ok" : "warn";
+}
+
+/** `200`, `ERR` when the target never answered, `…` while the forward is in flight. */
+export function statusLabel(target: ForwardResult | null): string {
+  if (target === null) return "…";
+  return target.statusCode === null ? "ERR" : String(target.statusCode);
+}
+
+export function isBadSignature(signature: SignatureCheck): boolean {
+  return signature !== "valid";
+}
+
+export function signatureMark(signature: SignatureCheck): string {
+  return signature === "valid" ? "✓" : "✗";
+}
+
+/** `signature invalid: timestamp outside tolerance`, or `signature missing`. */
+export function signatureProblem(record: Pick<DeliveryRecord, "signature" | "signatureReason">): string | null {
+  if (!isBadSignature(record.signature)) return null;
+  return `signature ${record.signature}` + (record.signatureReason ? `: ${record.signatureReason}` : "");
+}

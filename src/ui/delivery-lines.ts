@@ -1,0 +1,109 @@
+import type { DeliveryRecord } from "../listen/types.js";
+import {
+  clockTime,
+  formatDuration,
+  signatureProblem,
+  statusLabel,
+  statusTone,
+  type StatusTone,
+} from "./delivery-format.js";
+import { createStyle, type Style } from "./style.js";
+
+/**
+ * What `fanfare webhooks listen` prints when no person is watching (no TTY, `--no-tui`, `--json`):
+ * one line per delivery each way, in Stripe's shape, so logs stay greppable.
+ *
+ *   12:00:01 --> draw.consumer.won [whk_01J…]
+ *   12:00:01 <-- [200] POST http://localhost:3000/webhooks [whk_01J…] 4 ms
+ *   12:00:02 <-- [ERR] POST http://localhost:3000/webhooks [whk_01K…] connection refused (1 ms)
+ *
+ * Pure and free of Ink/React: this is the path that must start fast and run in CI.
+ */
+
+export interface LineOptions {
+  /** Only true for a person at a colour terminal; false guarantees no escape codes. */
+  color: boolean;
+}
+
+const styles = { on: createStyle(true), off: createStyle(false) };
+
+function styleFor(options: LineOptions): Style {
+  return options.color ? styles.on : styles.off;
+}
+
+function tint(style: Style, tone: StatusTone): Style {
+  switch (tone) {
+    case "ok":
+      return style.green;
+    case "warn":
+      return style.yellow;
+    case "error":
+      return style.red;
+    case "pending":
+      return style.dim;
+  }
+}
+
+/** Retries and replays are the lines a developer hunts for, so they say so. */
+function notes(record: DeliveryRecord): string {
+  const parts: string[] = [];
+  if (record.attempt > 1) parts.push(`attempt ${record.attempt}`);
+  if (record.replayOf !== null) parts.push(`replay of #${record.replayOf}`);
+  return parts.length > 0 ? ` (${parts.join(", ")})` : "";
+}
+
+/** `12:00:01 --> draw.consumer.won [whk_…]` */
+export function formatReceivedLine(record: DeliveryRecord, options: LineOptions): string {
+  const s = styleFor(options);
+  return `${s.dim(clockTime(record.receivedAt))} --> ${s.bold(record.eventType)} [${record.id}]${notes(record)}`;
+}
+
+/**
+ * `12:00:01 <-- [200] POST http://localhost:3000/webhooks [whk_…] 4 ms`; a target that never answered
+ * reads `<-- [ERR] … connection refused (3 ms)`. A bad signature is flagged at the end: the delivery is
+ * still forwarded (the app under test should be the one to reject it), but the developer must see why.
+ */
+export function formatForwardedLine(record: DeliveryRecord, options: LineOptions): string {
+  const s = styleFor(options);
+  const target = record.target;
+  const status = tint(s, statusTone(target))(`[${statusLabel(target)}]`);
+  const url = target?.url ?? "(not forwarded yet)";
+  let outcome: string;
+  if (target === null) outcome = "in flight";
+  else if (target.statusCode === null)
+    outcome = `${s.red(target.error ?? "no response")} (${formatDuration(target.durationMs)})`;
+  else outcome = formatDuration(target.durationMs);
+  const problem = signatureProblem(record);
+  const flag = problem ? " " + s.red(`✗ ${problem}`) : "";
+  return `${s.dim(clockTime(record.receivedAt))} <-- ${status} ${record.request.method} ${url} [${record.id}] ${outcome}${flag}`;
+}
+
+/**
+ * One NDJSON object per delivery for `listen --json` and `--log-file`. The body is left out (it can be
+ * large and binary); its size is kept, and the full record stays replayable from the session.
+ */
+export function deliveryJson(record: DeliveryRecord): Record<string, unknown> {
+  const target = record.target;
+  return {
+    seq: record.seq,
+    id: record.id,
+    eventType: record.eventType,
+    receivedAt: new Date(record.receivedAt).toISOString(),
+    attempt: record.attempt,
+    signature: record.signature,
+    signatureReason: record.signatureReason,
+    method: record.request.method,
+    path: record.request.path,
+    bodyBytes: record.request.body.length,
+    target:
+      target === null
+        ? null
+        : {
+            url: target.url,
+            statusCode: target.statusCode,
+            error: target.error,
+            durationMs: target.durationMs,
+          },
+    replayOf: record.replayOf,
+  };
+}

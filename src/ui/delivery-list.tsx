@@ -1,0 +1,49 @@
+import { Box, Text } from "ink";
+import { useMemo } from "react";
+import { DeliveryRow, rowTitles, rowWidths } from "./delivery-row.js";
+import type { ListWindow } from "./listen-state.js";
+import { TintedText } from "./tinted-text.js";
+
+export interface DeliveryListProps {
+  window: ListWindow;
+  /** Height of the list in rows (the column titles come on top of it). */
+  rows: number;
+  columns: number;
+  filter: string;
+}
+
+/**
+ * The visible slice of the deliveries, newest at the bottom, always `rows` high so the status bar
+ * below never jumps:
+ *
+ *     TIME      EVENT                 DELIVERY          TRY SIG STS DURATION   ↑ 120
+ *     12:00:01  draw.consumer.won     whk_01JD…XK2M       1  ✓  200     4 ms
+ *   > 12:00:02  draw.entry.created    whk_01JD…Q9ZT       1  ✗  500    12 ms
+ */
+export function DeliveryList({ window, rows, columns, filter }: DeliveryListProps) {
+  const widths = useMemo(() => rowWidths(columns), [columns]);
+  const more = [window.above > 0 ? `↑ ${window.above}` : "", window.below > 0 ? `↓ ${window.below}` : ""]
+    .filter(Boolean)
+    .join(" ");
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        <TintedText tint="dim">{rowTitles(widths)}</TintedText>
+        {more ? <TintedText tint="accent">{"  " + more}</TintedText> : null}
+      </Text>
+      <Box flexDirection="column" height={rows}>
+        {window.rows.length === 0 ? (
+          <TintedText tint="dim" wrap="truncate-end">
+            {filter
+              ? `  no deliveries match "${filter}" (Esc clears the filter)`
+              : "  waiting for deliveries… try `fanfare webhooks trigger draw.consumer.won` in another terminal"}
+          </TintedText>
+        ) : (
+          window.rows.map((record) => (
+            <DeliveryRow key={record.seq} record={record} selected={record.seq === window.selectedSeq} widths={widths} />
+          ))
+        )}
+      </Box>
+    </Box>
+  );
+}

@@ -1,0 +1,90 @@
+import { Box } from "ink";
+import { DeliveryCounters } from "./delivery-counters.js";
+import { DeliveryDetails } from "./delivery-details.js";
+import { DeliveryList } from "./delivery-list.js";
+import { listenViewLayout } from "./listen-layout.js";
+import { arrivedWhilePaused, listWindow, p50Latency } from "./listen-state.js";
+import type { ListenViewSource } from "./listen-view.js";
+import { SessionHeader } from "./session-header.js";
+import { StatusBar } from "./status-bar.js";
+import { useDeliveryStream } from "./use-delivery-stream.js";
+import { useListenKeys } from "./use-listen-keys.js";
+import { useListenStore } from "./use-listen-store.js";
+import { useMessageExpiry } from "./use-message-expiry.js";
+import { useTerminalSize } from "./use-terminal-size.js";
+
+export interface ListenScreenProps {
+  source: ListenViewSource;
+  /** Called on `q` and Ctrl-C, before the view exits. */
+  onQuit?: () => void;
+  /** False when stdin is not a terminal: the view shows but takes no keys. */
+  interactive?: boolean;
+  /** Fixed size instead of the terminal's (tests, demos). */
+  rows?: number;
+  columns?: number;
+  /** Most records kept for browsing (counters cover all of them). */
+  capacity?: number;
+  flushIntervalMs?: number;
+}
+
+/**
+ * The live view of `fanfare webhooks listen` (mounted by renderListenView in listen-view.tsx):
+ *
+ *   fanfare listen  local  forwarding to http://localhost:3000/webhooks
+ *   public none (local mode)  receiver http://127.0.0.1:43123/webhooks
+ *   secret whsec_••••••••k3Jq (s shows)  events all
+ *   received 3  ok 2  failed 1  bad signature 0  p50 4 ms
+ *     TIME      EVENT                 DELIVERY          TRY SIG STS DURATION
+ *     12:00:01  draw.consumer.won     whk_01JD…XK2M       1  ✓  200     4 ms
+ *   > 12:00:02  draw.entry.created    whk_01JD…Q9ZT       1  ✓  500    12 ms
+ *
+ *   ↑/↓ select  enter/d details  r replay  / filter  p pause  s secret  q quit
+ */
+export function ListenScreen({
+  source,
+  onQuit,
+  interactive = true,
+  rows,
+  columns,
+  capacity,
+  flushIntervalMs,
+}: ListenScreenProps) {
+  const { state, dispatch, getState } = useListenStore({ capacity });
+  useDeliveryStream(source, dispatch, flushIntervalMs);
+  useMessageExpiry(state.message, dispatch);
+  const size = useTerminalSize({ rows, columns });
+  const layout = listenViewLayout(size.rows);
+  useListenKeys({
+    getState,
+    dispatch,
+    replay: (seq) => source.replay(seq),
+    layout,
+    onQuit,
+    isActive: interactive,
+  });
+
+  const mode = state.filterDraft !== null ? "filter" : state.detail ? "details" : "list";
+  return (
+    <Box flexDirection="column" width={size.columns}>
+      <SessionHeader info={source.info} secretShown={state.secretShown} />
+      <DeliveryCounters
+        counters={state.counters}
+        p50Ms={p50Latency(state)}
+        pausedArrivals={state.paused ? arrivedWhilePaused(state) : null}
+        pausedByView={state.paused?.auto}
+        filter={state.filter}
+      />
+      {state.detail ? (
+        <DeliveryDetails record={state.detail.record} scroll={state.detail.scroll} rows={layout.detailRows} />
+      ) : (
+        <DeliveryList
+          window={listWindow(state, layout.listRows)}
+          rows={layout.listRows}
+          columns={size.columns}
+          filter={state.filter}
+        />
+      )}
+      <StatusBar mode={mode} filterDraft={state.filterDraft} message={state.message} paused={state.paused !== null} />
+    </Box>
+  );
+}

@@ -1,0 +1,60 @@
+import type { DeliveryRecord, SessionInfo } from "../listen/types.js";
+import { shouldUseColor } from "./output.js";
+import { preferReactProductionBuild } from "./react-production.js";
+
+/** What the live view needs from a listen session (src/listen/), and nothing more. */
+export interface ListenViewSource {
+  info: SessionInfo;
+  /** called when a record arrives (target null) and again when its forward completes (same seq, target set); returns unsubscribe */
+  subscribe(listener: (record: DeliveryRecord) => void): () => void;
+  /** re-sends a recorded delivery to the target (it will show up as a new record with replayOf) */
+  replay(seq: number): Promise<void>;
+}
+
+export interface ListenViewHandle {
+  waitUntilExit(): Promise<void>;
+  unmount(): void;
+}
+
+export interface RenderListenViewOptions {
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream;
+  onQuit?: () => void;
+  /** false for --no-color; by default colour follows the terminal and NO_COLOR. */
+  color?: boolean;
+}
+
+/**
+ * Mounts the live view on the terminal and keeps it until `q`, Ctrl-C or `unmount()`; the command
+ * keeps the session running until `waitUntilExit` resolves. Ink and React are imported here, after
+ * choosing React's production build (see react-production.ts), so this module stays light and
+ * holds no JSX.
+ */
+export async function renderListenView(
+  source: ListenViewSource,
+  options: RenderListenViewOptions = {},
+): Promise<ListenViewHandle> {
+  const stdout = options.stdout ?? process.stdout;
+  const stdin = options.stdin ?? process.stdin;
+  const color = shouldUseColor(options.color, stdout);
+  preferReactProductionBuild();
+  const [{ render }, { createElement }, { ColorContext }, { ListenScreen }] = await Promise.all([
+    import("ink"),
+    import("react"),
+    import("./color-context.js"),
+    import("./listen-screen.js"),
+  ]);
+  const screen = createElement(ListenScreen, { source, onQuit: options.onQuit, interactive: Boolean(stdin.isTTY) });
+  const instance = render(createElement(ColorContext.Provider, { value: color }, screen), {
+    stdout,
+    stdin,
+    exitOnCtrlC: false,
+    maxFps: 20,
+  });
+  return {
+    waitUntilExit: async () => {
+      await instance.waitUntilExit();
+    },
+    unmount: () => instance.unmount(),
+  };
+}

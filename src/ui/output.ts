@@ -1,0 +1,96 @@
+import { CliError, ExitCode } from "../errors.js";
+import { createStyle, type Style } from "./style.js";
+
+export interface OutputOptions {
+  json?: boolean;
+  /** `--no-color` sets this false; NO_COLOR and a non-TTY stdout turn colour off too. */
+  color?: boolean;
+  verbose?: boolean;
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Colour only when a person is looking: a TTY, no NO_COLOR, no --no-color (FORCE_COLOR wins). */
+export function shouldUseColor(
+  flag: boolean | undefined,
+  stream: { isTTY?: boolean },
+  env: NodeJS.ProcessEnv = process.env,
+): boolean {
+  if (flag === false) return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.TERM === "dumb") return false;
+  return Boolean(stream.isTTY);
+}
+
+/**
+ * Everything a command prints goes through here: results to stdout (plain or JSON), chatter and
+ * errors to stderr, so `--json` output stays parseable when piped.
+ */
+export class Output {
+  readonly json: boolean;
+  readonly color: boolean;
+  readonly verbose: boolean;
+  readonly style: Style;
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+
+  constructor(options: OutputOptions = {}) {
+    this.stdout = options.stdout ?? process.stdout;
+    this.stderr = options.stderr ?? process.stderr;
+    this.json = options.json ?? false;
+    this.verbose = options.verbose ?? false;
+    this.color = shouldUseColor(options.color, this.stdout, options.env);
+    this.style = createStyle(this.color);
+  }
+
+  /** Whether a person is at the terminal (decides prompts and live views, not colour). */
+  get interactive(): boolean {
+    return Boolean(this.stdout.isTTY) && !this.json;
+  }
+
+  print(line = ""): void {
+    this.stdout.write(line + "\n");
+  }
+
+  printJson(value: unknown): void {
+    this.stdout.write(JSON.stringify(value) + "\n");
+  }
+
+  /** Human status lines; on stderr so they never mix into a result that a script reads. */
+  info(line: string): void {
+    if (!this.json) this.stderr.write(line + "\n");
+  }
+
+  warn(line: string): void {
+    this.stderr.write(this.style.yellow("warning: ") + line + "\n");
+  }
+
+  debug(line: string): void {
+    if (this.verbose) this.stderr.write(this.style.dim(line) + "\n");
+  }
+
+  error(error: CliError): void {
+    if (this.json) {
+      this.stderr.write(
+        JSON.stringify({
+          error: { code: error.code, message: error.message, hint: error.hint, exitCode: error.exitCode },
+        }) + "\n",
+      );
+      return;
+    }
+    this.stderr.write(this.style.red("error: ") + error.message + "\n");
+    if (error.hint) this.stderr.write(this.style.dim("hint: ") + error.hint + "\n");
+  }
+
+  /** A bug, not a user mistake: say so, and show the stack only with --verbose. */
+  unexpected(error: unknown): void {
+    const err = error instanceof Error ? error : new Error(String(error));
+    this.stderr.write(this.style.red("unexpected error: ") + err.message + "\n");
+    if (this.verbose && err.stack) this.stderr.write(err.stack + "\n");
+    else this.stderr.write(this.style.dim("hint: ") + "run again with --verbose for details\n");
+  }
+}
+
+export { ExitCode };

@@ -1,0 +1,55 @@
+import { Box, Text } from "ink";
+import type { StatusMessage } from "./listen-state.js";
+import { TintedText } from "./tinted-text.js";
+
+export type StatusBarMode = "list" | "details" | "filter";
+
+export interface StatusBarProps {
+  mode: StatusBarMode;
+  /** The filter being typed, in "filter" mode. */
+  filterDraft: string | null;
+  message: StatusMessage | null;
+  paused: boolean;
+}
+
+const KEYS: Record<StatusBarMode, string> = {
+  list: "↑/↓ select  enter/d details  r replay  / filter  p pause  s secret  q quit",
+  details: "↑/↓ PgUp/PgDn scroll  esc back  r replay  s secret  q quit",
+  filter: "type an event type  enter apply  esc clear",
+};
+
+/**
+ * The two bottom lines: a message or the filter being typed, then the keys that work right now:
+ *
+ *   replaying whk_01JD…XK2M
+ *   ↑/↓ select  enter/d details  r replay  / filter  p pause  s secret  q quit
+ */
+export function StatusBar({ mode, filterDraft, message, paused }: StatusBarProps) {
+  let first;
+  if (mode === "filter") {
+    first = (
+      <Text wrap="truncate-end">
+        <TintedText tint="accent">/ filter: </TintedText>
+        {filterDraft ?? ""}
+        <TintedText tint="dim">█</TintedText>
+      </Text>
+    );
+  } else if (message) {
+    first = (
+      <TintedText tint={message.tone === "error" ? "error" : "accent"} wrap="truncate-end">
+        {message.text}
+      </TintedText>
+    );
+  } else {
+    first = <Text> </Text>;
+  }
+  const keys = mode === "list" && paused ? KEYS.list.replace("p pause", "p resume") : KEYS[mode];
+  return (
+    <Box flexDirection="column">
+      {first}
+      <TintedText tint="dim" wrap="truncate-end">
+        {keys}
+      </TintedText>
+    </Box>
+  );
+}

@@ -1,0 +1,50 @@
+/**
+ * A few ANSI styles with chalk's call shape (`style.red("x")`, `style.bold.green("x")`). chalk's
+ * colour-support probing costs ~9 ms at start-up, a third of the budget for `--version` and
+ * `verify`, and Output has already decided whether colour is on.
+ */
+const CODES = {
+  bold: [1, 22],
+  dim: [2, 22],
+  italic: [3, 23],
+  underline: [4, 24],
+  inverse: [7, 27],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  blue: [34, 39],
+  magenta: [35, 39],
+  cyan: [36, 39],
+  white: [37, 39],
+  gray: [90, 39],
+  grey: [90, 39],
+} as const;
+
+export type StyleName = keyof typeof CODES;
+export type Style = ((...text: unknown[]) => string) & { readonly [K in StyleName]: Style };
+
+function build(enabled: boolean, open: string, close: string): Style {
+  const fn = ((...text: unknown[]) => {
+    const s = text.join(" ");
+    return enabled && open ? open + s + close : s;
+  }) as Style;
+  for (const name of Object.keys(CODES) as StyleName[]) {
+    Object.defineProperty(fn, name, {
+      get: () => {
+        const [o, c] = CODES[name];
+        return build(enabled, open + `\u001B[${o}m`, `\u001B[${c}m` + close);
+      },
+    });
+  }
+  return fn;
+}
+
+export function createStyle(enabled: boolean): Style {
+  return build(enabled, "", "");
+}
+
+/** Removes ANSI escapes, for width calculations and tests. */
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001B\[[0-9;]*m/g, "");
+}

@@ -1,0 +1,48 @@
+import { useEffect } from "react";
+import type { DeliveryRecord } from "../listen/types.js";
+import type { ListenViewAction } from "./listen-state.js";
+
+export interface DeliverySubscription {
+  subscribe(listener: (record: DeliveryRecord) => void): () => void;
+}
+
+/**
+ * At most 10 data frames a second: each frame costs Ink ~10–20 ms of layout and drawing whatever
+ * changed, and nobody reads rows faster. A delivery after a quiet spell shows at once; keys are not
+ * batched (Ink itself draws at most 20 frames a second).
+ */
+export const FLUSH_INTERVAL_MS = 100;
+
+/**
+ * Subscribes to the session and hands its records to the reducer in batches: the listener only
+ * stores the record (latest version per seq) and arms a timer; the timer applies the whole batch in
+ * one action. A burst of thousands of deliveries costs one render, not thousands.
+ */
+export function useDeliveryStream(
+  source: DeliverySubscription,
+  dispatch: (action: ListenViewAction) => void,
+  intervalMs: number = FLUSH_INTERVAL_MS,
+): void {
+  useEffect(() => {
+    // A Map keeps first-arrival order and lets a completion overwrite its own arrival.
+    let pending = new Map<number, DeliveryRecord>();
+    let timer: NodeJS.Timeout | null = null;
+    let nextFlushAt = 0;
+    const flush = (): void => {
+      timer = null;
+      if (pending.size === 0) return;
+      const records = [...pending.values()];
+      pending = new Map();
+      nextFlushAt = Date.now() + intervalMs;
+      dispatch({ type: "deliveries", records });
+    };
+    const unsubscribe = source.subscribe((record) => {
+      pending.set(record.seq, record);
+      if (timer === null) timer = setTimeout(flush, Math.max(0, nextFlushAt - Date.now()));
+    });
+    return () => {
+      unsubscribe();
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [source, dispatch, intervalMs]);
+}

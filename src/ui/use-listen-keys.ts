@@ -1,0 +1,95 @@
+import { useApp, useInput, type Key } from "ink";
+import type { DeliveryRecord } from "../listen/types.js";
+import { detailLinesOf } from "./delivery-details.js";
+import type { ListenViewLayout } from "./listen-layout.js";
+import { selectedRecord, type ListenViewAction, type ListenViewState } from "./listen-state.js";
+
+export interface ListenKeysOptions {
+  getState: () => ListenViewState;
+  dispatch: (action: ListenViewAction) => void;
+  replay: (seq: number) => Promise<void>;
+  layout: ListenViewLayout;
+  onQuit?: () => void;
+  /** False when stdin is not a terminal (no raw mode): the view only shows. */
+  isActive: boolean;
+}
+
+/**
+ * The live view's keys. Which keys mean what depends on the mode (typing a filter, reading details,
+ * browsing the list), read from the store at the moment of the key so that keys arriving in one
+ * chunk apply in order.
+ */
+export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isActive }: ListenKeysOptions): void {
+  const { exit } = useApp();
+
+  const quit = (): void => {
+    onQuit?.();
+    exit();
+  };
+
+  const startReplay = (record: DeliveryRecord | null): void => {
+    if (!record) return;
+    dispatch({ type: "message", text: `replaying ${record.id} (#${record.seq})`, now: Date.now() });
+    replay(record.seq).catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      dispatch({ type: "message", tone: "error", text: `replay of ${record.id} failed: ${reason}`, now: Date.now() });
+    });
+  };
+
+  const onFilterKey = (input: string, key: Key): void => {
+    if (key.escape) dispatch({ type: "clearFilter" });
+    else if (key.return) dispatch({ type: "applyFilter" });
+    else if (key.backspace || key.delete) dispatch({ type: "filterBackspace" });
+    else if (input && !key.ctrl && !key.meta) dispatch({ type: "filterInput", text: input });
+  };
+
+  const onDetailKey = (input: string, key: Key, state: ListenViewState): void => {
+    const detail = state.detail!;
+    const scroll = (delta: number): void =>
+      dispatch({
+        type: "scrollDetail",
+        delta,
+        lineCount: detailLinesOf(detail.record).length,
+        viewportRows: layout.detailRows,
+      });
+    if (key.escape || key.return || key.leftArrow || input === "d") dispatch({ type: "closeDetail" });
+    else if (key.upArrow || input === "k") scroll(-1);
+    else if (key.downArrow || input === "j") scroll(1);
+    else if (key.pageUp) scroll(-layout.detailRows);
+    else if (key.pageDown || input === " ") scroll(layout.detailRows);
+    else if (key.home || input === "g") scroll(-Infinity);
+    else if (key.end || input === "G") scroll(Infinity);
+    else if (input === "r") startReplay(detail.record);
+    else if (input === "s") dispatch({ type: "toggleSecret" });
+    else if (input === "q") quit();
+  };
+
+  const onListKey = (input: string, key: Key, state: ListenViewState): void => {
+    const rows = layout.listRows;
+    if (key.upArrow || input === "k") dispatch({ type: "move", delta: -1, viewportRows: rows });
+    else if (key.downArrow || input === "j") dispatch({ type: "move", delta: 1, viewportRows: rows });
+    else if (key.pageUp) dispatch({ type: "move", delta: -rows, viewportRows: rows });
+    else if (key.pageDown) dispatch({ type: "move", delta: rows, viewportRows: rows });
+    else if (key.home || input === "g") dispatch({ type: "moveTo", where: "first", viewportRows: rows });
+    else if (key.end || input === "G") dispatch({ type: "moveTo", where: "last", viewportRows: rows });
+    else if (key.return || input === "d") dispatch({ type: "openDetail", viewportRows: layout.detailRows });
+    else if (input === "r") startReplay(selectedRecord(state));
+    else if (input === "/") dispatch({ type: "startFilter" });
+    else if (input === "p") dispatch({ type: "togglePause" });
+    else if (input === "s") dispatch({ type: "toggleSecret" });
+    else if (input === "q") quit();
+    else if (key.escape && state.filter) dispatch({ type: "clearFilter" });
+  };
+
+  useInput(
+    (input, key) => {
+      // Ink's own Ctrl-C exit is off so that quitting always goes through onQuit (the session's cleanup).
+      if (key.ctrl && input === "c") return quit();
+      const state = getState();
+      if (state.filterDraft !== null) onFilterKey(input, key);
+      else if (state.detail) onDetailKey(input, key, state);
+      else onListKey(input, key, state);
+    },
+    { isActive },
+  );
+}

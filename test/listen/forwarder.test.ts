@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { describeError, Forwarder, statusForError } from "../../src/listen/forwarder.js";
+import { freePort, startTarget, type Target } from "./servers.js";
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function target(...args: Parameters<typeof startTarget>): Promise<Target> {
+  const t = await startTarget(...args);
+  cleanups.push(() => t.close());
+  return t;
+}
+
+async function forwarder(url: string, options: Parameters<typeof Forwarder.create>[1] = {}) {
+  const f = await Forwarder.create(new URL(url), options);
+  cleanups.push(() => f.close());
+  return f;
+}
+
+const deliveryHeaders = {
+  "content-type": "application/json",
+  "user-agent": "Fanfare-Webhooks/1.0",
+  "x-fanfare-event-type": "draw.consumer.won",
+  "x-fanfare-delivery-id": "whk_1",
+  "x-fanfare-timestamp": "1700000000",
+  "x-fanfare-signature": "t=1700000000,v1=abc",
+  host: "127.0.0.1:1",
+  cookie: "session=secret",
+  "x-forwarded-for": "1.2.3.4",
+};
+
+describe("Forwarder", () => {
+  it("passes the target's status, body and content-type through", async () => {
+    const t = await target((_req, res) => {
+      res.writeHead(418, { "content-type": "text/plain", "x-app": "yes" });
+      res.end("short and stout");
+    });
+    const f = await forwarder(`${t.url}/hook?x=1`);
+    const outcome = await f.forward(deliveryHeaders, Buffer.from("{}"));
+    expect(outcome.result).toMatchObject({
+      url: `${t.url}/hook?x=1`,
+      statusCode: 418,
+      error: null,
+      responseBody: "short and stout",
+    });
+    expect(outcome.result.responseHeaders["x-app"]).toBe("yes");
+    expect(outcome.body.toString()).toBe("short and stout");
+    expect(outcome.contentType).toBe("text/plain");
+    expect(outcome.result.durationMs).toBeGreaterThanOrEqual(0);
+    expect(t.received[0]!.url).toBe("/hook?x=1");
+  });
+
+  it("forwards the raw body and only the delivery headers, plus --headers", async () => {
+    const t = await target();
+    const f = await forwarder(t.url + "/", { extraHeaders: { authorization: "Bearer dev", "x-fanfare-timestamp": "1" } });
+    const body = Buffer.from([0x7b, 0xff, 0x00, 0x7d]);
+    await f.forward(deliveryHeaders, body);
+    const got = t.received[0]!;
+    expect(got.body.equals(body)).toBe(true);
+    expect(got.headers["x-fanfare-signature"]).toBe("t=1700000000,v1=abc");
+    expect(got.headers["x-fanfare-delivery-id"]).toBe("whk_1");
+    expect(got.headers["x-fanfare-event-type"]).toBe("draw.consumer.won");
+    expect(got.headers["content-type"]).toBe("application/json");
+    expect(got.headers["user-agent"]).toBe("Fanfare-Webhooks/1.0");
+    expect(got.headers.authorization).toBe("Bearer dev");
+    // --headers wins over a forwarded header of the same name.
+    expect(got.headers["x-fanfare-timestamp"]).toBe("1");
+    expect(got.headers.cookie).toBeUndefined();
+    expect(got.headers["x-forwarded-for"]).toBeUndefined();
+    expect(got.headers.host).toBe(new URL(t.url).host);
+    expect(got.headers["content-length"]).toBe("4");
+  });
+
+  it("reports connection refused when nothing listens (502 for the sender)", async () => {
+    const f = await forwarder(`http://127.0.0.1:${await freePort()}/`);
+    const outcome = await f.forward(deliveryHeaders, Buffer.from("{}"));
+    expect(outcome.result).toMatchObject({ statusCode: null, error: "connection refused", responseBody: "" });
+    expect(statusForError(outcome.result.error)).toBe(502);
+  });
+
+  it("reports a timeout when the target does not answer in time (504 for the sender)", async () => {
+    const t = await target(() => {
+      /* never answers */
+    });
+    const f = await forwarder(t.url, { timeoutMs: 200 });
+    const outcome = await f.forward(deliveryHeaders, Buffer.from("{}"));
+    expect(outcome.result).toMatchObject({ statusCode: null, error: "timeout" });
+    expect(outcome.result.durationMs).toBeGreaterThanOrEqual(150);
+    expect(statusForError(outcome.result.error)).toBe(504);
+  });
+
+  it("reuses keep-alive connections", async () => {
+    const t = await target();
+    const f = await forwarder(t.url);
+    for (let i = 0; i < 5; i++) await f.forward(deliveryHeaders, Buffer.from("{}"));
+    expect(t.received.every((r) => r.headers.connection !== "close")).toBe(true);
+    expect(t.received).toHaveLength(5);
+  });
+
+  it("truncates the recorded response but relays the body", async () => {
+    const big = "x".repeat(10_000);
+    const t = await target((_req, res) => res.end(big));
+    const f = await forwarder(t.url);
+    const outcome = await f.forward(deliveryHeaders, Buffer.from("{}"));
+    expect(outcome.result.responseBody.length).toBe(4096);
+    expect(outcome.body.length).toBe(10_000);
+  });
+
+  it("names common network errors", () => {
+    expect(describeError({ code: "UND_ERR_HEADERS_TIMEOUT" })).toBe("timeout");
+    expect(describeError({ code: "ECONNRESET" })).toBe("connection closed by the target");
+    expect(describeError({ cause: { code: "ENOTFOUND" } })).toBe("host not found");
+    expect(describeError(new Error("weird"))).toBe("weird");
+    expect(statusForError("connection closed by the target")).toBe(502);
+  });
+});

@@ -1,0 +1,136 @@
+import { request } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import { startReceiver, type IncomingDelivery, type Receiver } from "../../src/listen/receiver.js";
+import { send } from "./servers.js";
+
+let receiver: Receiver | undefined;
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+});
+
+async function start(maxBodyBytes?: number) {
+  const seen: IncomingDelivery[] = [];
+  receiver = await startReceiver({
+    maxBodyBytes,
+    onDelivery: async (delivery) => {
+      seen.push(delivery);
+      return { statusCode: 202, headers: { "content-type": "text/plain" }, body: "taken" };
+    },
+  });
+  return seen;
+}
+
+describe("receiver", () => {
+  it("listens on loopback at /webhooks and answers with what onDelivery returns", async () => {
+    const seen = await start();
+    expect(receiver!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/webhooks$/);
+    const reply = await send(receiver!.url, { body: "{}", headers: { "content-type": "application/json" } });
+    expect(reply).toMatchObject({ status: 202, body: "taken" });
+    expect(reply.headers["content-type"]).toBe("text/plain");
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.method).toBe("POST");
+    expect(seen[0]!.headers["content-type"]).toBe("application/json");
+  });
+
+  it("keeps the body byte for byte, invalid UTF-8 and all", async () => {
+    const seen = await start();
+    const body = Buffer.concat([Buffer.from('{"name":"Zoë 🎉","x":"'), Buffer.from([0xff, 0xfe, 0x00, 0xc3]), Buffer.from('"}\r\n ')]);
+    await send(receiver!.url, { body });
+    expect(Buffer.isBuffer(seen[0]!.body)).toBe(true);
+    expect(seen[0]!.body.equals(body)).toBe(true);
+  });
+
+  it("keeps a body sent in many chunks", async () => {
+    const seen = await start();
+    const url = new URL(receiver!.url);
+    const parts = Array.from({ length: 50 }, (_, i) => Buffer.from(`chunk-${i};`));
+    await new Promise<void>((resolve, reject) => {
+      const req = request(url, { method: "POST", agent: false }, (res) => {
+        res.resume();
+        res.on("end", resolve);
+      });
+      req.on("error", reject);
+      for (const part of parts) req.write(part);
+      req.end();
+    });
+    expect(seen[0]!.body.equals(Buffer.concat(parts))).toBe(true);
+  });
+
+  it("answers 413 to a declared length over the limit without handing it on", async () => {
+    const seen = await start(1000);
+    const reply = await send(receiver!.url, { body: Buffer.alloc(1001, 97) }).catch((e: Error) => e);
+    // The connection is closed after the answer; depending on timing the client sees the 413 or a reset.
+    if (!(reply instanceof Error)) {
+      expect(reply.status).toBe(413);
+      expect(reply.body).toContain("over 1000 bytes");
+    }
+    expect(seen).toHaveLength(0);
+  });
+
+  it("answers 413 to a chunked body that grows over the limit", async () => {
+    const seen = await start(1000);
+    const url = new URL(receiver!.url);
+    const status = await new Promise<number | string>((resolve) => {
+      const req = request(url, { method: "POST", agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on("error", (e) => resolve(e.message));
+      req.write(Buffer.alloc(600, 97));
+      setTimeout(() => req.end(Buffer.alloc(600, 97)), 20);
+    });
+    expect([413, "socket hang up", "read ECONNRESET"]).toContain(status);
+    expect(seen).toHaveLength(0);
+  });
+
+  it("accepts a body exactly at the limit", async () => {
+    const seen = await start(1000);
+    const reply = await send(receiver!.url, { body: Buffer.alloc(1000, 97) });
+    expect(reply.status).toBe(202);
+    expect(seen[0]!.body.length).toBe(1000);
+  });
+
+  it("answers 404 to other paths", async () => {
+    const seen = await start();
+    const base = receiver!.url.replace(/\/webhooks$/, "");
+    for (const path of ["/", "/hooks", "/webhooks/x", "/webhooksx"]) {
+      const reply = await send(base + path, { body: "{}" });
+      expect(reply.status, path).toBe(404);
+      expect(reply.body).toContain("POST /webhooks");
+    }
+    expect(seen).toHaveLength(0);
+  });
+
+  it("accepts a query string and a trailing slash", async () => {
+    const seen = await start();
+    expect((await send(receiver!.url + "?a=1", { body: "{}" })).status).toBe(202);
+    expect((await send(receiver!.url + "/", { body: "{}" })).status).toBe(202);
+    expect(seen.map((d) => d.path)).toEqual(["/webhooks?a=1", "/webhooks/"]);
+  });
+
+  it("answers 405 with Allow: POST to other methods", async () => {
+    const seen = await start();
+    for (const method of ["GET", "PUT", "DELETE"]) {
+      const reply = await send(receiver!.url, { method });
+      expect(reply.status, method).toBe(405);
+      expect(reply.headers.allow).toBe("POST");
+    }
+    expect(seen).toHaveLength(0);
+  });
+
+  it("answers 500 when onDelivery throws, and keeps serving", async () => {
+    let fail = true;
+    receiver = await startReceiver({
+      onDelivery: async () => {
+        if (fail) {
+          fail = false;
+          throw new Error("boom");
+        }
+        return { statusCode: 200, headers: {}, body: "" };
+      },
+    });
+    expect((await send(receiver.url, { body: "{}" })).status).toBe(500);
+    expect((await send(receiver.url, { body: "{}" })).status).toBe(200);
+  });
+});
