@@ -85,7 +85,12 @@ export function errorFromResponse(
     return new ApiError(message, { status, apiCode: serverCode, fields, hint: "fix the flags named above" });
   }
   if (status === 409) {
-    return new ApiError(`conflict (409 ${serverCode}${detail})`, { status, apiCode: serverCode });
+    // The emulator (and, we assume, the API) refuses to deliver to a paused endpoint.
+    const hint =
+      serverCode === "endpoint_paused" && subject.endpointId
+        ? `resume it with \`fanfare webhooks endpoints resume ${subject.endpointId}\``
+        : undefined;
+    return new ApiError(`conflict (409 ${serverCode}${detail})`, { status, apiCode: serverCode, hint });
   }
   if (status === 429) {
     const tries = retriesMade > 0 ? ` after ${retriesMade} ${retriesMade === 1 ? "retry" : "retries"}` : "";

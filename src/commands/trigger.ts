@@ -12,6 +12,7 @@ interface TriggerOptions {
   data?: string;
   count: string;
   concurrency: string;
+  endpoint?: string;
 }
 
 const SECRET_ENV = "FANFARE_WEBHOOK_SECRET";
@@ -28,13 +29,14 @@ export function registerTrigger(parent: Command): void {
     .description("send signed sample deliveries of documented events to a URL")
     .argument("[event...]", "event types, e.g. draw.consumer.won (see: fanfare webhooks events)")
     .option("--all", "every documented event type")
-    .option("--forward-to <url>", "where to POST, e.g. http://localhost:3000/webhooks")
+    .option("--forward-to <url>", "where to POST, e.g. http://localhost:3000/webhooks (default: the running listen)")
     .option("--secret <secret>", `signing secret, whsec_… (env ${SECRET_ENV}, preferred: argv is visible in ps)`)
     .option("--scheme <scheme>", `signature scheme: ${SCHEMES.join(" | ")}`, "v1")
     .option("--set <path=value>", "override a field of every sample, e.g. data.position=5 (repeatable)", collect)
     .option("--data <file>", "merge a JSON object into every sample's data (- reads stdin)")
     .option("--count <n>", "deliveries per event, each with a fresh id", "1")
     .option("--concurrency <n>", `deliveries in flight at once (1–${MAX_CONCURRENCY})`, "1")
+    .option("--endpoint <id>", "send through the admin API's test route to this endpoint (API key or emulator)")
     .addHelpText(
       "after",
       "\nOutput: one line per delivery (`--> event [id]  <-- [status] time`) and a summary; with --json,\n" +
@@ -60,16 +62,27 @@ export function registerTrigger(parent: Command): void {
             "load-test a receiver, one JSON line per delivery",
           ],
           ["fanfare webhooks trigger queue.consumer.entered --scheme sha256 --forward-to …", "sign with sha256=<hex>"],
+          [
+            "fanfare webhooks trigger draw.consumer.won --endpoint we_123",
+            "the platform (or the emulator) signs and delivers it; waits up to 30 s for the outcome",
+          ],
         ]),
     )
     .action(
       action(async (names: string[], options: TriggerOptions, cmd: Command) => {
         const out = outputFor(cmd);
+        if (options.endpoint !== undefined) {
+          const { triggerViaEndpoint } = await import("./trigger-endpoint.js");
+          return triggerViaEndpoint(cmd, out, names, { ...options, endpoint: options.endpoint });
+        }
         const count = parseIntFlag("--count", options.count, 1, MAX_COUNT);
         const concurrency = parseIntFlag("--concurrency", options.concurrency, 1, MAX_CONCURRENCY);
         const scheme = parseScheme(options.scheme);
         const eventTypes = await chosenEvents(names, options.all === true);
-        const secret = options.secret || process.env[SECRET_ENV];
+        const { resolveTarget } = await import("../delivery/target.js");
+        const target = await resolveTarget({ forwardTo: options.forwardTo });
+        // A listen session verifies with its own secret, so it beats the environment's; --secret beats both.
+        const secret = options.secret || target.sessionSecret || process.env[SECRET_ENV];
         if (!secret) {
           throw usageError(
             "no signing secret",
@@ -77,8 +90,6 @@ export function registerTrigger(parent: Command): void {
             "missing_secret",
           );
         }
-        const { resolveTarget } = await import("../delivery/target.js");
-        const target = await resolveTarget({ forwardTo: options.forwardTo });
 
         const { readDataFile } = await import("../events/overrides.js");
         const { sampleOf } = await import("../events/sample.js");
@@ -108,7 +119,7 @@ export function registerTrigger(parent: Command): void {
 type EventTypes = Map<string, import("../events/catalog.js").EventType>;
 
 /** The events named (checked against the catalog, in the order given, without repeats) or all of them. */
-async function chosenEvents(names: string[], all: boolean): Promise<EventTypes> {
+export async function chosenEvents(names: string[], all: boolean): Promise<EventTypes> {
   if (all && names.length > 0) {
     throw usageError("give event names or --all, not both", "e.g. fanfare webhooks trigger --all --forward-to …", "usage");
   }
@@ -126,7 +137,7 @@ async function chosenEvents(names: string[], all: boolean): Promise<EventTypes> 
   return chosen;
 }
 
-function parseIntFlag(flag: string, value: string, min: number, max: number): number {
+export function parseIntFlag(flag: string, value: string, min: number, max: number): number {
   const text = value.trim();
   const n = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {

@@ -3,12 +3,15 @@ import { usageError } from "../errors.js";
 /** Where a trigger run delivers, and how that was decided (for the opening line and --json). */
 export interface DeliveryTarget {
   url: URL;
-  /** `--forward-to` today; later also a running `listen` session or an `--endpoint`. */
-  source: "forward-to";
+  /** `--forward-to`, or the running `listen` session's receiver. */
+  source: "forward-to" | "listen";
+  /** The listen session's signing secret, when the target is one. */
+  sessionSecret?: string;
 }
 
 export interface TargetOptions {
   forwardTo?: string;
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -17,9 +20,13 @@ export interface TargetOptions {
  */
 export async function resolveTarget(options: TargetOptions): Promise<DeliveryTarget> {
   if (options.forwardTo !== undefined) return { url: parseForwardUrl(options.forwardTo), source: "forward-to" };
+  const { readActiveSession } = await import("../listen/state-file.js");
+  const session = await readActiveSession(options.env);
+  if (session) return { url: new URL(session.receiverUrl), source: "listen", sessionSecret: session.secret };
   throw usageError(
     "no target for the deliveries",
-    "pass --forward-to http://localhost:3000/webhooks (the URL your app receives webhooks on)",
+    "no `fanfare webhooks listen` is running: start `fanfare webhooks listen --forward localhost:3000` in another terminal, " +
+      "or pass --forward-to http://localhost:3000/webhooks",
     "missing_target",
   );
 }

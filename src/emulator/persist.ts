@@ -9,6 +9,11 @@ export interface EmulatorState {
   endpoints: Endpoint[];
   /** Per endpoint, newest first, at most DELIVERIES_KEPT. */
   deliveries: Record<string, DeliveryRecord[]>;
+  /**
+   * The key generated when none was given, kept so that a restart with the same folder accepts
+   * the key already exported in other terminals.
+   */
+  generatedApiKey?: string;
 }
 
 export interface DeliveryRecord {

@@ -32,6 +32,8 @@ export class DeliverySender {
   }
 
   async send(url: string, headers: Record<string, string>, body: string): Promise<AttemptResult> {
+    // After close() no new Agent may be made: it would hold sockets open that nothing destroys.
+    if (this.closed) return { statusCode: null, error: "cancelled", durationMs: 0, responseHeaders: null, responseBody: null };
     const started = performance.now();
     const controller = new AbortController();
     this.controllers.add(controller);

@@ -22,6 +22,11 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** The whole 127.0.0.0/8 block is loopback, as are localhost and ::1. */
+function isLoopback(hostname: string): boolean {
+  return LOOPBACK_HOSTS.has(hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
 /** Why `url` cannot receive deliveries, or undefined when it can. HTTPS only, plain http to loopback. */
 export function urlProblem(url: string): string | undefined {
   let parsed: URL;
@@ -32,7 +37,7 @@ export function urlProblem(url: string): string | undefined {
   }
   if (parsed.protocol === "https:") return undefined;
   if (parsed.protocol === "http:") {
-    return LOOPBACK_HOSTS.has(parsed.hostname) ? undefined : "must use https (plain http only to 127.0.0.1, localhost or [::1])";
+    return isLoopback(parsed.hostname) ? undefined : "must use https (plain http only to 127.0.0.1, localhost or [::1])";
   }
   return `must be an https URL, not ${parsed.protocol.replace(/:$/, "")}`;
 }

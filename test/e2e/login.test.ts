@@ -1,0 +1,186 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { cleanEnv, runCli, tempConfigDir, type CliResult } from "../helpers/cli.js";
+
+const KEY = "sk_test_e2eLoginKey0123456789WXYZ";
+const MASKED = "sk_test_••••••••WXYZ";
+
+type Emulator = { url: string; apiKey: string; close: () => Promise<void> };
+let emulator: Emulator;
+let config: { dir: string; cleanup: () => void };
+let env: NodeJS.ProcessEnv;
+const configFile = () => join(config.dir, "config.json");
+const saved = () => JSON.parse(readFileSync(configFile(), "utf8"));
+
+beforeAll(async () => {
+  const { startEmulator } = await import("../../src/emulator/index.js");
+  emulator = (await startEmulator({ port: 0, timeScale: 100_000, apiKeys: [KEY] })) as Emulator;
+});
+afterAll(async () => {
+  await emulator?.close();
+});
+beforeEach(() => {
+  config = tempConfigDir();
+  env = cleanEnv({ FANFARE_CONFIG_DIR: config.dir });
+});
+afterEach(() => config.cleanup());
+
+function cli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return runCli(args, { env: options.env ?? env, input: options.input });
+}
+
+/** The key must never be printed in full unless asked for. */
+function expectKeyHidden(r: CliResult) {
+  expect(r.stdout + r.stderr).not.toContain(KEY);
+}
+
+describe("fanfare login", () => {
+  it("reads the key from stdin, checks it, saves the profile with mode 0600", async () => {
+    const r = await cli(["login", "--api-base", emulator.url], { input: `${KEY}\n` });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`logged in: profile "default" saved (key ${MASKED}, ${emulator.url})\n`);
+    expectKeyHidden(r);
+    expect(statSync(configFile()).mode & 0o777).toBe(0o600);
+    expect(saved()).toEqual({ profiles: { default: { apiKey: KEY, apiBase: emulator.url } } });
+
+    // The saved profile is what later commands use, with nothing in the environment.
+    const list = await cli(["webhooks", "endpoints", "list", "--json"]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(Array.isArray(JSON.parse(list.stdout))).toBe(true);
+  });
+
+  it("--api-key works but warns that argv is visible in ps; --json prints a masked summary", async () => {
+    const r = await cli(["login", "--api-key", KEY, "--api-base", emulator.url, "--profile", "staging", "--json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: --api-key is visible to other users in `ps`/);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ profile: "staging", apiBase: emulator.url, apiKey: MASKED, configFile: configFile() });
+    expectKeyHidden({ ...r, stderr: r.stderr.replace("--api-key", "") });
+    expect(saved().profiles.staging.apiKey).toBe(KEY);
+  });
+
+  it("a wrong key → exit 1 with the 401 hint, and nothing is saved", async () => {
+    const r = await cli(["login", "--api-base", emulator.url], { input: "sk_test_wrongKey000000000\n" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: the API rejected the key \(401 /);
+    expect(r.stderr).toMatch(/hint: run `fanfare login`/);
+    expect(existsSync(configFile())).toBe(false);
+  });
+
+  it("an unreachable API → exit 1, nothing saved", async () => {
+    const r = await cli(["login", "--api-base", "http://127.0.0.1:1/api"], { input: KEY });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: cannot reach http:\/\/127\.0\.0\.1:1\/api \(connection refused/);
+    expect(existsSync(configFile())).toBe(false);
+  });
+
+  it("empty stdin → exit 2 saying how to pass the key", async () => {
+    const r = await cli(["login", "--api-base", emulator.url], { input: "" });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'error: no API key on stdin\nhint: pipe the key in (printf %s "$KEY" | fanfare login) or type it at the prompt\n',
+    );
+  });
+
+  it("a bad --api-base or profile name → exit 2", async () => {
+    const a = await cli(["login", "--api-base", "not a url"], { input: KEY });
+    expect(a.code).toBe(2);
+    expect(a.stderr).toMatch(/^error: invalid API base URL "not a url" \(--api-base\)/);
+    const b = await cli(["login", "--profile", "../etc", "--api-base", emulator.url], { input: KEY });
+    expect(b.code).toBe(2);
+    expect(b.stderr).toMatch(/^error: invalid profile name "\.\.\/etc"/);
+  });
+});
+
+describe("fanfare logout", () => {
+  it("removes the saved key and says which; a second logout has nothing to do (exit 0)", async () => {
+    await cli(["login", "--api-base", emulator.url], { input: KEY });
+    const r = await cli(["logout"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(`logged out: removed key ${MASKED} from profile "default" (${configFile()})\n`);
+    // The API base stays: it is not a secret, and the next login reuses it.
+    expect(saved()).toEqual({ profiles: { default: { apiBase: emulator.url } } });
+    const again = await cli(["logout"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('nothing to do: profile "default" has no saved key\n');
+  });
+
+  it("warns when FANFARE_SECRET_KEY is still set", async () => {
+    const r = await cli(["logout"], { env: { ...env, FANFARE_SECRET_KEY: KEY } });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/FANFARE_SECRET_KEY is still set/);
+  });
+});
+
+describe("fanfare config", () => {
+  it("list shows every setting with its source, keys masked", async () => {
+    await cli(["login", "--api-base", emulator.url], { input: KEY });
+    const r = await cli(["config", "list"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`apiKey\\s+${MASKED.replace(/[•]/g, "•")} \\(profile\\)`));
+    expect(r.stdout).toMatch(/apiBase\s+http:\/\/127\.0\.0\.1:\d+\/api \(profile\)/);
+    expect(r.stdout).toMatch(/^default\s+sk_test_••••••••WXYZ\s+http:/m);
+    expectKeyHidden(r);
+
+    const j = await cli(["config", "list", "--json"], { env: { ...env, FANFARE_SECRET_KEY: "sk_test_fromEnv00000000ABCD" } });
+    const listing = JSON.parse(j.stdout);
+    expect(listing).toMatchObject({ profile: "default", apiKey: "sk_test_••••••••ABCD", apiKeySource: "env", apiBaseSource: "profile" });
+    expect(listing.profiles.default.apiKey).toBe(MASKED);
+    expect(j.stdout).not.toContain("fromEnv");
+  });
+
+  it("get prints one value; apiKey masked unless --show-secret / --reveal", async () => {
+    await cli(["login", "--api-base", emulator.url], { input: KEY });
+    expect((await cli(["config", "get", "apiBase"])).stdout).toBe(`${emulator.url}\n`);
+    const masked = await cli(["config", "get", "apiKey"]);
+    expect(masked.stdout).toBe(`${MASKED}\n`);
+    expect((await cli(["config", "get", "apiKey", "--show-secret"])).stdout).toBe(`${KEY}\n`);
+    expect((await cli(["config", "get", "apiKey", "--reveal"])).stdout).toBe(`${KEY}\n`);
+    expect(JSON.parse((await cli(["config", "get", "profile", "--json"])).stdout)).toEqual({
+      key: "profile",
+      value: "default",
+      source: "default",
+      profile: "default",
+    });
+  });
+
+  it("get of an unset key → exit 1; an unknown key → exit 2 listing the keys", async () => {
+    const unset = await cli(["config", "get", "apiKey"]);
+    expect(unset.code).toBe(1);
+    expect(unset.stderr).toBe('error: apiKey is not set (profile "default")\nhint: run `fanfare login`, or set FANFARE_SECRET_KEY\n');
+    const unknown = await cli(["config", "get", "colour"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('error: unknown setting "colour"\nhint: settings: apiKey, apiBase, profile, configFile\n');
+  });
+
+  it("set saves apiBase / apiKey in the chosen profile; other keys → exit 2", async () => {
+    const base = await cli(["config", "set", "apiBase", emulator.url + "/", "--profile", "local"]);
+    expect(base.code, base.stderr).toBe(0);
+    expect(base.stdout).toBe(`saved apiBase = ${emulator.url} in profile "local"\n`);
+    const key = await cli(["config", "set", "apiKey", "-", "--profile", "local"], { input: KEY + "\n" });
+    expect(key.code, key.stderr).toBe(0);
+    expect(key.stdout).toBe(`saved apiKey = ${MASKED} in profile "local"\n`);
+    expectKeyHidden(key);
+    expect(saved().profiles.local).toEqual({ apiBase: emulator.url, apiKey: KEY });
+    expect(statSync(configFile()).mode & 0o777).toBe(0o600);
+
+    // FANFARE_PROFILE picks the profile for every command.
+    const list = await cli(["webhooks", "endpoints", "list", "--json"], { env: { ...env, FANFARE_PROFILE: "local" } });
+    expect(list.code, list.stderr).toBe(0);
+
+    const bad = await cli(["config", "set", "colour", "red"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: "colour" cannot be set\nhint: settable: apiBase, apiKey\n');
+    const badUrl = await cli(["config", "set", "apiBase", "nope"]);
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toMatch(/^error: invalid API base URL "nope" \(value\)/);
+  });
+
+  it("a key on the command line is saved with a warning", async () => {
+    const r = await cli(["config", "set", "apiKey", KEY]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/warning: a key on the command line is visible in `ps`/);
+    expect(r.stdout).toBe(`saved apiKey = ${MASKED} in profile "default"\n`);
+  });
+});

@@ -1,0 +1,229 @@
+import { createServer } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
+import { apiFor, pause, sequence, startReceiver, verifies, waitUntil, type Api, type Receiver } from "./helpers.js";
+
+const KEY = "sk_test_engineKey0123456789";
+let emulator: RunningEmulator;
+let api: Api;
+const receivers: Receiver[] = [];
+
+beforeAll(async () => {
+  // 100 000× faster: 1 min → 0.6 ms, 8 h → 288 ms; the whole schedule in about 0.4 s.
+  emulator = await startEmulator({ port: 0, apiKeys: [KEY], timeScale: 100_000, deliveryTimeoutMs: 300 });
+  api = apiFor(emulator.url, KEY);
+});
+afterAll(async () => {
+  await emulator?.close();
+});
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+});
+
+async function receiver(answer: Receiver["answer"]): Promise<Receiver> {
+  const r = await startReceiver(answer);
+  receivers.push(r);
+  return r;
+}
+
+async function endpointFor(r: { url: string }, extra: Record<string, unknown> = {}): Promise<{ id: string; secret: string }> {
+  const created = await api("POST", "/webhooks", { url: r.url, events: ["draw.consumer.won"], ...extra });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
+const delivery = async (endpointId: string, id: string) => (await api("GET", `/webhooks/${endpointId}/deliveries/${id}`)).body;
+const settled = (endpointId: string, id: string) =>
+  waitUntil(async () => {
+    const d = await delivery(endpointId, id);
+    return ["succeeded", "failed", "permanently_failed"].includes(d.status) ? d : undefined;
+  });
+const sendTest = async (endpointId: string, eventType = "draw.consumer.won") => {
+  const r = await api("POST", `/webhooks/${endpointId}/test`, { eventType });
+  expect(r.status).toBe(201);
+  return r.body;
+};
+
+describe("the retry schedule (compressed by timeScale)", () => {
+  it("500 then 200 → 2 attempts, succeeded", async () => {
+    const r = await receiver(sequence(500, 200));
+    const ep = await endpointFor(r);
+    const first = await sendTest(ep.id);
+    expect(first).toMatchObject({ status: "retrying", attempt: 1, response: { statusCode: 500 } });
+    const done = await settled(ep.id, first.id);
+    expect(done).toMatchObject({ status: "succeeded", attempt: 2, nextAttemptAt: null });
+    expect(done.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 200]);
+    expect(r.received).toHaveLength(2);
+    // Each attempt is signed afresh, and the body never changes.
+    expect(r.received[1]!.body.equals(r.received[0]!.body)).toBe(true);
+    expect(r.received.every((x) => verifies(x, ep.secret))).toBe(true);
+  });
+
+  it("400 → 1 attempt, final (failed), never retried", async () => {
+    const r = await receiver(sequence(400, 200));
+    const ep = await endpointFor(r);
+    const first = await sendTest(ep.id);
+    expect(first).toMatchObject({ status: "failed", attempt: 1, nextAttemptAt: null, response: { statusCode: 400 } });
+    await pause(400);
+    expect(r.received).toHaveLength(1);
+    expect((await delivery(ep.id, first.id)).attempts).toHaveLength(1);
+  });
+
+  it("408 and 429 are retried like 5xx", async () => {
+    const r = await receiver(sequence(408, 429, 204));
+    const ep = await endpointFor(r);
+    const done = await settled(ep.id, (await sendTest(ep.id)).id);
+    expect(done.attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([408, 429, 204]);
+  });
+
+  it("6 × 503 → permanently_failed after exactly 6 attempts, spaced by the scaled schedule", async () => {
+    const r = await receiver(sequence(503));
+    const ep = await endpointFor(r);
+    const done = await settled(ep.id, (await sendTest(ep.id)).id);
+    expect(done).toMatchObject({ status: "permanently_failed", attempt: 6, nextAttemptAt: null });
+    await pause(300);
+    expect(r.received).toHaveLength(6);
+    // The last wait (8 h ÷ 100 000 = 288 ms) is the longest; the order of the gaps follows the schedule.
+    const gaps = r.received.slice(1).map((x, i) => x.at - r.received[i]!.at);
+    expect(gaps[4]!).toBeGreaterThanOrEqual(250);
+    const health = (await api("GET", `/webhooks/${ep.id}/health`)).body;
+    expect(health).toMatchObject({ healthy: false, successRate: 0 });
+  });
+
+  it("a receiver that never answers times out (deliveryTimeoutMs) and is retried", async () => {
+    const r = await receiver((n) => (n === 0 ? "hang" : { status: 200 }));
+    const ep = await endpointFor(r);
+    const done = await settled(ep.id, (await sendTest(ep.id)).id);
+    expect(done.attempts.map((a: { error: string | null }) => a.error)).toEqual(["timeout", null]);
+    expect(done.status).toBe("succeeded");
+  });
+
+  it("nothing listening → connection refused, retried to the end", async () => {
+    const port = await freePort();
+    const ep = await endpointFor({ url: `http://127.0.0.1:${port}/hooks` });
+    const done = await settled(ep.id, (await sendTest(ep.id)).id);
+    expect(done.status).toBe("permanently_failed");
+    expect(done.attempts.every((a: { error: string }) => a.error === "connection refused")).toBe(true);
+  });
+});
+
+describe("redeliver", () => {
+  it("sends the byte-identical body with the same id, signed afresh, as a new attempt", async () => {
+    const r = await receiver(sequence(200));
+    const ep = await endpointFor(r);
+    const first = await sendTest(ep.id);
+    const again = await api("POST", `/webhooks/${ep.id}/deliveries/${first.id}/redeliver`);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: first.id, status: "succeeded", attempt: 2 });
+    expect(r.received).toHaveLength(2);
+    expect(r.received[1]!.body.equals(r.received[0]!.body)).toBe(true);
+    expect(r.received[1]!.body.toString()).toBe(first.request.body);
+    expect(r.received[1]!.headers["x-fanfare-delivery-id"]).toBe(first.id);
+    expect(verifies(r.received[1]!, ep.secret)).toBe(true);
+  });
+
+  it("a permanently failed delivery gets a fresh run of the schedule", async () => {
+    let up = false;
+    const r = await receiver(() => ({ status: up ? 200 : 503 }));
+    const ep = await endpointFor(r);
+    const first = await settled(ep.id, (await sendTest(ep.id)).id);
+    expect(first.status).toBe("permanently_failed");
+    up = true;
+    const again = await api("POST", `/webhooks/${ep.id}/deliveries/${first.id}/redeliver`);
+    expect(again.body).toMatchObject({ status: "succeeded", attempt: 7 });
+  });
+});
+
+describe("pause, resume, rotate", () => {
+  it("a paused endpoint gets nothing: pending retries wait, and resume sends them", async () => {
+    const r = await receiver(sequence(503, 200));
+    // A slower clock here (1 min → 60 ms) leaves time to pause between the attempts.
+    const slow = await startEmulator({ port: 0, apiKeys: [KEY], timeScale: 1000 });
+    try {
+      const slowApi = apiFor(slow.url, KEY);
+      const ep = (await slowApi("POST", "/webhooks", { url: r.url, events: ["order.created"] })).body;
+      const first = (await slowApi("POST", `/webhooks/${ep.id}/test`, { eventType: "order.created" })).body;
+      expect(first.status).toBe("retrying");
+      await slowApi("PATCH", `/webhooks/${ep.id}`, { enabled: false });
+      await pause(300);
+      expect(r.received).toHaveLength(1);
+      expect((await slowApi("POST", `/webhooks/${ep.id}/test`, { eventType: "order.created" })).status).toBe(409);
+      expect((await slowApi("POST", `/webhooks/${ep.id}/deliveries/${first.id}/redeliver`)).status).toBe(409);
+      expect(r.received).toHaveLength(1);
+      await slowApi("PATCH", `/webhooks/${ep.id}`, { enabled: true });
+      await waitUntil(() => r.received.length === 2);
+      const done = await waitUntil(async () => {
+        const d = (await slowApi("GET", `/webhooks/${ep.id}/deliveries/${first.id}`)).body;
+        return d.status === "succeeded" ? d : undefined;
+      });
+      expect(done.attempt).toBe(2);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("rotating the secret takes effect at once: the old secret no longer verifies", async () => {
+    const r = await receiver(sequence(200));
+    const ep = await endpointFor(r);
+    await sendTest(ep.id);
+    expect(verifies(r.received[0]!, ep.secret)).toBe(true);
+    const { secret } = (await api("POST", `/webhooks/${ep.id}/rotate-secret`)).body;
+    await sendTest(ep.id);
+    expect(verifies(r.received[1]!, ep.secret)).toBe(false);
+    expect(verifies(r.received[1]!, secret)).toBe(true);
+  });
+
+  it("retries after a rotation are signed with the new secret", async () => {
+    const r = await receiver(sequence(503, 200));
+    const slow = await startEmulator({ port: 0, apiKeys: [KEY], timeScale: 1000 });
+    try {
+      const slowApi = apiFor(slow.url, KEY);
+      const ep = (await slowApi("POST", "/webhooks", { url: r.url, events: ["order.created"] })).body;
+      await slowApi("POST", `/webhooks/${ep.id}/test`, { eventType: "order.created" });
+      const { secret } = (await slowApi("POST", `/webhooks/${ep.id}/rotate-secret`)).body;
+      await waitUntil(() => r.received.length === 2);
+      expect(verifies(r.received[0]!, ep.secret)).toBe(true);
+      expect(verifies(r.received[1]!, ep.secret)).toBe(false);
+      expect(verifies(r.received[1]!, secret)).toBe(true);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe("the delivery log", () => {
+  it("keeps the last 100 per endpoint, newest first; status and limit filter", async () => {
+    const r = await receiver(sequence(200));
+    const ep = await endpointFor(r);
+    const ids: string[] = [];
+    for (let i = 0; i < 103; i++) ids.push((await sendTest(ep.id)).id);
+    const list = (await api("GET", `/webhooks/${ep.id}/deliveries`)).body.data;
+    expect(list).toHaveLength(100);
+    expect(list.map((d: { id: string }) => d.id)).toEqual(ids.slice(3).reverse());
+    expect((await api("GET", `/webhooks/${ep.id}/deliveries/${ids[0]}`)).status).toBe(404);
+    expect((await api("GET", `/webhooks/${ep.id}/deliveries?limit=2&status=succeeded`)).body.data.map((d: { id: string }) => d.id)).toEqual(
+      [ids[102], ids[101]],
+    );
+    expect((await api("GET", `/webhooks/${ep.id}/deliveries?status=failed`)).body.data).toEqual([]);
+  });
+
+  it("keeps the receiver's answer truncated to 4 KB", async () => {
+    const big = await receiver(() => ({ status: 200, body: "x".repeat(10_000) }));
+    const ep = await endpointFor(big);
+    const d = await sendTest(ep.id);
+    expect(d.status).toBe("succeeded");
+    expect(d.response.body).toBe("x".repeat(4096));
+    expect(d.attempts[0].responseBody).toBe("x".repeat(4096));
+    expect(d.response.headers["content-type"]).toBe("application/json");
+  });
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
