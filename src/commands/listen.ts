@@ -1,4 +1,118 @@
 import type { Command } from "commander";
+import { usageError } from "../errors.js";
+import { action, collect, commaList, examples, globalsOf, outputFor } from "./context.js";
 
-// Placeholder until its issue lands; registers nothing.
-export function registerListen(_parent: Command): void {}
+interface ListenOptions {
+  forward?: string;
+  events?: string[];
+  tunnel: string;
+  endpoint?: string;
+  port: string;
+  headers?: string[];
+  logFile?: string;
+  /** false with --no-tui. */
+  tui: boolean;
+  printSecret?: boolean;
+  secret?: string;
+}
+
+const SECRET_ENV = "FANFARE_WEBHOOK_SECRET";
+
+export function registerListen(parent: Command): void {
+  parent
+    .command("listen")
+    .description("receive deliveries on this machine and forward them to your app, with a live view")
+    .option("--forward <target>", "where your app listens: HOST:PORT[/path], a port, or a full URL")
+    .option("--events <a,b>", "event types the temporary endpoint subscribes to (default: all)", commaList)
+    .option("--tunnel <kind>", "connected mode's public tunnel: cloudflared | none", "cloudflared")
+    .option("--endpoint <id>", "connected mode: receive for this existing endpoint instead of a temporary one")
+    .option("--port <n>", "port of the loopback receiver (default: a free one)", "0")
+    .option("--headers <K:V,K2:V2>", "headers added to every forwarded request (repeatable)", collect)
+    .option("--log-file <file>", "append every delivery (headers and body) to this file as NDJSON")
+    .option("--no-tui", "print one line per delivery instead of the live view")
+    .option("--secret <secret>", `verify with this secret (a reused --endpoint's; env ${SECRET_ENV})`)
+    .option("--print-secret", "print the session's signing secret and exit (for export FANFARE_WEBHOOK_SECRET=$(…))")
+    .addHelpText(
+      "after",
+      "\nModes: with no API key listen runs locally (deliveries come from `fanfare webhooks trigger`); with an\n" +
+        "API key (or --api-base at `fanfare webhooks emulator`) it opens a cloudflared quick tunnel and a\n" +
+        "temporary endpoint, deleted on exit. The signing secret stays the same across runs.\n" +
+        "Live view keys: ↑/↓ select, enter/d details, r replay, / filter, p pause, s secret, q quit.\n" +
+        "Without a terminal (or with --no-tui / --json) listen prints lines (NDJSON with --json) until stopped.\n" +
+        "Exit codes: 0 quit with q, 1 the tunnel or the API failed, 2 bad flags or no cloudflared, 130 Ctrl-C/SIGTERM.\n" +
+        examples([
+          ["fanfare webhooks listen --forward localhost:3000/webhooks", "local mode: forward to your app"],
+          ["fanfare webhooks trigger draw.consumer.won", "then, in another terminal: send it a signed sample"],
+          ["export FANFARE_WEBHOOK_SECRET=$(fanfare webhooks listen --print-secret)", "the secret your app verifies with"],
+          [
+            "FANFARE_SECRET_KEY=sk_… fanfare webhooks listen --forward 3000 --events draw.consumer.won",
+            "connected mode: a public tunnel and a temporary endpoint",
+          ],
+          [
+            "fanfare webhooks listen --api-base http://127.0.0.1:8787/api --tunnel none --forward 3000",
+            "against the emulator, no tunnel",
+          ],
+          ["fanfare webhooks listen --forward 3000 --no-tui --log-file deliveries.ndjson", "lines, and a full log"],
+        ]),
+    )
+    .action(
+      action(async (options: ListenOptions, cmd: Command) => {
+        const out = outputFor(cmd);
+        const globals = globalsOf(cmd);
+        const env = process.env;
+        const { localSigningSecret, resolveSettings, ENV } = await import("../config/settings.js");
+
+        if (options.printSecret) {
+          out.print(await localSigningSecret(env));
+          return 0;
+        }
+        const listenOptions = await import("../listen/options.js");
+        if (options.forward === undefined) {
+          throw usageError(
+            "--forward is required: where should deliveries go?",
+            "pass where your app listens, e.g. --forward localhost:3000/webhooks (or node examples/receiver.mjs and --forward 3000/webhooks)",
+            "missing_forward",
+          );
+        }
+        const forwardUrl = listenOptions.parseForwardTarget(options.forward);
+        const port = listenOptions.parsePort(options.port);
+        const tunnel = listenOptions.parseTunnelChoice(options.tunnel);
+        const extraHeaders = listenOptions.parseHeadersFlag(options.headers?.join(","));
+        const { EVENT_TYPES, requireEventType } = await import("../events/catalog.js");
+        const events = [...new Set((options.events ?? []).map((name) => requireEventType(name).name))];
+
+        const settings = await resolveSettings(globals, env);
+        const connected =
+          Boolean(settings.apiKey) || Boolean(globals.apiBase) || Boolean(env[ENV.apiBase]) || options.endpoint !== undefined;
+        if (!connected && events.length > 0) {
+          out.warn("--events only applies in connected mode (the temporary endpoint); local mode forwards all it receives");
+        }
+
+        const { runListen } = await import("../listen/run.js");
+        return runListen(
+          {
+            forwardUrl,
+            port,
+            extraHeaders,
+            logFile: options.logFile,
+            events,
+            allEvents: EVENT_TYPES.map((e) => e.name),
+            tunnel,
+            endpointId: options.endpoint,
+            // The env secret is for a reused endpoint only: a session's own secret is the stored one.
+            givenSecret: (options.endpoint !== undefined ? options.secret || env[SECRET_ENV] : options.secret) || undefined,
+            sessionSecret: () => localSigningSecret(env),
+            connect: connected
+              ? async () => {
+                  const { connectApi } = await import("../api/connect.js");
+                  return (await connectApi(globals, out, env)).client;
+                }
+              : null,
+            tui: Boolean(process.stdout.isTTY && process.stdin.isTTY) && options.tui && !out.json,
+            env,
+          },
+          out,
+        );
+      }),
+    );
+}

@@ -4,14 +4,16 @@ const FORWARD_HINT = "pass where your app listens, e.g. --forward localhost:3000
 
 /**
  * The forward target as people type it: `3000`, `:3000`, `localhost:3000`, `127.0.0.1:3000/hook` or a
- * full http(s) URL. A bare host or port means http on that host (localhost when only a port is given),
+ * full http(s) URL, or a port and a path (`3000/webhooks`). A bare host or port means http on that host (localhost when only a port is given),
  * path `/` unless one is given.
  */
 export function parseForwardTarget(input: string): URL {
   const text = input.trim();
   if (text === "") throw usageError("--forward is empty", FORWARD_HINT, "invalid_forward");
   let candidate: string;
+  // A bare port, with or without a path: `3000`, `3000/webhooks` (new URL would read 3000 as an IPv4 host).
   if (/^\d+$/.test(text)) candidate = `http://localhost:${text}/`;
+  else if (/^\d+\//.test(text)) candidate = `http://localhost:${text}`;
   else if (/^:\d+/.test(text)) candidate = `http://localhost${text}`;
   else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) candidate = text;
   else candidate = `http://${text}`;

@@ -120,7 +120,9 @@ function handle(
   });
   req.on("end", () => {
     if (refused) return;
-    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    // Always a copy: a chunk can be a slice of a much larger socket read buffer, and the log keeps
+    // bodies for a long time, so a 700-byte body must not pin 64 KB.
+    const body = Buffer.concat(chunks, size);
     const delivery: IncomingDelivery = { method: req.method!, path: req.url ?? path, headers: flatHeaders(req.rawHeaders), body };
     onDelivery(delivery).then(
       (answer) => {

@@ -8,7 +8,7 @@ import type { ListenViewSource } from "./listen-view.js";
 import { SessionHeader } from "./session-header.js";
 import { StatusBar } from "./status-bar.js";
 import { useDeliveryStream } from "./use-delivery-stream.js";
-import { useListenKeys } from "./use-listen-keys.js";
+import { useListenKeys, type QuitReason } from "./use-listen-keys.js";
 import { useListenStore } from "./use-listen-store.js";
 import { useMessageExpiry } from "./use-message-expiry.js";
 import { useTerminalSize } from "./use-terminal-size.js";
@@ -16,7 +16,7 @@ import { useTerminalSize } from "./use-terminal-size.js";
 export interface ListenScreenProps {
   source: ListenViewSource;
   /** Called on `q` and Ctrl-C, before the view exits. */
-  onQuit?: () => void;
+  onQuit?: (reason: QuitReason) => void;
   /** False when stdin is not a terminal: the view shows but takes no keys. */
   interactive?: boolean;
   /** Fixed size instead of the terminal's (tests, demos). */

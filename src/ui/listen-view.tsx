@@ -19,7 +19,8 @@ export interface ListenViewHandle {
 export interface RenderListenViewOptions {
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
-  onQuit?: () => void;
+  /** "interrupt" for Ctrl-C, "quit" for `q`. */
+  onQuit?: (reason: "quit" | "interrupt") => void;
   /** false for --no-color; by default colour follows the terminal and NO_COLOR. */
   color?: boolean;
 }

@@ -4,12 +4,15 @@ import { detailLinesOf } from "./delivery-details.js";
 import type { ListenViewLayout } from "./listen-layout.js";
 import { selectedRecord, type ListenViewAction, type ListenViewState } from "./listen-state.js";
 
+export type QuitReason = "quit" | "interrupt";
+
 export interface ListenKeysOptions {
   getState: () => ListenViewState;
   dispatch: (action: ListenViewAction) => void;
   replay: (seq: number) => Promise<void>;
   layout: ListenViewLayout;
-  onQuit?: () => void;
+  /** "interrupt" for Ctrl-C (the session exits 130), "quit" for `q`. */
+  onQuit?: (reason: QuitReason) => void;
   /** False when stdin is not a terminal (no raw mode): the view only shows. */
   isActive: boolean;
 }
@@ -22,8 +25,8 @@ export interface ListenKeysOptions {
 export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isActive }: ListenKeysOptions): void {
   const { exit } = useApp();
 
-  const quit = (): void => {
-    onQuit?.();
+  const quit = (reason: QuitReason = "quit"): void => {
+    onQuit?.(reason);
     exit();
   };
 
@@ -61,7 +64,7 @@ export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isAc
     else if (key.end || input === "G") scroll(Infinity);
     else if (input === "r") startReplay(detail.record);
     else if (input === "s") dispatch({ type: "toggleSecret" });
-    else if (input === "q") quit();
+    else if (input === "q") quit("quit");
   };
 
   const onListKey = (input: string, key: Key, state: ListenViewState): void => {
@@ -77,14 +80,14 @@ export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isAc
     else if (input === "/") dispatch({ type: "startFilter" });
     else if (input === "p") dispatch({ type: "togglePause" });
     else if (input === "s") dispatch({ type: "toggleSecret" });
-    else if (input === "q") quit();
+    else if (input === "q") quit("quit");
     else if (key.escape && state.filter) dispatch({ type: "clearFilter" });
   };
 
   useInput(
     (input, key) => {
       // Ink's own Ctrl-C exit is off so that quitting always goes through onQuit (the session's cleanup).
-      if (key.ctrl && input === "c") return quit();
+      if (key.ctrl && input === "c") return quit("interrupt");
       const state = getState();
       if (state.filterDraft !== null) onFilterKey(input, key);
       else if (state.detail) onDetailKey(input, key, state);

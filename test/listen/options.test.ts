@@ -18,6 +18,7 @@ describe("parseForwardTarget", () => {
     ["3000", "http://localhost:3000/"],
     [":3000", "http://localhost:3000/"],
     [":3000/hook", "http://localhost:3000/hook"],
+    ["3000/webhooks", "http://localhost:3000/webhooks"],
     ["localhost:3000", "http://localhost:3000/"],
     ["localhost:3000/webhooks", "http://localhost:3000/webhooks"],
     ["127.0.0.1:8080/a/b?x=1", "http://127.0.0.1:8080/a/b?x=1"],

@@ -1,0 +1,229 @@
+#!/usr/bin/env node
+// listen: what `fanfare webhooks listen` costs on top of sending straight to the app.
+//   node bench/listen.mjs [--seconds 30] [--total 100000] [--latency 3000] [--concurrency 32]
+//   (LISTEN_BENCH_SECONDS=5 for a quick run)
+//
+// 1. Added latency: one delivery at a time, alternating batches straight to a loopback sink and
+//    through listen (--no-tui, lines to /dev/null) to the same sink; p50 and p99 of each, and the
+//    difference. Target (DESIGN.md): < 1 ms added at p50, < 5 ms at p99.
+// 2. Sustained rate with the live view on: listen runs under a pseudo terminal (`script`, 120×35),
+//    so Ink really renders; senders keep --concurrency deliveries in flight for --seconds. Target:
+//    ≥ 2,000 deliveries/s, none lost (every delivery answered 2xx and counted by the sink).
+// 3. Memory: deliveries continue until --total have gone through the same session, then listen's
+//    RSS is read from /proc. Target: < 200 MB.
+// Senders, sink and listen are separate processes; the sink counts what arrives.
+import { spawn } from "node:child_process";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { BIN, ROOT, percentile, requireBuild } from "./lib.mjs";
+
+requireBuild();
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: process.env.LISTEN_BENCH_SECONDS ?? "30" },
+    total: { type: "string", default: process.env.LISTEN_BENCH_TOTAL ?? "100000" },
+    latency: { type: "string", default: "3000" },
+    concurrency: { type: "string", default: "32" },
+    // "lines" runs phase 2 without the live view (--no-tui to /dev/null), for comparison.
+    view: { type: "string", default: "tui" },
+  },
+});
+const SECONDS = Number(values.seconds);
+const TOTAL = Number(values.total);
+const LATENCY_SAMPLES = Number(values.latency);
+const CONCURRENCY = Number(values.concurrency);
+const EVENT = "draw.consumer.won";
+
+const SINK = `
+import { createServer } from "node:http";
+let count = 0;
+const server = createServer((req, res) => {
+  if (req.method === "GET") return res.end(String(count));
+  req.on("data", () => {});
+  req.on("end", () => { count++; res.writeHead(200, { "content-type": "application/json", "content-length": 17 }).end('{"received":true}'); });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+
+const { Pool, request } = await import(pathToFileURL(join(ROOT, "node_modules", "undici", "index.js")).href);
+const { buildSample } = await import(pathToFileURL(join(ROOT, "dist/events/sample.js")).href);
+const { signPayload } = await import(pathToFileURL(join(ROOT, "dist/signing/signature.js")).href);
+
+const configDir = mkdtempSync(join(tmpdir(), "fanfare-bench-listen-"));
+const env = { ...process.env, FANFARE_CONFIG_DIR: configDir, NO_COLOR: undefined, FORCE_COLOR: undefined };
+for (const key of Object.keys(env)) if (key.startsWith("FANFARE_") && key !== "FANFARE_CONFIG_DIR") delete env[key];
+delete env.NO_COLOR;
+const children = [];
+const cleanup = () => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  rmSync(configDir, { recursive: true, force: true });
+};
+process.on("exit", cleanup);
+
+function startSink() {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", SINK], { stdio: ["ignore", "pipe", "inherit"] });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding("utf8").once("data", (d) => resolve(`http://127.0.0.1:${Number(d.trim())}`));
+    child.once("exit", (code) => reject(new Error(`the sink exited (${code})`)));
+  });
+}
+
+async function sinkCount(sink) {
+  const res = await request(`${sink}/count`);
+  return Number(await res.body.text());
+}
+
+const secretOut = spawn(process.execPath, [BIN, "webhooks", "listen", "--print-secret"], { env, stdio: ["ignore", "pipe", "inherit"] });
+let secret = "";
+secretOut.stdout.on("data", (d) => (secret += d));
+await new Promise((r) => secretOut.on("close", r));
+secret = secret.trim();
+
+/** listen, started and waited for; `tui` runs it under a pseudo terminal so the live view renders. */
+async function startListen(sink, tui) {
+  const args = [BIN, "webhooks", "listen", "--forward", `${sink}/webhooks`];
+  let child;
+  if (tui) {
+    const command = `stty cols 120 rows 35; exec ${[process.execPath, ...args].map((a) => `'${a}'`).join(" ")}`;
+    child = spawn("script", ["-qfec", command, "/dev/null"], { env: { ...env, TERM: "xterm-256color" }, stdio: ["pipe", "pipe", "pipe"] });
+    // The terminal's output is drawn by nobody; it is read and dropped so the view never blocks.
+    child.stdout.resume();
+  } else {
+    const devNull = openSync("/dev/null", "w");
+    child = spawn(process.execPath, [...args, "--no-tui"], { env, stdio: ["ignore", devNull, "pipe"] });
+    closeSync(devNull);
+  }
+  children.push(child);
+  const statePath = join(configDir, "listen-session.json");
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      const state = JSON.parse(readFileSync(statePath, "utf8"));
+      // Under `script` the state file's pid is listen's own (script is its parent).
+      if (tui || state.pid === child.pid) return { child, url: state.receiverUrl, pid: state.pid };
+    } catch {}
+    if (Date.now() > deadline) throw new Error("listen did not start");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function stopListen(listen) {
+  listen.child.kill("SIGTERM");
+  try {
+    process.kill(listen.pid, "SIGTERM");
+  } catch {}
+  await new Promise((r) => (listen.child.exitCode !== null ? r() : listen.child.once("exit", r)));
+}
+
+const body = JSON.stringify(buildSample(EVENT));
+const timestamp = Math.floor(Date.now() / 1000);
+const baseHeaders = {
+  "content-type": "application/json",
+  "user-agent": "Fanfare-Webhooks/1.0",
+  "x-fanfare-event-type": EVENT,
+  "x-fanfare-timestamp": String(timestamp),
+  "x-fanfare-signature": signPayload(secret, body, "v1", timestamp),
+};
+let nextId = 0;
+const headersFor = () => ({ ...baseHeaders, "x-fanfare-delivery-id": `whk_bench_${++nextId}` });
+
+async function sendOne(pool, path) {
+  const start = process.hrtime.bigint();
+  const res = await pool.request({ path, method: "POST", headers: headersFor(), body });
+  await res.body.dump();
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, status: res.statusCode };
+}
+
+const sink = await startSink();
+console.log(`${EVENT} (~${Buffer.byteLength(body)} B) to a loopback sink; listen in a separate process`);
+
+// 1. Added latency, one at a time, alternating batches.
+{
+  const listen = await startListen(sink, false);
+  const direct = new Pool(sink, { connections: 1 });
+  const via = new Pool(new URL(listen.url).origin, { connections: 1 });
+  const directMs = [];
+  const viaMs = [];
+  for (let i = 0; i < 300; i++) {
+    await sendOne(direct, "/webhooks");
+    await sendOne(via, "/webhooks");
+  }
+  const batch = 100;
+  while (directMs.length < LATENCY_SAMPLES) {
+    for (let i = 0; i < batch; i++) directMs.push((await sendOne(direct, "/webhooks")).ms);
+    for (let i = 0; i < batch; i++) viaMs.push((await sendOne(via, "/webhooks")).ms);
+  }
+  await direct.close();
+  await via.close();
+  await stopListen(listen);
+  const row = (label, values) =>
+    console.log(`${label.padEnd(34)} p50 ${percentile(values, 50).toFixed(3)} ms   p99 ${percentile(values, 99).toFixed(3)} ms`);
+  row("straight to the sink", directMs);
+  row("through listen (--no-tui)", viaMs);
+  const added50 = percentile(viaMs, 50) - percentile(directMs, 50);
+  const added99 = percentile(viaMs, 99) - percentile(directMs, 99);
+  const verdict = (value, target) => `${value.toFixed(3)} ms  (target < ${target} ms)  ${value < target ? "PASS" : "MISS"}`;
+  console.log(`${"added latency p50".padEnd(44)} ${verdict(added50, 1)}`);
+  console.log(`${"added latency p99".padEnd(44)} ${verdict(added99, 5)}`);
+}
+
+// 2 + 3. Sustained rate with the live view, then memory after TOTAL deliveries.
+{
+  const listen = await startListen(sink, values.view === "tui");
+  const idle = readFileSync(`/proc/${listen.pid}/status`, "utf8");
+  console.log(`listen RSS at start: ${(Number(/VmRSS:\s+(\d+)/.exec(idle)[1]) / 1024).toFixed(0)} MB`);
+  const before = await sinkCount(sink);
+  const pool = new Pool(new URL(listen.url).origin, { connections: CONCURRENCY, pipelining: 1 });
+  let sent = 0;
+  let ok = 0;
+  let failed = 0;
+  const run = async (untilMs, maxSent) => {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (performance.now() < untilMs && sent < maxSent) {
+          sent++;
+          try {
+            const { status } = await sendOne(pool, "/webhooks");
+            if (status >= 200 && status < 300) ok++;
+            else failed++;
+          } catch {
+            failed++;
+          }
+        }
+      }),
+    );
+  };
+  const started = performance.now();
+  await run(started + SECONDS * 1000, Infinity);
+  const elapsed = (performance.now() - started) / 1000;
+  const rate = sent / elapsed;
+  const arrivedDuring = (await sinkCount(sink)) - before;
+  console.log(
+    `${values.view === "tui" ? "live view under a pty" : "lines to /dev/null"}, ${CONCURRENCY} in flight, ${SECONDS} s: ${sent.toLocaleString("en-US")} sent, ` +
+      `${ok.toLocaleString("en-US")} answered 2xx, ${arrivedDuring.toLocaleString("en-US")} reached the sink`,
+  );
+  console.log(`${"sustained deliveries/s (live view on)".padEnd(44)} ${Math.round(rate).toLocaleString("en-US")}/s  (target ≥ 2,000/s)  ${rate >= 2000 ? "PASS" : "MISS"}`);
+  const lost = sent - arrivedDuring + failed;
+  console.log(`${"deliveries lost".padEnd(44)} ${lost}  (target 0)  ${lost === 0 ? "PASS" : "MISS"}`);
+
+  if (sent < TOTAL) await run(Infinity, TOTAL);
+  await new Promise((r) => setTimeout(r, 500));
+  const status = readFileSync(`/proc/${listen.pid}/status`, "utf8");
+  const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  const hwmMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
+  const total = (await sinkCount(sink)) - before;
+  console.log(
+    `${`listen RSS after ${total.toLocaleString("en-US")} deliveries`.padEnd(44)} ${rssMb.toFixed(0)} MB (peak ${hwmMb.toFixed(0)} MB)  ` +
+      `(target < 200 MB)  ${rssMb < 200 ? "PASS" : "MISS"}`,
+  );
+  const lostTotal = sent - total + failed;
+  if (lostTotal !== 0) console.log(`deliveries lost over the whole run: ${lostTotal}`);
+  await pool.close();
+  await stopListen(listen);
+}
+cleanup();

@@ -1,0 +1,96 @@
+import type { ApiClient } from "../api/client.js";
+
+/**
+ * The endpoint a connected listen session receives for, held for the session's lifetime and given
+ * back on exit: a temporary endpoint is deleted; a reused one (--endpoint) gets its URL back.
+ */
+export interface EndpointLease {
+  endpointId: string;
+  temporary: boolean;
+  /** The URL the endpoint delivers to during the session. */
+  url: string;
+  events: string[];
+  /** Gives the endpoint back; resolves to a warning when that failed (never throws). Idempotent. */
+  release(): Promise<string | null>;
+}
+
+/** How long giving an endpoint back may take on exit before listen gives up and says so. */
+const RELEASE_TIMEOUT_MS = 10_000;
+
+function once(fn: () => Promise<string | null>): () => Promise<string | null> {
+  let running: Promise<string | null> | null = null;
+  return () => (running ??= withTimeout(fn()));
+}
+
+function withTimeout(work: Promise<string | null>): Promise<string | null> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve(`no answer from the API within ${RELEASE_TIMEOUT_MS / 1000} s`), RELEASE_TIMEOUT_MS);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export interface TemporaryEndpointInput {
+  url: string;
+  events: string[];
+  /** The session's stable secret, so the local app's configuration never changes. */
+  secret: string;
+  description: string;
+}
+
+export async function leaseTemporaryEndpoint(client: ApiClient, input: TemporaryEndpointInput): Promise<EndpointLease> {
+  const endpoint = await client.createEndpoint({
+    url: input.url,
+    events: input.events,
+    description: input.description,
+    enabled: true,
+    secret: input.secret,
+  });
+  return {
+    endpointId: endpoint.id,
+    temporary: true,
+    url: endpoint.url,
+    events: endpoint.events,
+    release: once(async () => {
+      try {
+        await client.deleteEndpoint(endpoint.id);
+        return null;
+      } catch (error) {
+        // Already gone (deleted by hand meanwhile) is what we wanted anyway.
+        if ((error as { status?: number }).status === 404) return null;
+        return `could not delete the temporary endpoint ${endpoint.id}: ${reason(error)} (delete it with: fanfare webhooks endpoints delete ${endpoint.id})`;
+      }
+    }),
+  };
+}
+
+/**
+ * Reuses an existing endpoint: it is pointed at this session's URL (unless it already is) and its
+ * own URL is put back on exit.
+ */
+export async function leaseExistingEndpoint(client: ApiClient, id: string, url: string): Promise<EndpointLease> {
+  const endpoint = await client.getEndpoint(id);
+  const original = endpoint.url;
+  if (original === url) {
+    return { endpointId: id, temporary: false, url, events: endpoint.events, release: async () => null };
+  }
+  await client.updateEndpoint(id, { url });
+  return {
+    endpointId: id,
+    temporary: false,
+    url,
+    events: endpoint.events,
+    release: once(async () => {
+      try {
+        await client.updateEndpoint(id, { url: original });
+        return null;
+      } catch (error) {
+        return `could not point endpoint ${id} back at ${original}: ${reason(error)} (fanfare webhooks endpoints update ${id} --url ${original})`;
+      }
+    }),
+  };
+}

@@ -1,0 +1,37 @@
+import { LineWriter } from "../delivery/line-writer.js";
+import { deliveryJson, formatForwardedLine, formatReceivedLine } from "../ui/delivery-lines.js";
+import type { DeliveryRecord } from "./types.js";
+
+export interface LineOutputOptions {
+  json: boolean;
+  color: boolean;
+}
+
+export interface DeliverySource {
+  subscribe(listener: (record: DeliveryRecord) => void): () => void;
+}
+
+/**
+ * listen's output when nobody is watching a live view: `-->` when a delivery arrives and `<--` when
+ * the target answered (Stripe's shape), or with --json one NDJSON object per answered delivery.
+ * Lines are gathered and written in chunks, so thousands a second cost a few writes, not thousands.
+ * Returns a function that unsubscribes and flushes what is left.
+ */
+export function printDeliveries(
+  source: DeliverySource,
+  stream: NodeJS.WritableStream,
+  options: LineOutputOptions,
+): () => void {
+  const writer = new LineWriter(stream);
+  const lineOptions = { color: options.color };
+  const unsubscribe = source.subscribe((record) => {
+    if (options.json) {
+      if (record.target !== null) writer.write(JSON.stringify(deliveryJson(record)));
+    } else if (record.target === null) writer.write(formatReceivedLine(record, lineOptions));
+    else writer.write(formatForwardedLine(record, lineOptions));
+  });
+  return () => {
+    unsubscribe();
+    writer.flush();
+  };
+}

@@ -1,0 +1,244 @@
+import { hostname } from "node:os";
+import type { ApiClient } from "../api/client.js";
+import { CliError, ExitCode, failure } from "../errors.js";
+import type { Output } from "../ui/output.js";
+import { bannerJson, bannerLines } from "./banner.js";
+import type { EndpointLease } from "./endpoint-lease.js";
+import { printDeliveries } from "./line-output.js";
+import type { TunnelChoice } from "./options.js";
+import { RECEIVER_PATH } from "./receiver.js";
+import { startRelayParts, type RelayParts } from "./session.js";
+import { removeSessionState, removeSessionStateSync, writeSessionState } from "./state-file.js";
+import { findCloudflared, type QuickTunnel } from "./tunnel.js";
+import type { SessionInfo } from "./types.js";
+
+export interface ListenConfig {
+  forwardUrl: URL;
+  /** 0 picks a free port. */
+  port: number;
+  extraHeaders: Record<string, string>;
+  logFile?: string;
+  /** Event types for the temporary endpoint; empty means every documented one. */
+  events: string[];
+  allEvents: string[];
+  tunnel: TunnelChoice;
+  /** --endpoint: reuse this endpoint instead of creating a temporary one. */
+  endpointId?: string;
+  /** --secret / FANFARE_WEBHOOK_SECRET: what to verify with when reusing an endpoint. */
+  givenSecret?: string;
+  /** The session's stable secret (the stored local one) unless --secret overrides it. */
+  sessionSecret: () => Promise<string>;
+  /** Set in connected mode: opens the admin API client. */
+  connect: (() => Promise<ApiClient>) | null;
+  /** Live view (TTY on both ends, no --no-tui/--json) or lines. */
+  tui: boolean;
+  maxBodyBytes?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Signals closer together than this are one signal delivered twice (see onSignal). */
+const REPEATED_SIGNAL_MS = 300;
+
+interface StopRequest {
+  code: number;
+  /** Said after the view is gone (why listen stopped when it was not asked to). */
+  error?: CliError;
+}
+
+/**
+ * One listen session from start to exit: the receiver, relay and forwarder; in connected mode the
+ * tunnel and the endpoint lease; the state file `trigger` finds; the live view or lines. Whatever
+ * ends it — `q`, Ctrl-C, SIGTERM, SIGHUP, the tunnel dying — everything is given back in reverse
+ * order: the endpoint first (so the platform stops sending), then the tunnel, the receiver, the
+ * state file. Resolves to the exit code.
+ */
+export async function runListen(config: ListenConfig, out: Output): Promise<number> {
+  const env = config.env ?? process.env;
+  const cleanups: Array<() => Promise<void>> = [];
+  const warnings: string[] = [];
+  let stateWritten = false;
+
+  let resolveStop!: (request: StopRequest) => void;
+  const stopped = new Promise<StopRequest>((resolve) => (resolveStop = resolve));
+  let stopping = false;
+  const requestStop = (request: StopRequest): void => {
+    if (stopping) return;
+    stopping = true;
+    resolveStop(request);
+  };
+  // A second Ctrl-C while cleaning up means "now": leave at once (the state file goes either way).
+  // A repeat within a moment of the first is not a person: conf's atomic writer (when-exit) hooks the
+  // signals once the config has been written and re-raises each one it sees.
+  let firstSignalAt = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      if (Date.now() - firstSignalAt < REPEATED_SIGNAL_MS) return;
+      out.debug(`${signal} again: leaving at once`);
+      if (stateWritten) removeSessionStateSync(process.pid, env);
+      process.exit(ExitCode.interrupted);
+    }
+    firstSignalAt = Date.now();
+    out.debug(`${signal}: stopping`);
+    requestStop({ code: ExitCode.interrupted });
+  };
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  for (const signal of signals) process.on(signal, onSignal);
+
+  const cleanUp = async (): Promise<void> => {
+    while (cleanups.length > 0) {
+      try {
+        await cleanups.pop()!();
+      } catch (error) {
+        warnings.push((error as Error).message);
+      }
+    }
+  };
+
+  try {
+    // Everything that can be checked before opening anything is checked first.
+    const binary = config.connect && config.tunnel === "cloudflared" ? findCloudflared(env) : null;
+    let client: ApiClient | null = null;
+    if (config.connect) {
+      client = await config.connect();
+      const c = client;
+      cleanups.push(() => c.close());
+    }
+    const reusing = config.endpointId !== undefined;
+    const secret = reusing ? (config.givenSecret ?? null) : (config.givenSecret ?? (await config.sessionSecret()));
+
+    const parts: RelayParts = await startRelayParts({
+      forwardUrl: config.forwardUrl,
+      port: config.port,
+      secret,
+      unverifiableReason: "not verified: pass --secret (the endpoint's secret) to check signatures",
+      extraHeaders: config.extraHeaders,
+      logFilePath: config.logFile,
+      maxBodyBytes: config.maxBodyBytes,
+    });
+    cleanups.push(() => parts.close());
+
+    let tunnel: QuickTunnel | null = null;
+    let lease: EndpointLease | null = null;
+    if (client) {
+      if (binary) {
+        out.debug(`cloudflared: ${binary.path} (from ${binary.from})`);
+        const { startQuickTunnel } = await import("./tunnel.js");
+        const origin = `http://127.0.0.1:${parts.receiver.port}`;
+        if (!stopping) {
+          tunnel = await startQuickTunnel(origin, { binary, onLog: out.verbose ? (l) => out.debug(`cloudflared: ${l}`) : undefined });
+          const t = tunnel;
+          cleanups.push(() => t.stop());
+          void t.exited.then(({ code, signal }) =>
+            requestStop({
+              code: ExitCode.failure,
+              error: failure(
+                `the tunnel stopped (cloudflared ${signal ? `was killed by ${signal}` : `exited with code ${code}`}); listen stopped`,
+                "start listen again, or run without a tunnel: --tunnel none",
+                "tunnel_stopped",
+              ),
+            }),
+          );
+        }
+      }
+      if (!stopping) {
+        const endpointUrl = (tunnel ? tunnel.url : `http://127.0.0.1:${parts.receiver.port}`) + RECEIVER_PATH;
+        const leases = await import("./endpoint-lease.js");
+        lease = reusing
+          ? await leases.leaseExistingEndpoint(client, config.endpointId!, endpointUrl)
+          : await leases.leaseTemporaryEndpoint(client, {
+              url: endpointUrl,
+              events: config.events.length > 0 ? config.events : config.allEvents,
+              secret: secret!,
+              description: `fanfare webhooks listen on ${hostname()} (temporary, pid ${process.pid})`,
+            });
+        const l = lease;
+        cleanups.push(async () => {
+          out.debug(l.temporary ? `deleting temporary endpoint ${l.endpointId}` : `restoring endpoint ${l.endpointId}`);
+          const warning = await l.release();
+          if (warning) warnings.push(warning);
+          else out.debug(l.temporary ? `deleted temporary endpoint ${l.endpointId}` : `restored endpoint ${l.endpointId}`);
+        });
+      }
+    }
+
+    if (secret && !stopping) {
+      await writeSessionState(
+        {
+          pid: process.pid,
+          receiverUrl: parts.receiver.url,
+          secret,
+          forwardUrl: config.forwardUrl.href,
+          startedAt: new Date().toISOString(),
+        },
+        env,
+      );
+      stateWritten = true;
+      cleanups.push(() => removeSessionState(process.pid, env));
+    }
+
+    const info: SessionInfo = {
+      mode: client ? "connected" : "local",
+      receiverUrl: parts.receiver.url,
+      publicUrl: tunnel?.url ?? null,
+      forwardUrl: config.forwardUrl.href,
+      endpointId: lease?.endpointId ?? null,
+      secret: secret ?? "",
+      events: lease ? (config.events.length > 0 ? config.events : []) : [],
+    };
+    const extras = {
+      temporaryEndpoint: lease?.temporary ?? false,
+      secretNote: reusing
+        ? secret
+          ? "(from --secret / FANFARE_WEBHOOK_SECRET)"
+          : "(the endpoint's secret is not shown by the API: pass --secret to verify)"
+        : undefined,
+      tui: config.tui,
+    };
+    if (stopping) return await finish(await stopped);
+
+    if (out.json) out.stderr.write(JSON.stringify(bannerJson(info, extras)) + "\n");
+    else for (const line of bannerLines(info, extras, out.style)) out.stderr.write(line + "\n");
+
+    if (config.tui) {
+      const { renderListenView } = await import("../ui/listen-view.js");
+      const view = await renderListenView(
+        {
+          info,
+          subscribe: (listener) => parts.relay.subscribe(listener),
+          replay: async (seq) => {
+            await parts.relay.replay(seq);
+          },
+        },
+        {
+          color: out.color,
+          onQuit: (reason) => requestStop({ code: reason === "interrupt" ? ExitCode.interrupted : ExitCode.ok }),
+        },
+      );
+      // The view can also end by itself (its stdin closing): that is a quit too.
+      void view.waitUntilExit().then(() => requestStop({ code: ExitCode.ok }));
+      cleanups.push(async () => view.unmount());
+    } else {
+      const stopPrinting = printDeliveries(parts.relay, out.stdout, { json: out.json, color: out.color });
+      cleanups.push(async () => stopPrinting());
+    }
+
+    return await finish(await stopped);
+  } catch (error) {
+    await cleanUp();
+    printWarnings();
+    throw error;
+  } finally {
+    for (const signal of signals) process.off(signal, onSignal);
+  }
+
+  async function finish(request: StopRequest): Promise<number> {
+    await cleanUp();
+    if (request.error) out.error(request.error);
+    printWarnings();
+    return request.error ? request.error.exitCode : request.code;
+  }
+
+  function printWarnings(): void {
+    for (const warning of warnings) out.warn(warning);
+  }
+}

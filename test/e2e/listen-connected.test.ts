@@ -1,0 +1,217 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createApiClient, type ApiClient } from "../../src/api/client.js";
+import type { Delivery } from "../../src/api/types.js";
+import { isAlive } from "../../src/listen/state-file.js";
+import { deliveryHeaders } from "../../src/signing/headers.js";
+import { signPayload, verifySignature } from "../../src/signing/signature.js";
+import { cleanEnv, ROOT, runCli, startCli, tempConfigDir, type RunningCli } from "../helpers/cli.js";
+import { freePort, send, startTarget, type Target } from "../listen/servers.js";
+
+// Connected mode end to end: the CLI against the real emulator over HTTP, with the stand-in
+// cloudflared (test/fixtures/fake-cloudflared) or --tunnel none.
+
+const KEY = "sk_test_listenE2eKey0123456789abcdef";
+const FAKE_CLOUDFLARED = join(ROOT, "test", "fixtures", "fake-cloudflared");
+let emulator: { url: string; close(): Promise<void> };
+let api: ApiClient;
+
+beforeAll(async () => {
+  const { startEmulator } = await import("../../src/emulator/index.js");
+  // 1 min of the retry schedule becomes 0.1 s.
+  emulator = await startEmulator({ port: 0, timeScale: 600, apiKeys: [KEY], replyWaitMs: 5000 });
+  api = createApiClient({ baseUrl: emulator.url, apiKey: KEY, maxRetries: 0 });
+});
+afterAll(async () => {
+  await api?.close();
+  await emulator?.close();
+});
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+  // Nothing a test's listen created may outlive it.
+  for (const endpoint of await api.listEndpoints()) await api.deleteEndpoint(endpoint.id);
+});
+
+function temp(): string {
+  const dir = tempConfigDir();
+  cleanups.push(dir.cleanup);
+  return dir.dir;
+}
+
+function connectedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return cleanEnv({ FANFARE_CONFIG_DIR: temp(), FANFARE_SECRET_KEY: KEY, FANFARE_API_BASE: emulator.url, ...extra });
+}
+
+async function target(...args: Parameters<typeof startTarget>): Promise<Target> {
+  const t = await startTarget(...args);
+  cleanups.push(() => t.close());
+  return t;
+}
+
+interface Session {
+  cli: RunningCli;
+  endpointId: string;
+  secret: string;
+  receiverUrl: string;
+}
+
+async function listen(args: string[], env: NodeJS.ProcessEnv): Promise<Session> {
+  const cli = startCli(["webhooks", "listen", ...args], { env });
+  cleanups.push(() => cli.stop("SIGKILL"));
+  await cli.waitFor(/Ready\./);
+  const err = cli.stderr();
+  return {
+    cli,
+    endpointId: err.match(/endpoint\s+(we_\w+)/)![1]!,
+    secret: err.match(/secret\s+(whsec_\S+)/)![1]!,
+    receiverUrl: err.match(/receiver\s+(http:\S+)/)![1]!,
+  };
+}
+
+function validAtTarget(secret: string, received: Target["received"][number]): boolean {
+  return verifySignature({
+    secret,
+    payload: received.body,
+    signature: received.headers["x-fanfare-signature"],
+    timestamp: received.headers["x-fanfare-timestamp"] as string,
+    now: Math.floor(Date.now() / 1000),
+  }).valid;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("listen (connected mode, emulator)", () => {
+  it("opens a cloudflared quick tunnel, registers it as a temporary endpoint, and on SIGTERM deletes it and stops the tunnel", async () => {
+    const state = join(temp(), "cloudflared.json");
+    const env = connectedEnv({ CLOUDFLARED_BIN: FAKE_CLOUDFLARED, FAKE_CLOUDFLARED_STATE: state });
+    const app = await target();
+    const session = await listen(["--forward", `${app.url}/in`, "--events", "draw.consumer.won,draw.consumer.lost"], env);
+
+    const tunnel = JSON.parse(readFileSync(state, "utf8"));
+    expect(tunnel.argv).toEqual(["tunnel", "--url", `http://127.0.0.1:${new URL(session.receiverUrl).port}`]);
+    expect(tunnel.url).toMatch(/^https:\/\/[a-z0-9-]+\.trycloudflare\.com$/);
+    expect(session.cli.stderr()).toContain(`public    ${tunnel.url}`);
+
+    const endpoint = await api.getEndpoint(session.endpointId);
+    expect(endpoint).toMatchObject({ url: `${tunnel.url}/webhooks`, events: ["draw.consumer.won", "draw.consumer.lost"], enabled: true });
+
+    // Through the tunnel (the stand-in's proxy) to listen and on to the app, signed with the session's secret.
+    const body = Buffer.from('{"id":"whk_tunnel","type":"draw.consumer.won","data":{}}');
+    const ts = Math.floor(Date.now() / 1000);
+    const headers = deliveryHeaders({ eventType: "draw.consumer.won", deliveryId: "whk_tunnel", timestamp: ts, signature: signPayload(session.secret, body, "v1", ts) });
+    expect((await send(`${tunnel.proxyUrl}/webhooks`, { body, headers })).status).toBe(200);
+    expect(app.received[0]!.body.equals(body)).toBe(true);
+    expect(validAtTarget(session.secret, app.received[0]!)).toBe(true);
+
+    expect(await session.cli.stop("SIGTERM")).toEqual({ code: 130, signal: null });
+    expect(await api.listEndpoints()).toEqual([]);
+    expect(JSON.parse(readFileSync(state, "utf8")).stoppedBy).toMatch(/^SIG(INT|TERM)$/);
+    expect(isAlive(tunnel.pid)).toBe(false);
+  });
+
+  it("with --tunnel none points the endpoint at the receiver: the emulator's deliveries reach the app through listen", async () => {
+    const env = connectedEnv();
+    const app = await target();
+    const session = await listen(["--forward", `${app.url}/hooks`, "--tunnel", "none"], env);
+    const endpoint = await api.getEndpoint(session.endpointId);
+    expect(endpoint.url).toBe(session.receiverUrl);
+    expect(endpoint.events.length).toBeGreaterThan(20);
+
+    const delivery = await api.sendTest(session.endpointId, "draw.consumer.won");
+    expect(delivery.status).toBe("succeeded");
+    expect(app.received).toHaveLength(1);
+    const got = app.received[0]!;
+    expect(got.url).toBe("/hooks");
+    expect(got.body.toString()).toBe(delivery.request.body);
+    expect(got.headers["x-fanfare-delivery-id"]).toBe(delivery.id);
+    expect(validAtTarget(session.secret, got)).toBe(true);
+    await session.cli.waitFor(new RegExp(`<-- \\[200\\] POST ${app.url}/hooks \\[${delivery.id}\\]`));
+
+    expect(await session.cli.stop("SIGINT")).toEqual({ code: 130, signal: null });
+    expect(await api.listEndpoints()).toEqual([]);
+  });
+
+  it("answers 502 while the app is down, so the emulator retries; the retry succeeds once the app is up", async () => {
+    const env = connectedEnv();
+    const port = await freePort();
+    const session = await listen(["--forward", `127.0.0.1:${port}/hooks`, "--tunnel", "none"], env);
+
+    const first = await api.sendTest(session.endpointId, "draw.consumer.won");
+    expect(first.attempts[0]).toMatchObject({ statusCode: 502 });
+    expect(first.status).toBe("retrying");
+    await session.cli.waitFor(new RegExp(`<-- \\[ERR\\] .*\\[${first.id}\\] connection refused`));
+
+    const app = await target(undefined, port);
+    const done = await until("the retry to succeed", async () => {
+      const d: Delivery = await api.getDelivery(session.endpointId, first.id);
+      return d.status === "succeeded" ? d : undefined;
+    });
+    expect(done.attempt).toBeGreaterThanOrEqual(2);
+    expect(app.received.at(-1)!.body.toString()).toBe(first.request.body);
+    await session.cli.waitFor(new RegExp(`<-- \\[200\\] .*\\[${first.id}\\]`));
+    expect(session.cli.stdout()).toMatch(new RegExp(`--> draw\\.consumer\\.won \\[${first.id}\\] \\(attempt \\d\\)`));
+  });
+
+  it("when the tunnel dies, deletes the endpoint and exits 1 saying so", async () => {
+    const env = connectedEnv({ CLOUDFLARED_BIN: FAKE_CLOUDFLARED, FAKE_CLOUDFLARED_MODE: "die-after:700" });
+    const app = await target();
+    const session = await listen(["--forward", app.url], env);
+    expect((await api.listEndpoints()).map((e) => e.id)).toEqual([session.endpointId]);
+    expect(await session.cli.exited).toEqual({ code: 1, signal: null });
+    expect(session.cli.stderr()).toMatch(/error: the tunnel stopped \(cloudflared exited with code 1\); listen stopped\nhint: .*--tunnel none/);
+    expect(await api.listEndpoints()).toEqual([]);
+    expect(existsSync(join(env.FANFARE_CONFIG_DIR!, "listen-session.json"))).toBe(false);
+  });
+
+  it("a cloudflared that fails before its URL is exit 1 with what it said; a missing one is exit 2 with the hint", async () => {
+    const app = await target();
+    const failed = await runCli(["webhooks", "listen", "--forward", app.url], {
+      env: connectedEnv({ CLOUDFLARED_BIN: FAKE_CLOUDFLARED, FAKE_CLOUDFLARED_MODE: "fail" }),
+    });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/error: cloudflared exited with code 1 before the tunnel was up\nhint: cloudflared said: .*no such host; run without a tunnel: --tunnel none/);
+
+    // Only Node's own folder on PATH, and the package has downloaded no binary.
+    const missing = await runCli(["webhooks", "listen", "--forward", app.url], {
+      env: connectedEnv({ PATH: dirname(process.execPath) }),
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: cloudflared is not installed/);
+    expect(missing.stderr).toMatch(/hint: .*CLOUDFLARED_BIN.*--tunnel none/);
+
+    const wrong = await runCli(["webhooks", "listen", "--forward", app.url], {
+      env: connectedEnv({ CLOUDFLARED_BIN: "/nonexistent/cloudflared" }),
+    });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/CLOUDFLARED_BIN=\/nonexistent\/cloudflared is not an executable file\nhint: .*--tunnel none/);
+    expect(await api.listEndpoints()).toEqual([]);
+  });
+
+  it("--endpoint reuses an endpoint: points it at listen and puts its URL back on exit", async () => {
+    const env = connectedEnv();
+    const app = await target();
+    const existing = await api.createEndpoint({ url: "https://example.com/hooks", events: ["draw.consumer.won"] });
+    const session = await listen(["--forward", app.url, "--tunnel", "none", "--endpoint", existing.id, "--secret", existing.secret], env);
+    expect(session.endpointId).toBe(existing.id);
+    expect((await api.getEndpoint(existing.id)).url).toBe(session.receiverUrl);
+    const delivery = await api.sendTest(existing.id, "draw.consumer.won");
+    expect(delivery.status).toBe("succeeded");
+    expect(validAtTarget(existing.secret, app.received[0]!)).toBe(true);
+    await session.cli.waitFor(/<-- \[200\]/);
+    expect(session.cli.stdout()).not.toMatch(/✗/);
+
+    expect(await session.cli.stop("SIGTERM")).toEqual({ code: 130, signal: null });
+    expect((await api.getEndpoint(existing.id)).url).toBe("https://example.com/hooks");
+  });
+});

@@ -1,0 +1,184 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { deliveryHeaders } from "../../src/signing/headers.js";
+import { signPayload, verifySignature } from "../../src/signing/signature.js";
+import { cleanEnv, runCli, startCli, tempConfigDir, type RunningCli } from "../helpers/cli.js";
+import { freePort, send, startTarget, type Target } from "../listen/servers.js";
+
+// Local mode end to end: the CLI is spawned (no TTY, so lines), a real target on loopback receives.
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+function configEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const config = tempConfigDir();
+  cleanups.push(config.cleanup);
+  return cleanEnv({ FANFARE_CONFIG_DIR: config.dir, ...extra });
+}
+
+async function target(...args: Parameters<typeof startTarget>): Promise<Target> {
+  const t = await startTarget(...args);
+  cleanups.push(() => t.close());
+  return t;
+}
+
+interface Session {
+  cli: RunningCli;
+  receiverUrl: string;
+  secret: string;
+}
+
+async function listen(args: string[], env: NodeJS.ProcessEnv): Promise<Session> {
+  const cli = startCli(["webhooks", "listen", ...args], { env });
+  cleanups.push(() => cli.stop("SIGKILL"));
+  await cli.waitFor(/Ready\.|"listening"/);
+  if (args.includes("--json")) {
+    const { listening } = JSON.parse(cli.stderr().split("\n")[0]!);
+    return { cli, receiverUrl: listening.receiverUrl, secret: listening.secret };
+  }
+  const receiverUrl = cli.stderr().match(/receiver\s+(http:\S+)/)![1]!;
+  const secret = cli.stderr().match(/secret\s+(whsec_\S+)/)![1]!;
+  return { cli, receiverUrl, secret };
+}
+
+/** A delivery signed the way the platform signs one, sent straight to the receiver. */
+function signedDelivery(secret: string, body: Buffer, id = "whk_test_1", eventType = "draw.consumer.won") {
+  const timestamp = Math.floor(Date.now() / 1000);
+  return {
+    body,
+    headers: deliveryHeaders({ eventType, deliveryId: id, timestamp, signature: signPayload(secret, body, "v1", timestamp) }),
+  };
+}
+
+function validAtTarget(secret: string, received: Target["received"][number]): boolean {
+  const result = verifySignature({
+    secret,
+    payload: received.body,
+    signature: received.headers["x-fanfare-signature"],
+    timestamp: received.headers["x-fanfare-timestamp"] as string,
+    now: Math.floor(Date.now() / 1000),
+  });
+  return result.valid;
+}
+
+describe("listen (local mode)", () => {
+  it("takes a trigger with no --forward-to and forwards it, signature valid at the target", async () => {
+    const env = configEnv();
+    const app = await target();
+    const session = await listen(["--forward", `${app.url}/hooks`], env);
+    expect(session.cli.stderr()).toMatch(/local mode/);
+    expect(session.cli.stderr()).toContain(`forward   ${app.url}/hooks`);
+
+    const trigger = await runCli(["webhooks", "trigger", "draw.consumer.won"], { env });
+    expect(trigger.stderr).toContain(session.receiverUrl);
+    expect(trigger.code).toBe(0);
+
+    expect(app.received).toHaveLength(1);
+    const got = app.received[0]!;
+    expect(got.url).toBe("/hooks");
+    expect(got.headers["x-fanfare-event-type"]).toBe("draw.consumer.won");
+    expect(JSON.parse(got.body.toString()).type).toBe("draw.consumer.won");
+    expect(validAtTarget(session.secret, got)).toBe(true);
+    // The secret printed is the stored local one, which --print-secret also gives.
+    const printed = await runCli(["webhooks", "listen", "--print-secret"], { env });
+    expect(printed.stdout.trim()).toBe(session.secret);
+
+    await session.cli.waitFor(/<-- \[200\] POST http:\/\/127\.0\.0\.1:\d+\/hooks \[whk_\w+\]/);
+    expect(session.cli.stdout()).toMatch(/--> draw\.consumer\.won \[whk_\w+\]/);
+  });
+
+  it("--secret on trigger beats the session's secret (the target sees a bad signature)", async () => {
+    const env = configEnv({ FANFARE_WEBHOOK_SECRET: "whsec_fromTheEnvironment0000000000" });
+    const app = await target();
+    const session = await listen(["--forward", app.url], env);
+    // The environment's secret loses to the session's…
+    expect((await runCli(["webhooks", "trigger", "draw.consumer.won"], { env })).code).toBe(0);
+    expect(validAtTarget(session.secret, app.received[0]!)).toBe(true);
+    // …and --secret wins over both; listen flags it but still forwards.
+    await runCli(["webhooks", "trigger", "draw.consumer.won", "--secret", "whsec_someOtherSecret0000000000"], { env });
+    expect(app.received).toHaveLength(2);
+    expect(validAtTarget(session.secret, app.received[1]!)).toBe(false);
+    await session.cli.waitFor(/✗ /);
+  });
+
+  it("forwards unicode and 5 MB bodies byte for byte, with the target's status and X-Fanfare headers", async () => {
+    const env = configEnv();
+    const app = await target((_req, res) => {
+      res.writeHead(201, { "content-type": "text/plain" });
+      res.end("made");
+    });
+    const session = await listen(["--forward", app.url, "--headers", "X-Env:dev"], env);
+
+    const unicode = Buffer.from(JSON.stringify({ type: "draw.consumer.won", name: "Zoë 🎉 — 東京", note: "a\u2028b" }) + "\n ");
+    const first = signedDelivery(session.secret, unicode, "whk_unicode");
+    const reply = await send(session.receiverUrl, first);
+    expect(reply).toMatchObject({ status: 201, body: "made" });
+    const got = app.received[0]!;
+    expect(got.body.equals(unicode)).toBe(true);
+    for (const name of ["x-fanfare-signature", "x-fanfare-timestamp", "x-fanfare-delivery-id", "x-fanfare-event-type", "content-type", "user-agent"]) {
+      expect(got.headers[name]).toBe(first.headers[name]);
+    }
+    expect(got.headers["x-env"]).toBe("dev");
+    expect(validAtTarget(session.secret, got)).toBe(true);
+
+    const big = Buffer.from(JSON.stringify({ type: "draw.consumer.won", pad: "é".repeat(5 * 512 * 1024 - 40) }));
+    expect(big.length).toBeGreaterThan(5 * 1024 * 1024 - 100);
+    const second = signedDelivery(session.secret, big, "whk_big");
+    expect((await send(session.receiverUrl, second)).status).toBe(201);
+    expect(app.received[1]!.body.equals(big)).toBe(true);
+    expect(validAtTarget(session.secret, app.received[1]!)).toBe(true);
+    await session.cli.waitFor(/<-- \[201\] .*\[whk_big\]/);
+  });
+
+  it("answers 502 when the target is down, 404/405 off the path, and records it all in --log-file", async () => {
+    const env = configEnv();
+    const dir = tempConfigDir();
+    cleanups.push(dir.cleanup);
+    const logFile = join(dir.dir, "deliveries.ndjson");
+    const port = await freePort();
+    const session = await listen(["--forward", `127.0.0.1:${port}/hook`, "--log-file", logFile, "--json"], env);
+
+    const down = await send(session.receiverUrl, signedDelivery(session.secret, Buffer.from('{"a":1}'), "whk_down"));
+    expect(down.status).toBe(502);
+    expect(JSON.parse(down.body).error).toMatch(/connection refused/);
+    expect((await send(session.receiverUrl.replace("/webhooks", "/other"), { body: "{}" })).status).toBe(404);
+    expect((await send(session.receiverUrl, { method: "GET" })).status).toBe(405);
+
+    const line = await session.cli.waitFor(/\{"seq":1,.*\}\n/);
+    const json = JSON.parse(line[0]);
+    expect(json).toMatchObject({ id: "whk_down", signature: "valid", target: { statusCode: null, error: "connection refused" } });
+
+    expect(await session.cli.stop("SIGTERM")).toEqual({ code: 130, signal: null });
+    const logged = readFileSync(logFile, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ id: "whk_down", body: '{"a":1}', headers: { "x-fanfare-delivery-id": "whk_down" } });
+  });
+
+  it("removes its session state on SIGINT and SIGTERM, after which trigger says no session runs (exit 2)", async () => {
+    const env = configEnv();
+    const app = await target();
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      const session = await listen(["--forward", app.url], env);
+      const state = join(env.FANFARE_CONFIG_DIR!, "listen-session.json");
+      expect(JSON.parse(readFileSync(state, "utf8"))).toMatchObject({ pid: session.cli.child.pid, receiverUrl: session.receiverUrl });
+      expect(await session.cli.stop(signal)).toEqual({ code: 130, signal: null });
+      expect(existsSync(state)).toBe(false);
+    }
+    const trigger = await runCli(["webhooks", "trigger", "draw.consumer.won"], { env });
+    expect(trigger.code).toBe(2);
+    expect(trigger.stderr).toMatch(/^error: no target for the deliveries\nhint: no `fanfare webhooks listen` is running/);
+  });
+
+  it("refuses a bad --forward and a missing one with exit 2", async () => {
+    const env = configEnv();
+    const missing = await runCli(["webhooks", "listen"], { env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--forward is required/);
+    const bad = await runCli(["webhooks", "listen", "--forward", "ftp://x"], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not an http\(s\) address/);
+  });
+});

@@ -1,0 +1,98 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { DeliveryLog } from "../../src/listen/delivery-log.js";
+import { Forwarder } from "../../src/listen/forwarder.js";
+import { printDeliveries } from "../../src/listen/line-output.js";
+import { DeliveryRelay } from "../../src/listen/relay.js";
+import type { DeliveryRecord } from "../../src/listen/types.js";
+import { deliveryHeaders } from "../../src/signing/headers.js";
+import { signPayload } from "../../src/signing/signature.js";
+import { freePort, startTarget } from "./servers.js";
+
+const SECRET = "whsec_relayTestSecret0123456789abc";
+const NOW = 1_800_000_000_000;
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()!();
+});
+
+async function relayTo(url: string, secret: string | null = SECRET) {
+  const forwarder = await Forwarder.create(new URL(url));
+  cleanups.push(() => forwarder.close());
+  return new DeliveryRelay({ forwarder, secret, now: () => NOW, log: new DeliveryLog(3) });
+}
+
+function incoming(body: string, id = "whk_1", secret = SECRET) {
+  const ts = NOW / 1000;
+  const bytes = Buffer.from(body);
+  return {
+    method: "POST",
+    path: "/webhooks",
+    headers: deliveryHeaders({ eventType: "draw.consumer.won", deliveryId: id, timestamp: ts, signature: signPayload(secret, bytes, "v1", ts) }),
+    body: bytes,
+  };
+}
+
+describe("DeliveryRelay", () => {
+  it("verifies, forwards and answers with the target's reply; listeners see arrival then completion", async () => {
+    const target = await startTarget((_req, res) => res.writeHead(418, { "content-type": "text/plain" }).end("teapot"));
+    cleanups.push(() => target.close());
+    const relay = await relayTo(target.url + "/hook");
+    const seen: DeliveryRecord[] = [];
+    relay.subscribe((r) => seen.push(r));
+
+    const reply = await relay.receive(incoming('{"a":1}'));
+    expect(reply.statusCode).toBe(418);
+    expect(Buffer.from(reply.body).toString()).toBe("teapot");
+    expect(seen.map((r) => [r.seq, r.target?.statusCode ?? null])).toEqual([
+      [1, null],
+      [1, 418],
+    ]);
+    expect(seen[1]).toMatchObject({ id: "whk_1", eventType: "draw.consumer.won", signature: "valid", attempt: 1 });
+
+    // Same delivery id again: a platform retry, counted; a wrong secret is flagged but still forwarded.
+    await relay.receive(incoming('{"a":1}', "whk_1", "whsec_otherSecret00000000000000"));
+    expect(relay.log.get(2)).toMatchObject({ attempt: 2, signature: "invalid" });
+    expect(target.received).toHaveLength(2);
+  });
+
+  it("replays a kept delivery byte for byte as a new record, and refuses one no longer kept", async () => {
+    const target = await startTarget();
+    cleanups.push(() => target.close());
+    const relay = await relayTo(target.url);
+    await relay.receive(incoming('{"x":"é"}', "whk_r"));
+    const replayed = await relay.replay(1);
+    expect(replayed).toMatchObject({ seq: 2, id: "whk_r", replayOf: 1, attempt: 1, target: { statusCode: 200 } });
+    expect(target.received[1]!.body.equals(target.received[0]!.body)).toBe(true);
+    expect(target.received[1]!.headers["x-fanfare-signature"]).toBe(target.received[0]!.headers["x-fanfare-signature"]);
+
+    for (let i = 0; i < 3; i++) await relay.receive(incoming("{}", `whk_${i}`));
+    await expect(relay.replay(1)).rejects.toThrow(/no longer kept/);
+  });
+
+  it("answers 502 when the target is down, and says it cannot verify without a secret", async () => {
+    const relay = await relayTo(`http://127.0.0.1:${await freePort()}/`, null);
+    const reply = await relay.receive(incoming("{}"));
+    expect(reply.statusCode).toBe(502);
+    expect(relay.log.get(1)).toMatchObject({ signature: "invalid", target: { statusCode: null, error: "connection refused" } });
+  });
+
+  it("prints a line each way, or one NDJSON object per answered delivery", async () => {
+    const target = await startTarget();
+    cleanups.push(() => target.close());
+    const relay = await relayTo(target.url + "/in");
+    const text: string[] = [];
+    const json: string[] = [];
+    const sink = (into: string[]) => ({ write: (chunk: string) => into.push(chunk) }) as unknown as NodeJS.WritableStream;
+    const stopText = printDeliveries(relay, sink(text), { json: false, color: false });
+    const stopJson = printDeliveries(relay, sink(json), { json: true, color: false });
+    await relay.receive(incoming("{}", "whk_line"));
+    stopText();
+    stopJson();
+    const lines = text.join("").trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d --> draw\.consumer\.won \[whk_line\]$/);
+    expect(lines[1]).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d <-- \\[200\\] POST ${target.url}/in \\[whk_line\\] \\d`));
+    const objects = json.join("").trimEnd().split("\n").map((l) => JSON.parse(l));
+    expect(objects).toHaveLength(1);
+    expect(objects[0]).toMatchObject({ id: "whk_line", signature: "valid", target: { statusCode: 200 } });
+  });
+});
