@@ -100,11 +100,16 @@ function reply(res, status, body) {
 const secret = process.env.FANFARE_WEBHOOK_SECRET;
 if (!secret) {
   console.error("error: set FANFARE_WEBHOOK_SECRET to the signing secret (whsec_…) to verify deliveries");
+  console.error("hint: with `fanfare webhooks listen`, use its secret:");
+  console.error("  FANFARE_WEBHOOK_SECRET=$(npx fanfare webhooks listen --print-secret) node examples/receiver.mjs --port 3000");
   process.exit(2);
 }
 
 const server = createServer((req, res) => {
-  if (req.method !== "POST" || req.url.split("?")[0] !== "/webhooks") return reply(res, 404, { error: "not found" });
+  // Deliveries are POSTed to / or /webhooks (`listen --forward localhost:3000` or `…:3000/webhooks`).
+  const path = req.url.split("?")[0];
+  if (path !== "/" && path !== "/webhooks") return reply(res, 404, { error: "not found" });
+  if (req.method !== "POST") return reply(res, 405, { error: "method not allowed" });
 
   // Keep the body as raw bytes: the signature covers them exactly as sent.
   const chunks = [];

@@ -107,6 +107,7 @@ export function registerTrigger(parent: Command): void {
           buildPayload: (event, now) => sampleOf(eventTypes.get(event)!, { now, set, data }),
           newId: idsGenerated ? (now) => newId("whk", now) : undefined,
           url: target.url,
+          viaListen: target.source === "listen",
           secret,
           scheme,
           count,
@@ -160,6 +161,8 @@ interface SendPlan {
   buildPayload: (event: string, now: Date) => { id: string; type: string };
   newId: ((now: Date) => string) | undefined;
   url: URL;
+  /** The target is a running `listen` session (said in the opening line). */
+  viaListen?: boolean;
   secret: string;
   scheme: (typeof SCHEMES)[number];
   count: number;
@@ -181,7 +184,7 @@ async function sendAll(out: Output, plan: SendPlan): Promise<number> {
 
   out.info(
     out.style.dim(
-      `sending ${total} deliver${total === 1 ? "y" : "ies"} to ${plan.url.href} (${plan.scheme} signature` +
+      `sending ${total} deliver${total === 1 ? "y" : "ies"} to ${plan.viaListen ? "the running listen at " : ""}${plan.url.href} (${plan.scheme} signature` +
         (plan.concurrency > 1 ? `, ${plan.concurrency} at a time)` : ")"),
     ),
   );

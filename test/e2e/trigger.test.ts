@@ -322,7 +322,7 @@ describe("examples/receiver.mjs", () => {
 });
 
 describe("examples/demo.mjs", () => {
-  it("delivers all 52 events to the example receiver, which verifies every one", async () => {
+  it("delivers all 52 events through listen to the example receiver, which verifies every one", async () => {
     const child = spawn(process.execPath, [join(ROOT, "examples", "demo.mjs")], {
       cwd: ROOT,
       env: cleanEnv({ FANFARE_CONFIG_DIR: config.dir }),
@@ -335,7 +335,9 @@ describe("examples/demo.mjs", () => {
     const code = await new Promise<number | null>((r) => child.on("close", r));
     clearTimeout(timer);
     expect(code, output).toBe(0);
-    expect(output).toContain("✓ 52/52 events delivered and verified by the receiver");
+    expect(output).toContain("✓ 52/52 events went through listen and were verified by the receiver");
     expect(output.match(/receiver │ ✓ \S+ whk_\w+ verified/g)).toHaveLength(52);
+    // Each one passed through listen on its way (one line each way).
+    expect(output.match(/listen +│ \S+ <-- \[200\] POST /g)).toHaveLength(52);
   });
 });
