@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { usageError } from "../errors.js";
-import { action, examples, globalsOf, outputFor } from "./context.js";
+import { action, examples } from "./context.js";
+import { apiCommand } from "./api-command.js";
 
 const STATUSES = ["pending", "retrying", "succeeded", "failed", "permanently_failed"];
 const MAX_LIMIT = 100;
@@ -37,7 +38,7 @@ export function registerDeliveries(webhooks: Command): void {
           throw usageError(`unknown status "${options.status}"`, `use one of: ${STATUSES.join(", ")}`, "invalid_status");
         }
         const limit = options.limit === undefined ? undefined : parseLimit(options.limit);
-        const { out, api, fmt } = await prepare(cmd);
+        const { out, api, fmt } = await apiCommand(cmd);
         const list = await api((c) => c.listDeliveries(endpointId, { status: options.status, limit }));
         if (out.json) return out.printJson(list);
         if (list.length === 0) {
@@ -63,7 +64,7 @@ export function registerDeliveries(webhooks: Command): void {
     )
     .action(
       action(async (endpointId: string, deliveryId: string, _options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await prepare(cmd);
+        const { out, api, fmt } = await apiCommand(cmd);
         const delivery = await api((c) => c.getDelivery(endpointId, deliveryId));
         if (out.json) return out.printJson(delivery);
         out.print(fmt.deliveryDetail(delivery, out.style).join("\n"));
@@ -82,7 +83,7 @@ export function registerDeliveries(webhooks: Command): void {
     )
     .action(
       action(async (endpointId: string, deliveryId: string, _options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await prepare(cmd);
+        const { out, api, fmt } = await apiCommand(cmd);
         const delivery = await api((c) => c.redeliver(endpointId, deliveryId));
         const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
         if (out.json) out.printJson(delivery);
@@ -103,10 +104,3 @@ function parseLimit(text: string): number {
   return n;
 }
 
-async function prepare(cmd: Command) {
-  const out = outputFor(cmd);
-  const globals = globalsOf(cmd);
-  const [{ withApi }, fmt] = await Promise.all([import("../api/connect.js"), import("../api/format.js")]);
-  const api = <T>(fn: (client: import("../api/client.js").ApiClient) => Promise<T>) => withApi(globals, out, fn);
-  return { out, api, fmt };
-}

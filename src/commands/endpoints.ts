@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { failure, usageError } from "../errors.js";
 import type { Output } from "../ui/output.js";
-import { action, collect, commaList, examples, globalsOf, outputFor } from "./context.js";
+import { action, collect, commaList, examples } from "./context.js";
+import { apiCommand } from "./api-command.js";
 
 interface CreateOptions {
   url: string;
@@ -41,7 +42,7 @@ export function registerEndpoints(webhooks: Command): void {
     .addHelpText("after", examples([["fanfare webhooks endpoints list --json | jq -r '.[].id'", "ids for a script"]]))
     .action(
       action(async (_options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await prepare(cmd);
+        const { out, api, fmt } = await apiCommand(cmd);
         const list = await api((c) => c.listEndpoints());
         if (out.json) return out.printJson(list.map(fmt.maskEndpoint));
         if (list.length === 0) {
@@ -79,7 +80,7 @@ export function registerEndpoints(webhooks: Command): void {
     )
     .action(
       action(async (options: CreateOptions, cmd: Command) => {
-        const { out, api, fmt } = await prepare(cmd);
+        const { out, api, fmt } = await apiCommand(cmd);
         const events = await checkEvents(options.events);
         checkUrl(options.url);
         if (options.secret !== undefined && !/^whsec_\S{8,}$/.test(options.secret)) {
@@ -108,7 +109,7 @@ export function registerEndpoints(webhooks: Command): void {
     .addHelpText("after", examples([["fanfare webhooks endpoints get we_123", "url, events, status, masked secret"]]))
     .action(
       action(async (id: string, _options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await prepare(cmd);
+        const { out, api, fmt } = await apiCommand(cmd);
         const endpoint = await api((c) => c.getEndpoint(id));
         if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
         out.print(fmt.endpointDetail(endpoint, out.style).join("\n"));
@@ -145,7 +146,7 @@ export function registerEndpoints(webhooks: Command): void {
         if (Object.keys(input).length === 0) {
           throw usageError("nothing to update", "pass --url, --events, --description, --enable or --disable");
         }
-        const { out, api, fmt } = await prepare(cmd);
+        const { out, api, fmt } = await apiCommand(cmd);
         const endpoint = await api((c) => c.updateEndpoint(id, input));
         if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
         out.info(`updated endpoint ${endpoint.id}`);
@@ -167,7 +168,7 @@ export function registerEndpoints(webhooks: Command): void {
     )
     .action(
       action(async (id: string, options: { yes?: boolean }, cmd: Command) => {
-        const { out, api } = await prepare(cmd);
+        const { out, api } = await apiCommand(cmd);
         if (!options.yes) {
           if (!process.stdin.isTTY || !process.stderr.isTTY) {
             throw usageError(`not deleting ${id} without confirmation`, "pass --yes to delete without a prompt", "confirmation_required");
@@ -195,7 +196,7 @@ export function registerEndpoints(webhooks: Command): void {
       .addHelpText("after", examples([[`fanfare webhooks endpoints ${name} we_123`, `${name} it`]]))
       .action(
         action(async (id: string, _options: unknown, cmd: Command) => {
-          const { out, api, fmt } = await prepare(cmd);
+          const { out, api, fmt } = await apiCommand(cmd);
           const endpoint = await api((c) => c.updateEndpoint(id, { enabled }));
           if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
           out.print(`${enabled ? "resumed" : "paused"} endpoint ${endpoint.id} (${endpoint.url})`);
@@ -217,7 +218,7 @@ export function registerEndpoints(webhooks: Command): void {
     )
     .action(
       action(async (id: string, _options: unknown, cmd: Command) => {
-        const { out, api } = await prepare(cmd);
+        const { out, api } = await apiCommand(cmd);
         const { secret } = await api((c) => c.rotateSecret(id));
         if (out.json) return out.printJson({ id, secret });
         out.info(`rotated the signing secret of ${id}; the old secret no longer verifies`);
@@ -232,7 +233,7 @@ export function registerEndpoints(webhooks: Command): void {
     .addHelpText("after", examples([["fanfare webhooks endpoints health we_123", "success rate and last delivery"]]))
     .action(
       action(async (id: string, _options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await prepare(cmd);
+        const { out, api, fmt } = await apiCommand(cmd);
         const health = await api((c) => c.health(id));
         if (out.json) return out.printJson({ id, ...health });
         out.print(fmt.healthDetail(id, health, out.style).join("\n"));
@@ -268,7 +269,7 @@ export function registerEndpoints(webhooks: Command): void {
           }
         }
         const data = buildTestData(fileText, options.set, `--data ${options.data ?? ""}`.trim());
-        const { out, api, fmt } = await prepare(cmd);
+        const { out, api, fmt } = await apiCommand(cmd);
         const delivery = await api((c) => c.sendTest(id, eventType!, data));
         const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
         if (out.json) out.printJson(delivery);
@@ -284,13 +285,6 @@ export function registerEndpoints(webhooks: Command): void {
     );
 }
 
-async function prepare(cmd: Command) {
-  const out = outputFor(cmd);
-  const globals = globalsOf(cmd);
-  const [{ withApi }, fmt] = await Promise.all([import("../api/connect.js"), import("../api/format.js")]);
-  const api = <T>(fn: (client: import("../api/client.js").ApiClient) => Promise<T>) => withApi(globals, out, fn);
-  return { out, api, fmt };
-}
 
 /** Event names are checked against the catalog before any request, so a typo is a usage error (2). */
 export async function checkEvents(names: string[]): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { createInterface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
 import { Writable } from "node:stream";
 import { CliError, ExitCode } from "../errors.js";
 
@@ -18,46 +18,41 @@ function interrupted(): CliError {
  * Asks for a secret without echoing it: readline runs in terminal mode (so backspace works) but its
  * output goes nowhere; only the question and a newline reach the screen. Ctrl-C exits 130.
  */
-export function askHidden(question: string, streams: PromptStreams = defaultStreams()): Promise<string> {
+export async function askHidden(question: string, streams: PromptStreams = defaultStreams()): Promise<string> {
   const muted = new Writable({ write: (_chunk, _enc, done) => done() });
   streams.output.write(question);
   const rl = createInterface({ input: streams.input, output: muted, terminal: true });
+  const line = await firstLine(rl, streams.output);
+  streams.output.write("\n");
+  if (line === null) throw interrupted();
+  return line.trim();
+}
+
+/** A yes/no question, "no" unless the answer starts with y (also when stdin ends unanswered). */
+export async function confirm(question: string, streams: PromptStreams = defaultStreams()): Promise<boolean> {
+  streams.output.write(question);
+  const rl = createInterface({ input: streams.input, output: streams.output, terminal: Boolean(streams.input.isTTY) });
+  const line = await firstLine(rl, streams.output);
+  return line !== null && /^\s*y(es)?\s*$/i.test(line);
+}
+
+/** The first line read, or null when input ends first; Ctrl-C rejects as an interruption (130). */
+function firstLine(rl: Interface, output: NodeJS.WritableStream): Promise<string | null> {
   return new Promise((resolve, reject) => {
     let answered = false;
     rl.on("SIGINT", () => {
+      answered = true;
       rl.close();
-      streams.output.write("\n");
+      output.write("\n");
       reject(interrupted());
     });
     rl.on("close", () => {
-      if (!answered) reject(interrupted());
+      if (!answered) resolve(null);
     });
     rl.once("line", (line) => {
       answered = true;
       rl.close();
-      streams.output.write("\n");
-      resolve(line.trim());
-    });
-  });
-}
-
-/** A yes/no question, "no" unless the answer starts with y. */
-export function confirm(question: string, streams: PromptStreams = defaultStreams()): Promise<boolean> {
-  const rl = createInterface({ input: streams.input, output: streams.output, terminal: Boolean(streams.input.isTTY) });
-  return new Promise((resolve, reject) => {
-    let answered = false;
-    rl.on("SIGINT", () => {
-      rl.close();
-      streams.output.write("\n");
-      reject(interrupted());
-    });
-    rl.on("close", () => {
-      if (!answered) resolve(false);
-    });
-    rl.question(question, (answer) => {
-      answered = true;
-      rl.close();
-      resolve(/^\s*y(es)?\s*$/i.test(answer));
+      resolve(line);
     });
   });
 }

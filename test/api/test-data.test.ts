@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildTestData } from "../../src/api/test-data.js";
-import { CliError } from "../../src/errors.js";
+import { expectUsageError as usage } from "../helpers/errors.js";
 
-function usage(fn: () => unknown): CliError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).exitCode).toBe(2);
-    return error as CliError;
-  }
-  throw new Error("expected a usage error");
-}
 
 describe("buildTestData", () => {
   it("is undefined when nothing is given (the server's sample is used as is)", () => {
