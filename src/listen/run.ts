@@ -9,7 +9,7 @@ import type { TunnelChoice } from "./options.js";
 import { RECEIVER_PATH } from "./receiver.js";
 import { startRelayParts, type RelayParts } from "./session.js";
 import { removeSessionState, removeSessionStateSync, writeSessionState } from "./state-file.js";
-import { findCloudflared, type QuickTunnel } from "./tunnel.js";
+import { findCloudflared, TunnelStartAborted, type QuickTunnel } from "./tunnel.js";
 import type { SessionInfo } from "./types.js";
 
 export interface ListenConfig {
@@ -61,10 +61,13 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
   let resolveStop!: (request: StopRequest) => void;
   const stopped = new Promise<StopRequest>((resolve) => (resolveStop = resolve));
   let stopping = false;
+  /** Aborts whatever start-up step is waiting (the tunnel's URL) when a stop is asked for. */
+  const startAbort = new AbortController();
   const requestStop = (request: StopRequest): void => {
     if (stopping) return;
     stopping = true;
     resolveStop(request);
+    startAbort.abort();
   };
   // A second Ctrl-C while cleaning up means "now": leave at once (the state file goes either way).
   // A repeat within a moment of the first is not a person: conf's atomic writer (when-exit) hooks the
@@ -125,7 +128,18 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
         const { startQuickTunnel } = await import("./tunnel.js");
         const origin = `http://127.0.0.1:${parts.receiver.port}`;
         if (!stopping) {
-          tunnel = await startQuickTunnel(origin, { binary, onLog: out.verbose ? (l) => out.debug(`cloudflared: ${l}`) : undefined });
+          try {
+            tunnel = await startQuickTunnel(origin, {
+              binary,
+              onLog: out.verbose ? (l) => out.debug(`cloudflared: ${l}`) : undefined,
+              signal: startAbort.signal,
+            });
+          } catch (error) {
+            // Ctrl-C/SIGTERM while waiting for the URL: cloudflared is already stopped (and, in the same
+            // process group, may have died of the Ctrl-C itself); nothing else was created yet.
+            if (error instanceof TunnelStartAborted || stopping) return await finish(await stopped);
+            throw error;
+          }
           const t = tunnel;
           cleanups.push(() => t.stop());
           void t.exited.then(({ code, signal }) =>

@@ -77,6 +77,19 @@ export interface QuickTunnelOptions {
   timeoutMs?: number;
   /** Each line cloudflared logs (for --verbose). */
   onLog?: (line: string) => void;
+  /**
+   * Gives up waiting for the URL (Ctrl-C during a slow start): cloudflared is stopped and the promise
+   * rejects with TunnelStartAborted, instead of holding the session for up to the start timeout.
+   */
+  signal?: AbortSignal;
+}
+
+/** startQuickTunnel was aborted through its signal; cloudflared has been stopped. */
+export class TunnelStartAborted extends Error {
+  constructor() {
+    super("tunnel start aborted");
+    this.name = "TunnelStartAborted";
+  }
 }
 
 /**
@@ -85,6 +98,7 @@ export interface QuickTunnelOptions {
  * lazily: nothing else in the CLI pays for it.
  */
 export async function startQuickTunnel(localUrl: string, options: QuickTunnelOptions): Promise<QuickTunnel> {
+  if (options.signal?.aborted) throw new TunnelStartAborted();
   const { Tunnel, use } = await import("cloudflared");
   use(options.binary.path);
   const tunnel = Tunnel.quick(localUrl);
@@ -118,7 +132,16 @@ export async function startQuickTunnel(localUrl: string, options: QuickTunnelOpt
   let spawnError: Error | null = null;
   tunnel.on("error", (error) => (spawnError ??= error));
 
+  let onAbort: (() => void) | null = null;
   const url = await new Promise<string>((resolve, reject) => {
+    if (options.signal) {
+      onAbort = () => {
+        clearTimeout(timer);
+        reject(new TunnelStartAborted());
+      };
+      if (options.signal.aborted) queueMicrotask(onAbort);
+      else options.signal.addEventListener("abort", onAbort, { once: true });
+    }
     const timer = setTimeout(() => {
       reject(
         failure(
@@ -141,10 +164,14 @@ export async function startQuickTunnel(localUrl: string, options: QuickTunnelOpt
       clearTimeout(timer);
       reject(startFailure(options.binary, spawnError, code, signal, recent));
     });
-  }).catch(async (error: unknown) => {
-    await stop();
-    throw error;
-  });
+  })
+    .catch(async (error: unknown) => {
+      await stop();
+      throw error;
+    })
+    .finally(() => {
+      if (onAbort) options.signal!.removeEventListener("abort", onAbort);
+    });
   tunnel.off("stdout", onOutput);
   tunnel.off("stderr", onOutput);
   if (options.onLog) {

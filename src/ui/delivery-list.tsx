@@ -40,7 +40,13 @@ export function DeliveryList({ window, rows, columns, filter }: DeliveryListProp
           </TintedText>
         ) : (
           window.rows.map((record) => (
-            <DeliveryRow key={record.seq} record={record} selected={record.seq === window.selectedSeq} widths={widths} />
+            <DeliveryRow
+              key={record.seq}
+              record={record}
+              selected={record.seq === window.selectedSeq}
+              widths={widths}
+              columns={columns}
+            />
           ))
         )}
       </Box>

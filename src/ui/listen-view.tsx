@@ -1,6 +1,6 @@
 import type { DeliveryRecord, SessionInfo } from "../listen/types.js";
 import { shouldUseColor } from "./output.js";
-import { preferReactProductionBuild } from "./react-production.js";
+import { forgetUnusedReactBuilds, preferReactProductionBuild } from "./react-production.js";
 
 /** What the live view needs from a listen session (src/listen/), and nothing more. */
 export interface ListenViewSource {
@@ -23,6 +23,11 @@ export interface RenderListenViewOptions {
   onQuit?: (reason: "quit" | "interrupt") => void;
   /** false for --no-color; by default colour follows the terminal and NO_COLOR. */
   color?: boolean;
+  /**
+   * Draw on the terminal's alternate screen (default: when stdout is a terminal), so that the start
+   * banner with the secret stays in the scrollback and is there again after quitting.
+   */
+  alternateScreen?: boolean;
 }
 
 /**
@@ -45,6 +50,9 @@ export async function renderListenView(
     import("./color-context.js"),
     import("./listen-screen.js"),
   ]);
+  forgetUnusedReactBuilds();
+  const { enterAlternateScreen } = await import("./alternate-screen.js");
+  const alternate = (options.alternateScreen ?? true) ? enterAlternateScreen(stdout) : { leave: () => {} };
   const screen = createElement(ListenScreen, { source, onQuit: options.onQuit, interactive: Boolean(stdin.isTTY) });
   const instance = render(createElement(ColorContext.Provider, { value: color }, screen), {
     stdout,
@@ -52,10 +60,15 @@ export async function renderListenView(
     exitOnCtrlC: false,
     maxFps: 20,
   });
+  // Ink's last frame goes to the alternate screen and vanishes with it; the normal screen returns.
+  const done = instance.waitUntilExit().finally(() => alternate.leave());
   return {
     waitUntilExit: async () => {
-      await instance.waitUntilExit();
+      await done;
     },
-    unmount: () => instance.unmount(),
+    unmount: () => {
+      instance.unmount();
+      alternate.leave();
+    },
   };
 }

@@ -24,3 +24,16 @@ function reactLoaded(): boolean {
     return false;
   }
 }
+
+/**
+ * Node's ESM loader reads both builds named in react's and react-reconciler's index.js to learn
+ * their exports (without running the one it does not use) and keeps each in the CommonJS cache with
+ * its source: ~0.8 MB of source text held for the whole session, and V8 sizes the heap by what is
+ * held. Forgetting the entries that never ran (loaded false) frees it; nothing will require them.
+ */
+export function forgetUnusedReactBuilds(): void {
+  const require = createRequire(import.meta.url);
+  for (const [path, module] of Object.entries(require.cache)) {
+    if (module && !module.loaded && /[\\/]node_modules[\\/]react(-reconciler)?[\\/]cjs[\\/]/.test(path)) delete require.cache[path];
+  }
+}

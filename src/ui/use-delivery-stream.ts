@@ -12,6 +12,13 @@ export interface DeliverySubscription {
  * batched (Ink itself draws at most 20 frames a second).
  */
 export const FLUSH_INTERVAL_MS = 100;
+/**
+ * In a flood (a frame's batch of at least BUSY_BATCH records) frames come 4 a second: rows scroll
+ * by faster than anyone reads either way, and every frame costs Ink a full screen of short-lived
+ * cell objects (which V8 ends up promoting, so the heap, and RSS, grow with the frame rate).
+ */
+export const BUSY_BATCH = 200;
+export const BUSY_FLUSH_INTERVAL_MS = 250;
 
 /**
  * Subscribes to the session and hands its records to the reducer in batches: the listener only
@@ -33,7 +40,7 @@ export function useDeliveryStream(
       if (pending.size === 0) return;
       const records = [...pending.values()];
       pending = new Map();
-      nextFlushAt = Date.now() + intervalMs;
+      nextFlushAt = Date.now() + (records.length >= BUSY_BATCH ? Math.max(intervalMs, BUSY_FLUSH_INTERVAL_MS) : intervalMs);
       dispatch({ type: "deliveries", records });
     };
     const unsubscribe = source.subscribe((record) => {

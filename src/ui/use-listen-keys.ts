@@ -1,5 +1,7 @@
 import { useApp, useInput, type Key } from "ink";
+import { useRef } from "react";
 import type { DeliveryRecord } from "../listen/types.js";
+import { isKeyChunk, splitKeyChunk } from "./key-chunks.js";
 import { detailLinesOf } from "./delivery-details.js";
 import type { ListenViewLayout } from "./listen-layout.js";
 import { selectedRecord, type ListenViewAction, type ListenViewState } from "./listen-state.js";
@@ -25,7 +27,10 @@ export interface ListenKeysOptions {
 export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isActive }: ListenKeysOptions): void {
   const { exit } = useApp();
 
+  /** Set once quitting: keys after `q` in the same chunk must not act on a closing session. */
+  const quitting = useRef(false);
   const quit = (reason: QuitReason = "quit"): void => {
+    quitting.current = true;
     onQuit?.(reason);
     exit();
   };
@@ -84,15 +89,36 @@ export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isAc
     else if (key.escape && state.filter) dispatch({ type: "clearFilter" });
   };
 
-  useInput(
-    (input, key) => {
-      // Ink's own Ctrl-C exit is off so that quitting always goes through onQuit (the session's cleanup).
-      if (key.ctrl && input === "c") return quit("interrupt");
-      const state = getState();
-      if (state.filterDraft !== null) onFilterKey(input, key);
-      else if (state.detail) onDetailKey(input, key, state);
-      else onListKey(input, key, state);
-    },
-    { isActive },
-  );
+  const onKey = (input: string, key: Key): void => {
+    // Ink's own Ctrl-C exit is off so that quitting always goes through onQuit (the session's cleanup).
+    if (key.ctrl && input === "c") return quit("interrupt");
+    const state = getState();
+    if (state.filterDraft !== null) onFilterKey(input, key);
+    else if (state.detail) onDetailKey(input, key, state);
+    else onListKey(input, key, state);
+  };
+
+  /**
+   * Several keys in one chunk (paste, fast typing, `tmux send-keys "p s"`): one at a time, each
+   * seeing the state the one before left. While the filter prompt is open the typed characters are
+   * its text, handed over as one run; Enter, Backspace or Ctrl-keys in the chunk still act as keys.
+   */
+  const onChunk = (input: string): void => {
+    const strokes = splitKeyChunk(input);
+    let i = 0;
+    while (i < strokes.length && !quitting.current) {
+      if (getState().filterDraft !== null) {
+        let text = "";
+        while (i < strokes.length && strokes[i]!.input && !strokes[i]!.key.ctrl) text += strokes[i++]!.input;
+        if (text) {
+          onFilterKey(text, strokes[i - 1]!.key);
+          continue;
+        }
+      }
+      const { input: one, key } = strokes[i++]!;
+      onKey(one, key);
+    }
+  };
+
+  useInput((input, key) => (isKeyChunk(input, key) ? onChunk(input) : onKey(input, key)), { isActive });
 }

@@ -174,6 +174,32 @@ describe("listen (connected mode, emulator)", () => {
     expect(existsSync(join(env.FANFARE_CONFIG_DIR!, "listen-session.json"))).toBe(false);
   });
 
+  it.each(["SIGINT", "SIGTERM"] as const)(
+    "%s while cloudflared is still starting stops it and exits 130 at once, deleting nothing",
+    async (signal) => {
+      const state = join(temp(), "cloudflared.json");
+      // The URL would come 60 s late: listen must not wait for it (nor for its own 45 s start timeout).
+      const env = connectedEnv({ CLOUDFLARED_BIN: FAKE_CLOUDFLARED, FAKE_CLOUDFLARED_MODE: "delay-url:60000", FAKE_CLOUDFLARED_STATE: state });
+      const app = await target();
+      const cli = startCli(["--verbose", "webhooks", "listen", "--forward", app.url], { env });
+      cleanups.push(() => cli.stop("SIGKILL"));
+      const tunnel = await until("the stand-in cloudflared to start", async () =>
+        existsSync(state) ? (JSON.parse(readFileSync(state, "utf8")) as { pid: number }) : undefined,
+      );
+      await cli.waitFor(/cloudflared: \//);
+
+      // stop() sends SIGKILL after 10 s: a listen still waiting for the URL would end by that, not by 130.
+      expect(await cli.stop(signal)).toEqual({ code: 130, signal: null });
+      expect(JSON.parse(readFileSync(state, "utf8"))).toMatchObject({ stoppedBy: expect.stringMatching(/^SIG(INT|TERM)$/) });
+      expect(isAlive(tunnel.pid)).toBe(false);
+      expect(cli.stderr()).not.toMatch(/^error:|^warning:/m);
+      // Nothing was created, so nothing is deleted (and no endpoint exists).
+      expect(cli.stderr()).not.toMatch(/deleting|endpoint we_/);
+      expect(await api.listEndpoints()).toEqual([]);
+      expect(existsSync(join(env.FANFARE_CONFIG_DIR!, "listen-session.json"))).toBe(false);
+    },
+  );
+
   it("a cloudflared that fails before its URL is exit 1 with what it said; a missing one is exit 2 with the hint", async () => {
     const app = await target();
     const failed = await runCli(["webhooks", "listen", "--forward", app.url], {

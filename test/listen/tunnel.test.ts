@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { isAlive } from "../../src/listen/state-file.js";
-import { findCloudflared, startQuickTunnel, type QuickTunnel } from "../../src/listen/tunnel.js";
+import { findCloudflared, startQuickTunnel, TunnelStartAborted, type QuickTunnel } from "../../src/listen/tunnel.js";
 import { ROOT, tempConfigDir } from "../helpers/cli.js";
 
 const FAKE = join(ROOT, "test", "fixtures", "fake-cloudflared");
@@ -72,5 +72,32 @@ describe("startQuickTunnel (with the stand-in binary)", () => {
       message: "cloudflared exited with code 1 before the tunnel was up",
       hint: expect.stringContaining("no such host"),
     });
+  });
+
+  it("stops cloudflared and rejects with TunnelStartAborted when aborted while waiting for the URL", async () => {
+    const state = join(temp(), "state.json");
+    process.env.FAKE_CLOUDFLARED_STATE = state;
+    process.env.FAKE_CLOUDFLARED_MODE = "delay-url:60000";
+    cleanups.push(() => {
+      delete process.env.FAKE_CLOUDFLARED_STATE;
+      delete process.env.FAKE_CLOUDFLARED_MODE;
+    });
+    const abort = new AbortController();
+    const starting = startQuickTunnel("http://127.0.0.1:4321", { binary: { path: FAKE, from: "env" }, signal: abort.signal });
+    const rejected = expect(starting).rejects.toBeInstanceOf(TunnelStartAborted);
+    while (!existsSync(state)) await new Promise((r) => setTimeout(r, 20));
+    const { pid } = JSON.parse(readFileSync(state, "utf8")) as { pid: number };
+    abort.abort();
+    await rejected;
+    expect(JSON.parse(readFileSync(state, "utf8")).stoppedBy).toBe("SIGINT");
+    expect(isAlive(pid)).toBe(false);
+  });
+
+  it("does not start cloudflared at all when already aborted", async () => {
+    const abort = new AbortController();
+    abort.abort();
+    await expect(
+      startQuickTunnel("http://127.0.0.1:4321", { binary: { path: "/nonexistent/cloudflared", from: "env" }, signal: abort.signal }),
+    ).rejects.toBeInstanceOf(TunnelStartAborted);
   });
 });

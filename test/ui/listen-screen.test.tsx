@@ -312,6 +312,60 @@ describe("pause", () => {
   });
 });
 
+describe("keys arriving in one chunk", () => {
+  // A paste, fast typing or `tmux send-keys "p s"` reaches Ink as one chunk, which useInput hands over whole.
+  it("applies each key in turn: ps pauses and shows the secret", async () => {
+    const view = await mountWith(3);
+    await press(view, "ps");
+    const frame = frameOf(view);
+    expect(frame).toContain("PAUSED +0");
+    expect(frame).toContain(`secret ${SESSION.secret} (s hides)`);
+  });
+
+  it("moves once per key and replays what the keys selected", async () => {
+    const view = await mountWith(5);
+    await press(view, "kkr");
+    expect(selectedLine(frameOf(view))).toContain(deliveryId(3));
+    expect(view.source.replayed).toEqual([3]);
+  });
+
+  it("opens details with d and closes them with Enter from the same chunk", async () => {
+    const view = await mountWith(2);
+    await press(view, "d\r");
+    expect(selectedLine(frameOf(view))).toContain(deliveryId(2));
+    await press(view, "kd");
+    expect(frameOf(view)).toContain(`${deliveryId(1)}`);
+    expect(rowLines(frameOf(view))).toHaveLength(0);
+  });
+
+  it("treats the chunk as text while the filter prompt is open, and Enter in it applies the filter", async () => {
+    const view = mount();
+    await tick();
+    view.source.emit(completed(makeRecord(1, { eventType: "draw.consumer.won" })));
+    view.source.emit(completed(makeRecord(2, { eventType: "queue.consumer.admitted" })));
+    await waitForFrame(view, "received 2 ");
+
+    await press(view, "/");
+    await press(view, "queue sp");
+    expect(frameOf(view)).toContain("/ filter: queue sp");
+    expect(frameOf(view)).not.toContain("PAUSED");
+    expect(view.onQuit).not.toHaveBeenCalled();
+
+    await press(view, KEY.escape, "/qu\rp");
+    const frame = frameOf(view);
+    expect(frame).toContain('filter "qu"');
+    expect(rowLines(frame)).toHaveLength(1);
+    expect(frame).toContain("PAUSED +0");
+  });
+
+  it("stops at q: later keys in the chunk do nothing", async () => {
+    const view = await mountWith(2);
+    await press(view, "qr");
+    expect(view.onQuit).toHaveBeenCalledTimes(1);
+    expect(view.source.replayed).toEqual([]);
+  });
+});
+
 describe("browsing during a flood", () => {
   it("holds the rows being read instead of dropping them, and End returns to the newest", async () => {
     const view = await mountWith(20, { capacity: 20 });

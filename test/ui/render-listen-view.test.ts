@@ -117,4 +117,22 @@ describe("renderListenView", () => {
     await vi.waitFor(() => expect(stdout.output).toContain("whk_000019"), { timeout: 2000 });
     expect(stdout.output).not.toContain("whk_000018");
   });
+
+  it("draws on the alternate screen and gives the normal screen back on q, so the banner above stays", async () => {
+    const { stdout, stdin, handle } = await start({ color: false });
+    expect(stdout.output.startsWith("\u001B[?1049h")).toBe(true);
+    expect(stdout.output).not.toContain("\u001B[?1049l");
+    stdin.type("q");
+    await handle.waitUntilExit();
+    expect(stdout.output.endsWith("\u001B[?1049l")).toBe(true);
+    // Once: a later unmount (listen's cleanup) does not switch again.
+    handle.unmount();
+    expect(stdout.output.split("\u001B[?1049l")).toHaveLength(2);
+  });
+
+  it("gives the normal screen back when unmounted by the session (Ctrl-C, SIGTERM, the tunnel dying)", async () => {
+    const { stdout, handle } = await start({ color: false });
+    handle.unmount();
+    expect(stdout.output.endsWith("\u001B[?1049l")).toBe(true);
+  });
 });
