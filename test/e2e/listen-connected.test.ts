@@ -6,8 +6,9 @@ import type { Delivery } from "../../src/api/types.js";
 import { isAlive } from "../../src/listen/state-file.js";
 import { deliveryHeaders } from "../../src/signing/headers.js";
 import { signPayload, verifySignature } from "../../src/signing/signature.js";
-import { cleanEnv, ROOT, runCli, startCli, tempConfigDir, type RunningCli } from "../helpers/cli.js";
-import { freePort, send, startTarget, type Target } from "../listen/servers.js";
+import { cleanEnv, ROOT, runCli, startCli, type RunningCli } from "../helpers/cli.js";
+import { testScope } from "../helpers/scope.js";
+import { freePort, send, type Target } from "../listen/servers.js";
 
 // Connected mode end to end: the CLI against the real emulator over HTTP, with the stand-in
 // cloudflared (test/fixtures/fake-cloudflared) or --tunnel none.
@@ -28,28 +29,19 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-const cleanups: Array<() => unknown> = [];
+// Nothing a test's listen created may outlive it. (Registered first, so it runs after the scope
+// has stopped the test's processes: vitest runs after-hooks in reverse order.)
 afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-  // Nothing a test's listen created may outlive it.
   for (const endpoint of await api.listEndpoints()) await api.deleteEndpoint(endpoint.id);
 });
-
-function temp(): string {
-  const dir = tempConfigDir();
-  cleanups.push(dir.cleanup);
-  return dir.dir;
-}
+const scope = testScope();
+const temp = scope.configDir;
 
 function connectedEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return cleanEnv({ FANFARE_CONFIG_DIR: temp(), FANFARE_SECRET_KEY: KEY, FANFARE_API_BASE: emulator.url, ...extra });
 }
 
-async function target(...args: Parameters<typeof startTarget>): Promise<Target> {
-  const t = await startTarget(...args);
-  cleanups.push(() => t.close());
-  return t;
-}
+const target = scope.target;
 
 interface Session {
   cli: RunningCli;
@@ -59,9 +51,7 @@ interface Session {
 }
 
 async function listen(args: string[], env: NodeJS.ProcessEnv): Promise<Session> {
-  const cli = startCli(["webhooks", "listen", ...args], { env });
-  cleanups.push(() => cli.stop("SIGKILL"));
-  await cli.waitFor(/Ready\./);
+  const cli = await scope.listen(args, env);
   const err = cli.stderr();
   return {
     cli,
@@ -182,7 +172,7 @@ describe("listen (connected mode, emulator)", () => {
       const env = connectedEnv({ CLOUDFLARED_BIN: FAKE_CLOUDFLARED, FAKE_CLOUDFLARED_MODE: "delay-url:60000", FAKE_CLOUDFLARED_STATE: state });
       const app = await target();
       const cli = startCli(["--verbose", "webhooks", "listen", "--forward", app.url], { env });
-      cleanups.push(() => cli.stop("SIGKILL"));
+      scope.defer(() => cli.stop("SIGKILL"));
       const tunnel = await until("the stand-in cloudflared to start", async () =>
         existsSync(state) ? (JSON.parse(readFileSync(state, "utf8")) as { pid: number }) : undefined,
       );

@@ -1,29 +1,20 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { deliveryHeaders } from "../../src/signing/headers.js";
 import { signPayload, verifySignature } from "../../src/signing/signature.js";
-import { cleanEnv, runCli, startCli, tempConfigDir, type RunningCli } from "../helpers/cli.js";
-import { freePort, send, startTarget, type Target } from "../listen/servers.js";
+import { cleanEnv, runCli, tempConfigDir, type RunningCli } from "../helpers/cli.js";
+import { testScope } from "../helpers/scope.js";
+import { freePort, send, type Target } from "../listen/servers.js";
 
 // Local mode end to end: the CLI is spawned (no TTY, so lines), a real target on loopback receives.
 
-const cleanups: Array<() => unknown> = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
+const scope = testScope();
 
 function configEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const config = tempConfigDir();
-  cleanups.push(config.cleanup);
-  return cleanEnv({ FANFARE_CONFIG_DIR: config.dir, ...extra });
+  return cleanEnv({ FANFARE_CONFIG_DIR: scope.configDir(), ...extra });
 }
-
-async function target(...args: Parameters<typeof startTarget>): Promise<Target> {
-  const t = await startTarget(...args);
-  cleanups.push(() => t.close());
-  return t;
-}
+const target = scope.target;
 
 interface Session {
   cli: RunningCli;
@@ -32,9 +23,7 @@ interface Session {
 }
 
 async function listen(args: string[], env: NodeJS.ProcessEnv): Promise<Session> {
-  const cli = startCli(["webhooks", "listen", ...args], { env });
-  cleanups.push(() => cli.stop("SIGKILL"));
-  await cli.waitFor(/Ready\.|"listening"/);
+  const cli = await scope.listen(args, env);
   if (args.includes("--json")) {
     const { listening } = JSON.parse(cli.stderr().split("\n")[0]!);
     return { cli, receiverUrl: listening.receiverUrl, secret: listening.secret };
@@ -136,7 +125,7 @@ describe("listen (local mode)", () => {
   it("answers 502 when the target is down, 404/405 off the path, and records it all in --log-file", async () => {
     const env = configEnv();
     const dir = tempConfigDir();
-    cleanups.push(dir.cleanup);
+    scope.defer(dir.cleanup);
     const logFile = join(dir.dir, "deliveries.ndjson");
     const port = await freePort();
     const session = await listen(["--forward", `127.0.0.1:${port}/hook`, "--log-file", logFile, "--json"], env);

@@ -1,17 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { CliError } from "../../src/errors.js";
+import { expectUsageError as usage } from "../helpers/errors.js";
 import { parseForwardTarget, parseHeadersFlag, parsePort, parseTunnelChoice } from "../../src/listen/options.js";
 
-function usage(fn: () => unknown): CliError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(CliError);
-    expect((error as CliError).exitCode).toBe(2);
-    return error as CliError;
-  }
-  throw new Error("expected a usage error");
-}
 
 describe("parseForwardTarget", () => {
   it.each([

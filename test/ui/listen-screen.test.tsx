@@ -1,6 +1,6 @@
 import chalk from "chalk";
 import { render, cleanup } from "ink-testing-library";
-import { afterEach, beforeAll, afterAll, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ColorContext } from "../../src/ui/color-context.js";
 import { ListenScreen, type ListenScreenProps } from "../../src/ui/listen-screen.js";
 import { listenViewLayout } from "../../src/ui/listen-layout.js";
