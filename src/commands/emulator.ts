@@ -27,7 +27,7 @@ export function registerEmulator(webhooks: Command): void {
         "retried on the real schedule (0, 1 min, 5 min, 30 min, 2 h, 8 h; divided by --time-scale).\n" +
         "It prints its API base and a throwaway API key (or accepts the global --api-key KEY) and an\n" +
         "export line for the other terminal. --verbose logs every request and delivery attempt.\n" +
-        "State is in memory unless --data-dir is given. Ctrl-C stops it (exit 130; SIGTERM exits 0).\n" +
+        "State is in memory unless --data-dir is given. Ctrl-C or SIGTERM stops it (exit 130).\n" +
         examples([
           ["fanfare webhooks emulator", "the admin API on http://127.0.0.1:8787/api"],
           ["fanfare webhooks emulator --data-dir .fanfare-emulator --time-scale 600 --verbose", "keep state, fast retries, log everything"],
@@ -88,7 +88,8 @@ export function registerEmulator(webhooks: Command): void {
           process.off("SIGINT", force);
         }
         out.info(out.style.dim(`emulator stopped (${signal})`));
-        return signal === "SIGINT" ? ExitCode.interrupted : ExitCode.ok;
+        // Like listen: stopped from outside (Ctrl-C, kill, a service manager) is an interruption.
+        return ExitCode.interrupted;
       }),
     );
 }

@@ -40,13 +40,13 @@ describe("fanfare webhooks emulator", () => {
     expect(running.stderr()).toMatch(/emulator stopped \(SIGINT\)/);
   });
 
-  it("--json prints one line {url, apiKey}; --api-key fixes the key; --verbose logs requests; SIGTERM exits 0", async () => {
+  it("--json prints one line {url, apiKey}; --api-key fixes the key; --verbose logs requests; SIGTERM exits 130", async () => {
     running = startCli(["webhooks", "emulator", "--port", "0", "--json", "--verbose", "--api-key", "sk_test_fixed"], { env: env() });
     const line = JSON.parse((await running.waitFor(JSON_LINE))[0]);
     expect(line).toEqual({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/api$/), apiKey: "sk_test_fixed" });
     expect((await apiFor(line.url, "sk_test_fixed")("GET", "/webhooks")).status).toBe(200);
     await running.waitFor(/GET \/api\/webhooks → 200 \d+ ms/);
-    expect(await running.stop("SIGTERM")).toMatchObject({ code: 0 });
+    expect(await running.stop("SIGTERM")).toMatchObject({ code: 130 });
     expect(running.stdout().trim().split("\n")).toHaveLength(1);
   });
 
@@ -79,7 +79,7 @@ describe("fanfare webhooks emulator", () => {
       const first = JSON.parse((await running.waitFor(JSON_LINE))[0]);
       const created = await apiFor(first.url, first.apiKey)("POST", "/webhooks", { url: receiver.url, events: ["order.created"] });
       expect(created.status).toBe(201);
-      expect(await running.stop("SIGTERM")).toMatchObject({ code: 0 });
+      expect(await running.stop("SIGTERM")).toMatchObject({ code: 130 });
 
       running = startCli(["webhooks", "emulator", "--port", "0", "--json", "--data-dir", dataDir], { env: env() });
       const second = JSON.parse((await running.waitFor(JSON_LINE))[0]);
