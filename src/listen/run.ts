@@ -170,7 +170,8 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
           out.debug(l.temporary ? `deleting temporary endpoint ${l.endpointId}` : `restoring endpoint ${l.endpointId}`);
           const warning = await l.release();
           if (warning) warnings.push(warning);
-          else out.debug(l.temporary ? `deleted temporary endpoint ${l.endpointId}` : `restored endpoint ${l.endpointId}`);
+          // Said plainly, not only with --verbose: "nothing was left behind" is what a person checks for.
+          else out.info(out.style.dim(l.temporary ? `deleted temporary endpoint ${l.endpointId}` : `restored endpoint ${l.endpointId}`));
         });
       }
     }

@@ -106,6 +106,7 @@ describe("listen (connected mode, emulator)", () => {
 
     expect(await session.cli.stop("SIGTERM")).toEqual({ code: 130, signal: null });
     expect(await api.listEndpoints()).toEqual([]);
+    expect(session.cli.stderr()).toContain(`deleted temporary endpoint ${session.endpointId}`);
     expect(JSON.parse(readFileSync(state, "utf8")).stoppedBy).toMatch(/^SIG(INT|TERM)$/);
     expect(isAlive(tunnel.pid)).toBe(false);
   });
