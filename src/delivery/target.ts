@@ -24,9 +24,9 @@ export async function resolveTarget(options: TargetOptions): Promise<DeliveryTar
   const session = await readActiveSession(options.env);
   if (session) return { url: new URL(session.receiverUrl), source: "listen", sessionSecret: session.secret };
   throw usageError(
-    "no target for the deliveries",
-    "no `fanfare webhooks listen` is running: start `fanfare webhooks listen --forward localhost:3000` in another terminal, " +
-      "or pass --forward-to http://localhost:3000/webhooks",
+    "no `fanfare webhooks listen` is running here, and no --forward-to was given",
+    "start `fanfare webhooks listen --forward localhost:3000` in another terminal, " +
+      "or send straight to your app: --forward-to http://localhost:3000/webhooks",
     "missing_target",
   );
 }

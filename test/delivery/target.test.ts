@@ -45,7 +45,7 @@ describe("resolveTarget", () => {
     await expect(resolveTarget({})).rejects.toMatchObject({
       exitCode: 2,
       code: "missing_target",
-      message: "no target for the deliveries",
+      message: "no `fanfare webhooks listen` is running here, and no --forward-to was given",
       hint: expect.stringContaining("--forward-to http://localhost:3000/webhooks"),
     });
   });

@@ -158,7 +158,7 @@ describe("listen (local mode)", () => {
     }
     const trigger = await runCli(["webhooks", "trigger", "draw.consumer.won"], { env });
     expect(trigger.code).toBe(2);
-    expect(trigger.stderr).toMatch(/^error: no target for the deliveries\nhint: no `fanfare webhooks listen` is running/);
+    expect(trigger.stderr).toMatch(/^error: no `fanfare webhooks listen` is running here, and no --forward-to was given\nhint: start `fanfare webhooks listen/);
   });
 
   it("refuses a bad --forward and a missing one with exit 2", async () => {

@@ -248,7 +248,7 @@ describe("fanfare webhooks trigger", () => {
   it.each([
     [["--forward-to", "x", "--secret", SECRET], /^error: no event to send$/],
     [["--all", "draw.consumer.won", "--forward-to", "x", "--secret", SECRET], /^error: give event names or --all, not both$/],
-    [["draw.consumer.won", "--secret", SECRET], /^error: no target for the deliveries$/],
+    [["draw.consumer.won", "--secret", SECRET], /^error: no `fanfare webhooks listen` is running here, and no --forward-to was given$/],
     [["draw.consumer.won", "--secret", SECRET, "--forward-to", "ftp://host/x"], /is not an http\(s\) URL$/],
     [["draw.consumer.won", "--secret", SECRET, "--forward-to", "http://a b"], /is not a valid URL$/],
     [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--scheme", "v2"], /^error: unknown signature scheme "v2"$/],
