@@ -108,7 +108,7 @@ export function registerListen(parent: Command): void {
                   return (await connectApi(globals, out, env)).client;
                 }
               : null,
-            tui: Boolean(process.stdout.isTTY && process.stdin.isTTY) && options.tui && !out.json,
+            tui: Boolean(process.stdout.isTTY && process.stdin.isTTY) && options.tui && !out.json && !listenOptions.looksLikeCi(env),
             env,
           },
           out,
@@ -116,3 +116,4 @@ export function registerListen(parent: Command): void {
       }),
     );
 }
+

@@ -77,3 +77,12 @@ export function parseTunnelChoice(input: string): TunnelChoice {
   if (input === "cloudflared" || input === "none") return input;
   throw usageError(`--tunnel "${input}" is not cloudflared or none`, "use --tunnel cloudflared (default) or --tunnel none", "invalid_tunnel");
 }
+
+/**
+ * Ink draws only the last frame when it believes it runs in CI (its is-in-ci check, below), so a
+ * live view there would show nothing until exit: such runs get lines instead, even on a terminal.
+ */
+export function looksLikeCi(env: NodeJS.ProcessEnv): boolean {
+  if (env.CI === "0" || env.CI === "false") return false;
+  return "CI" in env || "CONTINUOUS_INTEGRATION" in env || Object.keys(env).some((key) => key.startsWith("CI_"));
+}

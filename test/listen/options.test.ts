@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { expectUsageError as usage } from "../helpers/errors.js";
-import { parseForwardTarget, parseHeadersFlag, parsePort, parseTunnelChoice } from "../../src/listen/options.js";
+import { looksLikeCi, parseForwardTarget, parseHeadersFlag, parsePort, parseTunnelChoice } from "../../src/listen/options.js";
 
 
 describe("parseForwardTarget", () => {
@@ -71,5 +71,21 @@ describe("parsePort and parseTunnelChoice", () => {
     expect(parseTunnelChoice("none")).toBe("none");
     expect(parseTunnelChoice("cloudflared")).toBe("cloudflared");
     expect(usage(() => parseTunnelChoice("ngrok")).hint).toContain("--tunnel none");
+  });
+});
+
+describe("looksLikeCi (a CI run gets lines, not the live view, even on a terminal)", () => {
+  it.each([
+    [{}, false],
+    [{ CI: "true" }, true],
+    [{ CI: "1" }, true],
+    [{ CI: "" }, true],
+    [{ CI: "false" }, false],
+    [{ CI: "0" }, false],
+    [{ CONTINUOUS_INTEGRATION: "yes" }, true],
+    [{ CI_PIPELINE_ID: "7" }, true],
+    [{ CI: "false", CI_PIPELINE_ID: "7" }, false],
+  ] as Array<[NodeJS.ProcessEnv, boolean]>)("%j → %s", (env, expected) => {
+    expect(looksLikeCi(env)).toBe(expected);
   });
 });
