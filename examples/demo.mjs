@@ -38,10 +38,18 @@ function cleanUp() {
   for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
   rmSync(configDir, { recursive: true, force: true });
 }
-process.on("SIGINT", () => {
-  cleanUp();
-  process.exit(130);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(signal, () => {
+    cleanUp();
+    process.exit(130);
+  });
+}
+// However the demo ends (an error, its output closed under `| head`), no child outlives it.
+process.on("exit", () => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  rmSync(configDir, { recursive: true, force: true });
 });
+process.stdout.on("error", () => process.exit(1));
 
 /** Prints a child's output line by line with a label, and hands each line to `onLine`. */
 function relay(stream, label, onLine = () => {}) {
