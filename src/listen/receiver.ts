@@ -120,9 +120,7 @@ function handle(
   });
   req.on("end", () => {
     if (refused) return;
-    // Always a copy: a chunk can be a slice of a much larger socket read buffer, and the log keeps
-    // bodies for a long time, so a 700-byte body must not pin 64 KB.
-    const body = Buffer.concat(chunks, size);
+    const body = ownedCopy(chunks, size);
     const delivery: IncomingDelivery = { method: req.method!, path: req.url ?? path, headers: flatHeaders(req.rawHeaders), body };
     onDelivery(delivery).then(
       (answer) => {
@@ -137,6 +135,20 @@ function handle(
     );
   });
   req.on("error", () => {});
+}
+
+/**
+ * The body in memory of its own, exactly its size. Always a copy: a chunk can be a slice of a much
+ * larger socket read buffer. And not from Buffer's shared 8 KB pool (where Buffer.concat puts small
+ * results): the log keeps bodies for a long time, and a kept 700-byte slice pins its whole slab,
+ * shared with short-lived buffers; measured, ~1.7 KB of external memory per logged delivery instead
+ * of ~0.7 KB, and several MB more of dead slabs waiting for each full GC.
+ */
+function ownedCopy(chunks: Buffer[], size: number): Buffer {
+  const body = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const chunk of chunks) at += chunk.copy(body, at);
+  return body;
 }
 
 function flatHeaders(raw: string[]): Record<string, string> {

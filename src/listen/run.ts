@@ -3,6 +3,7 @@ import type { ApiClient } from "../api/client.js";
 import { CliError, ExitCode, failure } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import { bannerJson, bannerLines } from "./banner.js";
+import { limitHeapGrowth } from "./heap.js";
 import type { EndpointLease } from "./endpoint-lease.js";
 import { printDeliveries } from "./line-output.js";
 import type { TunnelChoice } from "./options.js";
@@ -53,6 +54,8 @@ interface StopRequest {
  * state file. Resolves to the exit code.
  */
 export async function runListen(config: ListenConfig, out: Output): Promise<number> {
+  // A long-running, allocation-heavy process: keep its heap near what it uses (see heap.ts).
+  limitHeapGrowth();
   const env = config.env ?? process.env;
   const cleanups: Array<() => Promise<void>> = [];
   const warnings: string[] = [];
