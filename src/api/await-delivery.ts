@@ -1,4 +1,4 @@
-import type { Delivery } from "./types.js";
+import { isSettledStatus, type Delivery } from "./types.js";
 
 export interface AwaitDeliveryOptions {
   /** Stop waiting this long after the start. */
@@ -7,10 +7,6 @@ export interface AwaitDeliveryOptions {
   intervalMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
-}
-
-export function isSettled(status: Delivery["status"]): boolean {
-  return status === "succeeded" || status === "failed" || status === "permanently_failed";
 }
 
 /**
@@ -30,7 +26,7 @@ export async function awaitDelivery(
   const deadline = now() + options.boundMs;
   let delivery = first;
   for (;;) {
-    if (isSettled(delivery.status)) return { delivery, settled: true };
+    if (isSettledStatus(delivery.status)) return { delivery, settled: true };
     const next = delivery.status === "retrying" && delivery.nextAttemptAt ? Date.parse(delivery.nextAttemptAt) : NaN;
     if (next > deadline || now() >= deadline) return { delivery, settled: false };
     await sleep(Math.max(0, Math.min(interval, deadline - now())));

@@ -38,6 +38,13 @@ export type DeliveryStatus =
   | "failed" // a final 4xx: not retried
   | "permanently_failed"; // every attempt of the schedule failed
 
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ["pending", "retrying", "succeeded", "failed", "permanently_failed"];
+
+/** Statuses after which nothing more happens to a delivery unless someone redelivers it. */
+export function isSettledStatus(status: DeliveryStatus): boolean {
+  return status === "succeeded" || status === "failed" || status === "permanently_failed";
+}
+
 export interface DeliveryAttempt {
   attempt: number; // 1-based
   startedAt: string;

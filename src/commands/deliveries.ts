@@ -1,9 +1,9 @@
 import type { Command } from "commander";
+import { DELIVERY_STATUSES } from "../api/types.js";
 import { usageError } from "../errors.js";
 import { action, examples } from "./context.js";
 import { apiCommand } from "./api-command.js";
 
-const STATUSES = ["pending", "retrying", "succeeded", "failed", "permanently_failed"];
 const MAX_LIMIT = 100;
 
 export function registerDeliveries(webhooks: Command): void {
@@ -23,7 +23,7 @@ export function registerDeliveries(webhooks: Command): void {
     .command("list")
     .description("recent deliveries of an endpoint, newest first (the last 100 are kept)")
     .argument("<endpointId>", "endpoint id (we_…)")
-    .option("--status <status>", `only this status: ${STATUSES.join(", ")}`)
+    .option("--status <status>", `only this status: ${DELIVERY_STATUSES.join(", ")}`)
     .option("--limit <n>", `at most n deliveries (1-${MAX_LIMIT})`)
     .addHelpText(
       "after",
@@ -34,8 +34,8 @@ export function registerDeliveries(webhooks: Command): void {
     )
     .action(
       action(async (endpointId: string, options: { status?: string; limit?: string }, cmd: Command) => {
-        if (options.status !== undefined && !STATUSES.includes(options.status)) {
-          throw usageError(`unknown status "${options.status}"`, `use one of: ${STATUSES.join(", ")}`, "invalid_status");
+        if (options.status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(options.status)) {
+          throw usageError(`unknown status "${options.status}"`, `use one of: ${DELIVERY_STATUSES.join(", ")}`, "invalid_status");
         }
         const limit = options.limit === undefined ? undefined : parseLimit(options.limit);
         const { out, api, fmt } = await apiCommand(cmd);

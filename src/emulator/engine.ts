@@ -1,8 +1,8 @@
-import type { Delivery } from "../api/types.js";
+import { isSettledStatus, type Delivery } from "../api/types.js";
 import { deliveryHeaders } from "../signing/headers.js";
 import { signPayload } from "../signing/signature.js";
 import type { DeliveryRecord } from "./persist.js";
-import { applyAttempt, isFinal, newDeliveryRecord, startRedelivery } from "./records.js";
+import { applyAttempt, newDeliveryRecord, startRedelivery } from "./records.js";
 import type { AttemptResult } from "./send.js";
 import { edit, type EmulatorStore } from "./store.js";
 
@@ -82,7 +82,7 @@ export class DeliveryEngine {
       if (!endpoint?.enabled) continue;
       for (const { delivery } of store.deliveries(endpoint.id)) {
         const k = key(endpoint.id, delivery.id);
-        if (isFinal(delivery.status) || this.timers.has(k) || this.running.has(k)) continue;
+        if (isSettledStatus(delivery.status) || this.timers.has(k) || this.running.has(k)) continue;
         this.schedule(endpoint.id, delivery.id, delivery.nextAttemptAt);
         count++;
       }

@@ -1,4 +1,4 @@
-import type { Delivery, DeliveryStatus, Endpoint } from "../api/types.js";
+import { DELIVERY_STATUSES, type Delivery, type DeliveryStatus, type Endpoint } from "../api/types.js";
 import { maskSecret } from "../config/mask.js";
 import { findEventType } from "../events/catalog.js";
 import { newId } from "../events/ids.js";
@@ -6,7 +6,7 @@ import { sampleOf } from "../events/sample.js";
 import { generateSecret } from "../signing/secret.js";
 import type { DeliveryEngine } from "./engine.js";
 import { HttpError, notFound } from "./http-error.js";
-import { DELIVERIES_KEPT, DELIVERY_STATUSES, endpointHealth, selectDeliveries } from "./records.js";
+import { DELIVERIES_KEPT, endpointHealth, selectDeliveries } from "./records.js";
 import type { RouteName, RouteParams } from "./router.js";
 import { edit, type EmulatorStore } from "./store.js";
 import { checkCreateEndpoint, checkTestEvent, checkUpdateEndpoint, type Checked } from "./validate.js";

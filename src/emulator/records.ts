@@ -11,13 +11,6 @@ import type { AttemptResult } from "./send.js";
 /** Deliveries kept per endpoint (DESIGN.md: the last 100). */
 export const DELIVERIES_KEPT = 100;
 
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ["pending", "retrying", "succeeded", "failed", "permanently_failed"];
-
-/** Statuses after which nothing more happens unless someone redelivers. */
-export function isFinal(status: DeliveryStatus): boolean {
-  return status === "succeeded" || status === "failed" || status === "permanently_failed";
-}
-
 export interface NewDeliveryInput {
   id: string;
   endpointId: string;
