@@ -47,7 +47,7 @@ export class EmulatorStore {
   }
 
   deliveries(endpointId: string): DeliveryRecord[] {
-    return Object.hasOwn(this.state.deliveries, endpointId) ? this.state.deliveries[endpointId]! : [];
+    return logOf(this.state, endpointId) ?? [];
   }
 
   delivery(endpointId: string, deliveryId: string): DeliveryRecord | undefined {
@@ -58,11 +58,6 @@ export class EmulatorStore {
   generatedApiKey(): string | undefined {
     const key = this.state.generatedApiKey;
     return typeof key === "string" && key !== "" ? key : undefined;
-  }
-
-  /** Every delivery of every endpoint (to resume retries after a restart). */
-  allDeliveries(): DeliveryRecord[] {
-    return Object.values(this.state.deliveries).flat();
   }
 }
 
@@ -77,25 +72,29 @@ export const edit = {
   /** Removes the endpoint and its log; returns the log so pending retries can be cancelled. */
   removeEndpoint(state: EmulatorState, id: string): DeliveryRecord[] {
     state.endpoints = state.endpoints.filter((e) => e.id !== id);
-    const log = Object.hasOwn(state.deliveries, id) ? state.deliveries[id]! : [];
+    const log = logOf(state, id) ?? [];
     delete state.deliveries[id];
     return log;
   },
 
   /** Adds a delivery as the newest; returns those dropped past the limit. */
   addDelivery(state: EmulatorState, endpointId: string, record: DeliveryRecord): DeliveryRecord[] {
-    const current = Object.hasOwn(state.deliveries, endpointId) ? state.deliveries[endpointId]! : [];
-    const { list, dropped } = addNewest(current, record);
+    const { list, dropped } = addNewest(logOf(state, endpointId) ?? [], record);
     state.deliveries[endpointId] = list;
     return dropped;
   },
 
   /** Replaces a delivery in place; false when it is gone (its endpoint deleted, or dropped). */
   putDelivery(state: EmulatorState, endpointId: string, record: DeliveryRecord): boolean {
-    const list = Object.hasOwn(state.deliveries, endpointId) ? state.deliveries[endpointId]! : undefined;
+    const list = logOf(state, endpointId);
     const i = list?.findIndex((r) => r.delivery.id === record.delivery.id) ?? -1;
     if (!list || i < 0) return false;
     list[i] = record;
     return true;
   },
 };
+
+/** An endpoint's delivery log; own keys only, since endpoint ids come from URLs ("__proto__"). */
+function logOf(state: EmulatorState, endpointId: string): DeliveryRecord[] | undefined {
+  return Object.hasOwn(state.deliveries, endpointId) ? state.deliveries[endpointId] : undefined;
+}
