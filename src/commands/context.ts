@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { usageError } from "../errors.js";
 import { Output } from "../ui/output.js";
 
 /** Options every command accepts, wherever they appear on the command line. */
@@ -34,6 +35,16 @@ export function commaList(value: string, previous: string[] = []): string[] {
       .map((s) => s.trim())
       .filter(Boolean),
   );
+}
+
+/** A whole-number flag within [min, max] (`--count`, `--port`…); anything else is a usage error (2). */
+export function parseIntFlag(flag: string, value: string, min: number, max: number, hint?: string): number {
+  const text = value.trim();
+  const n = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw usageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`, hint ?? `e.g. ${flag} ${min === 1 ? 10 : min}`, "invalid_flag");
+  }
+  return n;
 }
 
 /** Collects a repeatable flag (`--set a=1 --set b=2`). */

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { ExitCode, failure, usageError } from "../errors.js";
-import { action, examples, globalsOf, outputFor } from "./context.js";
+import { action, examples, globalsOf, outputFor, parseIntFlag } from "./context.js";
 
 interface EmulatorFlags {
   port: string;
@@ -39,7 +39,7 @@ export function registerEmulator(webhooks: Command): void {
       action(async (flags: EmulatorFlags, cmd: Command) => {
         const out = outputFor(cmd);
         const globals = globalsOf(cmd);
-        const port = parsePort(flags.port);
+        const port = parseIntFlag("--port", flags.port, 0, 65535, `e.g. --port ${DEFAULT_PORT}`);
         const timeScale = parseTimeScale(flags.timeScale);
         const host = flags.host.trim();
         if (host === "") throw usageError("--host is empty", "e.g. --host 127.0.0.1", "invalid_flag");
@@ -106,13 +106,6 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-function parsePort(text: string): number {
-  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw usageError(`--port must be a whole number from 0 to 65535, not "${text}"`, `e.g. --port ${DEFAULT_PORT}`, "invalid_flag");
-  }
-  return n;
-}
 
 function parseTimeScale(text: string): number {
   const n = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;

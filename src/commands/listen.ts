@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { usageError } from "../errors.js";
-import { action, collect, commaList, examples, globalsOf, outputFor } from "./context.js";
+import { action, collect, commaList, examples, globalsOf, outputFor, parseIntFlag } from "./context.js";
 
 interface ListenOptions {
   forward?: string;
@@ -75,7 +75,7 @@ export function registerListen(parent: Command): void {
           );
         }
         const forwardUrl = listenOptions.parseForwardTarget(options.forward);
-        const port = listenOptions.parsePort(options.port);
+        const port = parseIntFlag("--port", options.port, 0, 65535, "leave it out for a free port");
         const tunnel = listenOptions.parseTunnelChoice(options.tunnel);
         const extraHeaders = listenOptions.parseHeadersFlag(options.headers?.join(","));
         const { EVENT_TYPES, requireEventType } = await import("../events/catalog.js");

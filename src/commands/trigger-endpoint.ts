@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import type { Delivery } from "../api/types.js";
 import { failure, usageError } from "../errors.js";
 import type { Output } from "../ui/output.js";
-import { globalsOf } from "./context.js";
-import { chosenEvents, parseIntFlag } from "./trigger.js";
+import { globalsOf, parseIntFlag } from "./context.js";
+import { chosenEvents } from "./trigger.js";
 
 /** How long `trigger --endpoint` waits for a delivery to settle before reporting where it stands. */
 export const WAIT_BOUND_MS = 30_000;

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { failure, usageError } from "../errors.js";
 import type { Output } from "../ui/output.js";
-import { action, collect, examples, outputFor } from "./context.js";
+import { action, collect, examples, outputFor, parseIntFlag } from "./context.js";
 
 interface TriggerOptions {
   all?: boolean;
@@ -138,14 +138,6 @@ export async function chosenEvents(names: string[], all: boolean): Promise<Event
   return chosen;
 }
 
-export function parseIntFlag(flag: string, value: string, min: number, max: number): number {
-  const text = value.trim();
-  const n = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw usageError(`${flag} must be a whole number from ${min} to ${max}, not "${value}"`, `e.g. ${flag} ${min === 1 ? 10 : min}`, "invalid_flag");
-  }
-  return n;
-}
 
 function parseScheme(value: string): (typeof SCHEMES)[number] {
   if ((SCHEMES as readonly string[]).includes(value)) return value as (typeof SCHEMES)[number];

@@ -63,13 +63,6 @@ export function parseHeadersFlag(input: string | undefined): Record<string, stri
   return headers;
 }
 
-/** `--port N`: 0 (the default) picks a free port. */
-export function parsePort(input: string): number {
-  if (!/^\d+$/.test(input.trim()) || Number(input) > 65535) {
-    throw usageError(`--port "${input}" is not a port number`, "use 1-65535, or leave it out for a free port", "invalid_port");
-  }
-  return Number(input);
-}
 
 export type TunnelChoice = "cloudflared" | "none";
 
