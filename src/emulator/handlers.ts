@@ -42,6 +42,10 @@ function masked(endpoint: Endpoint): Endpoint {
   return { ...endpoint, secret: maskSecret(endpoint.secret) };
 }
 
+function nowIso(deps: HandlerDeps): string {
+  return (deps.now?.() ?? new Date()).toISOString();
+}
+
 function valueOf<T>(checked: Checked<T>): T {
   if (!checked.ok) throw new HttpError(checked.status, checked.code, checked.message, checked.fields);
   return checked.value;
@@ -100,7 +104,7 @@ export const HANDLERS: Record<RouteName, Handler> = {
 
   createEndpoint(req, deps) {
     const input = valueOf(checkCreateEndpoint(req.body));
-    const now = (deps.now?.() ?? new Date()).toISOString();
+    const now = nowIso(deps);
     const endpoint: Endpoint = {
       id: newId("we"),
       url: input.url,
@@ -128,7 +132,7 @@ export const HANDLERS: Record<RouteName, Handler> = {
       ...(input.events !== undefined ? { events: [...new Set(input.events)] } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
-      updatedAt: (deps.now?.() ?? new Date()).toISOString(),
+      updatedAt: nowIso(deps),
     };
     deps.store.change((state) => edit.putEndpoint(state, updated));
     // Deliveries held back while it was paused (retries that fell due) go out now.
@@ -145,7 +149,7 @@ export const HANDLERS: Record<RouteName, Handler> = {
 
   rotateSecret(req, deps) {
     const current = endpointOf(deps, req.params);
-    const updated: Endpoint = { ...current, secret: generateSecret(), updatedAt: (deps.now?.() ?? new Date()).toISOString() };
+    const updated: Endpoint = { ...current, secret: generateSecret(), updatedAt: nowIso(deps) };
     // From here on every attempt, retries included, is signed with the new secret only.
     deps.store.change((state) => edit.putEndpoint(state, updated));
     return { status: 200, body: { secret: updated.secret } };
