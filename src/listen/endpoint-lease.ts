@@ -7,8 +7,7 @@ import type { ApiClient } from "../api/client.js";
 export interface EndpointLease {
   endpointId: string;
   temporary: boolean;
-  /** The URL the endpoint delivers to during the session. */
-  url: string;
+  /** The events the endpoint is subscribed to. */
   events: string[];
   /** Gives the endpoint back; resolves to a warning when that failed (never throws). Idempotent. */
   release(): Promise<string | null>;
@@ -53,7 +52,6 @@ export async function leaseTemporaryEndpoint(client: ApiClient, input: Temporary
   return {
     endpointId: endpoint.id,
     temporary: true,
-    url: endpoint.url,
     events: endpoint.events,
     release: once(async () => {
       try {
@@ -76,13 +74,12 @@ export async function leaseExistingEndpoint(client: ApiClient, id: string, url: 
   const endpoint = await client.getEndpoint(id);
   const original = endpoint.url;
   if (original === url) {
-    return { endpointId: id, temporary: false, url, events: endpoint.events, release: async () => null };
+    return { endpointId: id, temporary: false, events: endpoint.events, release: async () => null };
   }
   await client.updateEndpoint(id, { url });
   return {
     endpointId: id,
     temporary: false,
-    url,
     events: endpoint.events,
     release: once(async () => {
       try {

@@ -63,7 +63,6 @@ export function parseHeadersFlag(input: string | undefined): Record<string, stri
   return headers;
 }
 
-
 export type TunnelChoice = "cloudflared" | "none";
 
 export function parseTunnelChoice(input: string): TunnelChoice {

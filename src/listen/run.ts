@@ -201,7 +201,9 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
       forwardUrl: config.forwardUrl.href,
       endpointId: lease?.endpointId ?? null,
       secret: secret ?? "",
-      events: lease ? (config.events.length > 0 ? config.events : []) : [],
+      // Empty means all: a temporary endpoint subscribes to what --events asked for (all by default),
+      // a reused one keeps the events it has.
+      events: !lease ? [] : lease.temporary ? config.events : lease.events,
     };
     const extras = {
       temporaryEndpoint: lease?.temporary ?? false,

@@ -221,6 +221,8 @@ describe("listen (connected mode, emulator)", () => {
     const existing = await api.createEndpoint({ url: "https://example.com/hooks", events: ["draw.consumer.won"] });
     const session = await listen(["--forward", app.url, "--tunnel", "none", "--endpoint", existing.id, "--secret", existing.secret], env);
     expect(session.endpointId).toBe(existing.id);
+    // The banner shows the events the endpoint really has, not "all" (listen's own default).
+    expect(session.cli.stderr()).toMatch(/^ +events +draw\.consumer\.won$/m);
     expect((await api.getEndpoint(existing.id)).url).toBe(session.receiverUrl);
     const delivery = await api.sendTest(existing.id, "draw.consumer.won");
     expect(delivery.status).toBe("succeeded");
