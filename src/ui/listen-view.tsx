@@ -1,6 +1,7 @@
 import type { DeliveryRecord, SessionInfo } from "../listen/types.js";
 import { shouldUseColor } from "./output.js";
 import { forgetUnusedReactBuilds, preferReactProductionBuild } from "./react-production.js";
+import type { QuitReason } from "./use-listen-keys.js";
 
 /** What the live view needs from a listen session (src/listen/), and nothing more. */
 export interface ListenViewSource {
@@ -20,7 +21,7 @@ export interface RenderListenViewOptions {
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
   /** "interrupt" for Ctrl-C, "quit" for `q`. */
-  onQuit?: (reason: "quit" | "interrupt") => void;
+  onQuit?: (reason: QuitReason) => void;
   /** false for --no-color; by default colour follows the terminal and NO_COLOR. */
   color?: boolean;
   /**
