@@ -1,12 +1,25 @@
 // Timing helpers shared by the bench scripts. Every figure a script prints is a ratio against a
 // baseline measured in the same run, on the same (shared, noisy) machine; absolute times mean little.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = join(ROOT, "bin", "fanfare.js");
+
+/**
+ * Starts a sink in a Node process of its own (so it does not compete with what is measured):
+ * `script` is ES module source that listens on loopback and prints its port on stdout.
+ * Resolves to { child, port }.
+ */
+export function startSinkProcess(script) {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding("utf8").once("data", (d) => resolve({ child, port: Number(d.trim()) }));
+    child.once("exit", (code) => reject(new Error(`the sink exited (${code})`)));
+  });
+}
 
 /** Stops with a clear line when dist/ is missing, instead of timing a crash. */
 export function requireBuild() {

@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { BIN, ROOT, percentile, requireBuild } from "./lib.mjs";
+import { BIN, ROOT, percentile, requireBuild, startSinkProcess } from "./lib.mjs";
 
 requireBuild();
 const { values } = parseArgs({
@@ -64,13 +64,10 @@ const cleanup = () => {
 };
 process.on("exit", cleanup);
 
-function startSink() {
-  const child = spawn(process.execPath, ["--input-type=module", "-e", SINK], { stdio: ["ignore", "pipe", "inherit"] });
+async function startSink() {
+  const { child, port } = await startSinkProcess(SINK);
   children.push(child);
-  return new Promise((resolve, reject) => {
-    child.stdout.setEncoding("utf8").once("data", (d) => resolve(`http://127.0.0.1:${Number(d.trim())}`));
-    child.once("exit", (code) => reject(new Error(`the sink exited (${code})`)));
-  });
+  return `http://127.0.0.1:${port}`;
 }
 
 async function sinkCount(sink) {

@@ -15,7 +15,7 @@ import { closeSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { BIN, ROOT, median, printRatio, requireBuild } from "./lib.mjs";
+import { BIN, ROOT, median, printRatio, requireBuild, startSinkProcess } from "./lib.mjs";
 
 requireBuild();
 const TARGET = 0.8;
@@ -70,13 +70,6 @@ await pool.close();
 console.log(JSON.stringify({ ok, ms }));
 `;
 
-function startSink() {
-  const child = spawn(process.execPath, ["--input-type=module", "-e", SINK], { stdio: ["ignore", "pipe", "inherit"] });
-  return new Promise((resolve, reject) => {
-    child.stdout.setEncoding("utf8").once("data", (d) => resolve({ child, port: Number(d.trim()) }));
-    child.once("exit", (code) => reject(new Error(`the sink exited (${code})`)));
-  });
-}
 
 function timed(args, stdoutFd) {
   return new Promise((resolve, reject) => {
@@ -102,7 +95,7 @@ function timed(args, stdoutFd) {
 const { buildSample } = await import(pathToFileURL(join(ROOT, "dist/events/sample.js")).href);
 const bodyLength = Buffer.byteLength(JSON.stringify(buildSample(EVENT)));
 
-const sink = await startSink();
+const sink = await startSinkProcess(SINK);
 const url = `http://127.0.0.1:${sink.port}/webhooks`;
 const devNull = openSync("/dev/null", "w");
 console.log(
