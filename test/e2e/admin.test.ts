@@ -1,61 +1,25 @@
 import { writeFileSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { verifySignature } from "../../src/signing/signature.js";
 import { cleanEnv, runCli, tempConfigDir, type CliResult } from "../helpers/cli.js";
+import { waitUntil } from "../helpers/wait.js";
+import { sequence, startReceiver, verifies, type Receiver } from "../emulator/helpers.js";
 
 const KEY = "sk_test_e2eAdminKey0123456789ABCD";
 
 type Emulator = { url: string; apiKey: string; close: () => Promise<void> };
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-interface Receiver {
-  url: string;
-  received: Received[];
-  close: () => Promise<void>;
-}
-
 let emulator: Emulator;
 let ok: Receiver;
 let failing: Receiver;
 let config: { dir: string; cleanup: () => void };
 let env: NodeJS.ProcessEnv;
 
-/** A webhook receiver on loopback that records every delivery and answers `status`. */
-async function startReceiver(status: number): Promise<Receiver> {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify({ received: status < 300 }));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hooks`,
-    received,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
-}
-
 beforeAll(async () => {
   const { startEmulator } = await import("../../src/emulator/index.js");
   // 100 000× faster: the whole six-attempt schedule (about 10.6 h) takes under half a second.
   emulator = (await startEmulator({ port: 0, timeScale: 100_000, apiKeys: [KEY] })) as Emulator;
-  ok = await startReceiver(200);
-  failing = await startReceiver(500);
+  ok = await startReceiver(sequence(200));
+  failing = await startReceiver(sequence(500));
   config = tempConfigDir();
   env = cleanEnv({ FANFARE_CONFIG_DIR: config.dir, FANFARE_API_BASE: emulator.url, FANFARE_SECRET_KEY: KEY });
 });
@@ -75,26 +39,6 @@ const deliveries = (...args: string[]) => cli(["webhooks", "deliveries", ...args
 
 function expectOk(r: CliResult) {
   expect(r.code, `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`).toBe(0);
-}
-
-async function waitUntil<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-function verifies(delivery: Received, secret: string): boolean {
-  return verifySignature({
-    secret,
-    payload: delivery.body,
-    signature: delivery.headers["x-fanfare-signature"],
-    timestamp: delivery.headers["x-fanfare-timestamp"] as string | undefined,
-    now: Math.floor(Date.now() / 1000),
-  }).valid;
 }
 
 describe("endpoints and deliveries through the CLI, against the emulator", () => {
@@ -141,7 +85,7 @@ describe("endpoints and deliveries through the CLI, against the emulator", () =>
     deliveryId = /delivery (whk_\S+)/.exec(r.stdout)![1]!;
 
     const first = await waitUntil(() => ok.received[0]);
-    expect(JSON.parse(first.body)).toMatchObject({ id: deliveryId, type: "draw.consumer.won", data: { position: 5 } });
+    expect(JSON.parse(first.body.toString())).toMatchObject({ id: deliveryId, type: "draw.consumer.won", data: { position: 5 } });
     expect(verifies(first, secret)).toBe(true);
 
     const list = await deliveries("list", id);
@@ -158,7 +102,7 @@ describe("endpoints and deliveries through the CLI, against the emulator", () =>
     expect(get.stdout).toMatch(/^ATTEMPT\s+TIME\s+RESULT\s+DURATION$/m);
     expect(get.stdout).toMatch(/^1\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\s+200\s+\d+ ms$/m);
     const getJson = JSON.parse((await deliveries("get", id, deliveryId, "--json")).stdout);
-    expect(getJson.request.body).toBe(first.body);
+    expect(getJson.request.body).toBe(first.body.toString());
   });
 
   it("redeliver sends the byte-identical body again", async () => {
@@ -167,7 +111,7 @@ describe("endpoints and deliveries through the CLI, against the emulator", () =>
     expectOk(r);
     expect(r.stdout).toMatch(new RegExp(`^redelivered ${deliveryId} \\(attempt 2\\): succeeded \\(200\\)`));
     const again = await waitUntil(() => ok.received[before]);
-    expect(again.body).toBe(ok.received[0]!.body);
+    expect(again.body.equals(ok.received[0]!.body)).toBe(true);
     expect(again.headers["x-fanfare-delivery-id"]).toBe(deliveryId);
   });
 

@@ -8,6 +8,7 @@ import { deliveryHeaders } from "../../src/signing/headers.js";
 import { signPayload, verifySignature } from "../../src/signing/signature.js";
 import { cleanEnv, ROOT, runCli, startCli, type RunningCli } from "../helpers/cli.js";
 import { testScope } from "../helpers/scope.js";
+import { waitUntil } from "../helpers/wait.js";
 import { freePort, send, type Target } from "../listen/servers.js";
 
 // Connected mode end to end: the CLI against the real emulator over HTTP, with the stand-in
@@ -71,15 +72,6 @@ function validAtTarget(secret: string, received: Target["received"][number]): bo
   }).valid;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe("listen (connected mode, emulator)", () => {
   it("opens a cloudflared quick tunnel, registers it as a temporary endpoint, and on SIGTERM deletes it and stops the tunnel", async () => {
@@ -144,10 +136,14 @@ describe("listen (connected mode, emulator)", () => {
     await session.cli.waitFor(new RegExp(`<-- \\[ERR\\] .*\\[${first.id}\\] connection refused`));
 
     const app = await target(undefined, port);
-    const done = await until("the retry to succeed", async () => {
-      const d: Delivery = await api.getDelivery(session.endpointId, first.id);
-      return d.status === "succeeded" ? d : undefined;
-    });
+    const done = await waitUntil(
+      async () => {
+        const d: Delivery = await api.getDelivery(session.endpointId, first.id);
+        return d.status === "succeeded" ? d : undefined;
+      },
+      15_000,
+      "the retry to succeed",
+    );
     expect(done.attempt).toBeGreaterThanOrEqual(2);
     expect(app.received.at(-1)!.body.toString()).toBe(first.request.body);
     await session.cli.waitFor(new RegExp(`<-- \\[200\\] .*\\[${first.id}\\]`));
@@ -174,8 +170,10 @@ describe("listen (connected mode, emulator)", () => {
       const app = await target();
       const cli = startCli(["--verbose", "webhooks", "listen", "--forward", app.url], { env });
       scope.defer(() => cli.stop("SIGKILL"));
-      const tunnel = await until("the stand-in cloudflared to start", async () =>
-        existsSync(state) ? (JSON.parse(readFileSync(state, "utf8")) as { pid: number }) : undefined,
+      const tunnel = await waitUntil(
+        () => (existsSync(state) ? (JSON.parse(readFileSync(state, "utf8")) as { pid: number }) : undefined),
+        15_000,
+        "the stand-in cloudflared to start",
       );
       await cli.waitFor(/cloudflared: \//);
 

@@ -2,6 +2,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { verifySignature } from "../../src/signing/signature.js";
 
+export { waitUntil } from "../helpers/wait.js";
+
 export interface Received {
   headers: IncomingHttpHeaders;
   /** The raw bytes as they arrived. */
@@ -78,16 +80,6 @@ export function verifies(r: Received, secret: string): boolean {
     timestamp: r.headers["x-fanfare-timestamp"] as string | undefined,
     now: Math.floor(Date.now() / 1000),
   }).valid;
-}
-
-export async function waitUntil<T>(check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
