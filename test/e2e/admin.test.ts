@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, runCli, tempConfigDir, type CliResult } from "../helpers/cli.js";
 import { waitUntil } from "../helpers/wait.js";
-import { sequence, startReceiver, verifies, type Receiver } from "../emulator/helpers.js";
+import { sequence, startReceiver, type Receiver } from "../emulator/helpers.js";
+import { signedWith } from "../helpers/signatures.js";
 
 const KEY = "sk_test_e2eAdminKey0123456789ABCD";
 
@@ -86,7 +87,7 @@ describe("endpoints and deliveries through the CLI, against the emulator", () =>
 
     const first = await waitUntil(() => ok.received[0]);
     expect(JSON.parse(first.body.toString())).toMatchObject({ id: deliveryId, type: "draw.consumer.won", data: { position: 5 } });
-    expect(verifies(first, secret)).toBe(true);
+    expect(signedWith(secret, first)).toBe(true);
 
     const list = await deliveries("list", id);
     expectOk(list);
@@ -141,8 +142,8 @@ describe("endpoints and deliveries through the CLI, against the emulator", () =>
     const before = ok.received.length;
     expectOk(await endpoints("test", id, "order.created"));
     const delivery = await waitUntil(() => ok.received[before]);
-    expect(verifies(delivery, rotated)).toBe(true);
-    expect(verifies(delivery, secret)).toBe(false);
+    expect(signedWith(rotated, delivery)).toBe(true);
+    expect(signedWith(secret, delivery)).toBe(false);
     secret = rotated;
   });
 

@@ -1,7 +1,8 @@
 import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
-import { apiFor, pause, sequence, startReceiver, verifies, waitUntil, type Api, type Receiver } from "./helpers.js";
+import { apiFor, pause, sequence, startReceiver, waitUntil, type Api, type Receiver } from "./helpers.js";
+import { signedWith } from "../helpers/signatures.js";
 
 const KEY = "sk_test_engineKey0123456789";
 let emulator: RunningEmulator;
@@ -56,7 +57,7 @@ describe("the retry schedule (compressed by timeScale)", () => {
     expect(r.received).toHaveLength(2);
     // Each attempt is signed afresh, and the body never changes.
     expect(r.received[1]!.body.equals(r.received[0]!.body)).toBe(true);
-    expect(r.received.every((x) => verifies(x, ep.secret))).toBe(true);
+    expect(r.received.every((x) => signedWith(ep.secret, x))).toBe(true);
   });
 
   it("400 → 1 attempt, final (failed), never retried", async () => {
@@ -119,7 +120,7 @@ describe("redeliver", () => {
     expect(r.received[1]!.body.equals(r.received[0]!.body)).toBe(true);
     expect(r.received[1]!.body.toString()).toBe(first.request.body);
     expect(r.received[1]!.headers["x-fanfare-delivery-id"]).toBe(first.id);
-    expect(verifies(r.received[1]!, ep.secret)).toBe(true);
+    expect(signedWith(ep.secret, r.received[1]!)).toBe(true);
   });
 
   it("a permanently failed delivery gets a fresh run of the schedule", async () => {
@@ -166,11 +167,11 @@ describe("pause, resume, rotate", () => {
     const r = await receiver(sequence(200));
     const ep = await endpointFor(r);
     await sendTest(ep.id);
-    expect(verifies(r.received[0]!, ep.secret)).toBe(true);
+    expect(signedWith(ep.secret, r.received[0]!)).toBe(true);
     const { secret } = (await api("POST", `/webhooks/${ep.id}/rotate-secret`)).body;
     await sendTest(ep.id);
-    expect(verifies(r.received[1]!, ep.secret)).toBe(false);
-    expect(verifies(r.received[1]!, secret)).toBe(true);
+    expect(signedWith(ep.secret, r.received[1]!)).toBe(false);
+    expect(signedWith(secret, r.received[1]!)).toBe(true);
   });
 
   it("retries after a rotation are signed with the new secret", async () => {
@@ -182,9 +183,9 @@ describe("pause, resume, rotate", () => {
       await slowApi("POST", `/webhooks/${ep.id}/test`, { eventType: "order.created" });
       const { secret } = (await slowApi("POST", `/webhooks/${ep.id}/rotate-secret`)).body;
       await waitUntil(() => r.received.length === 2);
-      expect(verifies(r.received[0]!, ep.secret)).toBe(true);
-      expect(verifies(r.received[1]!, ep.secret)).toBe(false);
-      expect(verifies(r.received[1]!, secret)).toBe(true);
+      expect(signedWith(ep.secret, r.received[0]!)).toBe(true);
+      expect(signedWith(ep.secret, r.received[1]!)).toBe(false);
+      expect(signedWith(secret, r.received[1]!)).toBe(true);
     } finally {
       await slow.close();
     }

@@ -1,6 +1,5 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { verifySignature } from "../../src/signing/signature.js";
 
 export { waitUntil } from "../helpers/wait.js";
 
@@ -72,14 +71,5 @@ export function apiFor(base: string, apiKey: string): Api {
   };
 }
 
-export function verifies(r: Received, secret: string): boolean {
-  return verifySignature({
-    secret,
-    payload: r.body,
-    signature: r.headers["x-fanfare-signature"] as string | undefined,
-    timestamp: r.headers["x-fanfare-timestamp"] as string | undefined,
-    now: Math.floor(Date.now() / 1000),
-  }).valid;
-}
 
 export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
