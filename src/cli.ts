@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type { Command } from "commander";
 import { CliError, ExitCode, isCliError } from "./errors.js";
-import { Output } from "./ui/output.js";
+import { Output } from "./terminal/output.js";
 import { examples, globalsOf, resetExitCode, takeExitCode } from "./commands/context.js";
 
 // commander through require: its ESM entry costs a few ms more on Node 20, and package.json read

@@ -1,8 +1,8 @@
-import type { GlobalOptions } from "../commands/context.js";
+import type { GlobalOptions } from "../config/globals.js";
 import { maskSecret } from "../config/mask.js";
 import { checkApiBase, ENV, resolveSettings, type Settings } from "../config/settings.js";
 import { usageError } from "../errors.js";
-import type { Output } from "../ui/output.js";
+import type { Output } from "../terminal/output.js";
 import { createApiClient, type ApiClient } from "./client.js";
 
 export const NO_KEY_HINT = "run `fanfare login`, set FANFARE_SECRET_KEY, or start `fanfare webhooks emulator`";

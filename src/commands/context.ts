@@ -1,17 +1,9 @@
 import type { Command } from "commander";
+import type { GlobalOptions } from "../config/globals.js";
 import { usageError } from "../errors.js";
-import { Output } from "../ui/output.js";
+import { Output } from "../terminal/output.js";
 
-/** Options every command accepts, wherever they appear on the command line. */
-export interface GlobalOptions {
-  json?: boolean;
-  /** false with --no-color. */
-  color?: boolean;
-  verbose?: boolean;
-  profile?: string;
-  apiBase?: string;
-  apiKey?: string;
-}
+export type { GlobalOptions };
 
 export function globalsOf(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { failure, usageError } from "../errors.js";
-import type { Output } from "../ui/output.js";
+import type { Output } from "../terminal/output.js";
 import { action, collect, commaList, examples } from "./context.js";
 import { apiCommand } from "./api-command.js";
 

@@ -110,7 +110,7 @@ export function registerLogin(program: Command): void {
     );
 }
 
-async function readKey(flagKey: string | undefined, out: import("../ui/output.js").Output): Promise<string> {
+async function readKey(flagKey: string | undefined, out: import("../terminal/output.js").Output): Promise<string> {
   if (flagKey !== undefined) {
     out.warn("--api-key is visible to other users in `ps` and in shell history; prefer piping the key to `fanfare login`");
     return nonEmptyKey(flagKey.trim(), "--api-key is empty");

@@ -1,9 +1,8 @@
 import type { Command } from "commander";
 import type { Delivery } from "../api/types.js";
 import { failure, usageError } from "../errors.js";
-import type { Output } from "../ui/output.js";
+import type { Output } from "../terminal/output.js";
 import { globalsOf, parseIntFlag } from "./context.js";
-import { chosenEvents } from "./trigger.js";
 
 /** How long `trigger --endpoint` waits for a delivery to settle before reporting where it stands. */
 export const WAIT_BOUND_MS = 30_000;
@@ -48,7 +47,8 @@ export async function triggerViaEndpoint(
   const endpointId = options.endpoint.trim();
   if (!endpointId) throw usageError("--endpoint is empty", "e.g. --endpoint we_123 (see `fanfare webhooks endpoints list`)");
   const count = parseIntFlag("--count", options.count, 1, MAX_COUNT);
-  const events = [...(await chosenEvents(names, options.all === true)).keys()];
+  const { chooseEvents } = await import("../events/catalog.js");
+  const events = [...chooseEvents(names, options.all === true).keys()];
   const data = await testData(options.set ?? [], options.data);
 
   const [{ withApi }, fmt, { awaitDelivery }] = await Promise.all([

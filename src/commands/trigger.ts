@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { failure, usageError } from "../errors.js";
-import type { Output } from "../ui/output.js";
+import type { Output } from "../terminal/output.js";
 import { action, collect, examples, outputFor, parseIntFlag } from "./context.js";
 
 interface TriggerOptions {
@@ -78,7 +78,8 @@ export function registerTrigger(parent: Command): void {
         const count = parseIntFlag("--count", options.count, 1, MAX_COUNT);
         const concurrency = parseIntFlag("--concurrency", options.concurrency, 1, MAX_CONCURRENCY);
         const scheme = parseScheme(options.scheme);
-        const eventTypes = await chosenEvents(names, options.all === true);
+        const { chooseEvents } = await import("../events/catalog.js");
+        const eventTypes = chooseEvents(names, options.all === true);
         const { resolveTarget } = await import("../delivery/target.js");
         const target = await resolveTarget({ forwardTo: options.forwardTo });
         // A listen session verifies with its own secret, so it beats the environment's; --secret beats both.
@@ -117,28 +118,6 @@ export function registerTrigger(parent: Command): void {
     );
 }
 
-type EventTypes = Map<string, import("../events/catalog.js").EventType>;
-
-/** The events named (checked against the catalog, in the order given, without repeats) or all of them. */
-export async function chosenEvents(names: string[], all: boolean): Promise<EventTypes> {
-  if (all && names.length > 0) {
-    throw usageError("give event names or --all, not both", "e.g. fanfare webhooks trigger --all --forward-to …", "usage");
-  }
-  if (!all && names.length === 0) {
-    throw usageError(
-      "no event to send",
-      'name one or more, e.g. "fanfare webhooks trigger draw.consumer.won", or pass --all (list them: fanfare webhooks events)',
-      "missing_event",
-    );
-  }
-  const catalog = await import("../events/catalog.js");
-  if (all) return new Map(catalog.EVENT_TYPES.map((e) => [e.name, e]));
-  const chosen: EventTypes = new Map();
-  for (const name of names) chosen.set(name, catalog.requireEventType(name));
-  return chosen;
-}
-
-
 function parseScheme(value: string): (typeof SCHEMES)[number] {
   if ((SCHEMES as readonly string[]).includes(value)) return value as (typeof SCHEMES)[number];
   throw usageError(
@@ -162,12 +141,13 @@ interface SendPlan {
 }
 
 async function sendAll(out: Output, plan: SendPlan): Promise<number> {
-  const [{ createDeliveryClient }, { triggerDeliveries, plannedDeliveries }, report, { LineWriter, ProgressLine }] =
+  const [{ createDeliveryClient }, { triggerDeliveries, plannedDeliveries }, report, { LineWriter }, { ProgressLine }] =
     await Promise.all([
       import("../delivery/send.js"),
       import("../delivery/trigger.js"),
       import("../delivery/report.js"),
-      import("../delivery/line-writer.js"),
+      import("../terminal/line-writer.js"),
+      import("../delivery/progress-line.js"),
     ]);
   const total = plannedDeliveries(plan.names, plan.count);
   const lines = new LineWriter(out.stdout);

@@ -20,7 +20,7 @@ export interface TargetOptions {
  */
 export async function resolveTarget(options: TargetOptions): Promise<DeliveryTarget> {
   if (options.forwardTo !== undefined) return { url: parseForwardUrl(options.forwardTo), source: "forward-to" };
-  const { readActiveSession } = await import("../listen/state-file.js");
+  const { readActiveSession } = await import("../session/state-file.js");
   const session = await readActiveSession(options.env);
   if (session) return { url: new URL(session.receiverUrl), source: "listen", sessionSecret: session.secret };
   throw usageError(

@@ -95,3 +95,21 @@ export function countByStatus(events: readonly EventType[] = EVENT_TYPES): Recor
   for (const e of events) counts[e.status]++;
   return counts;
 }
+
+/** The events named (checked against the catalog, in the order given, without repeats) or all of them. */
+export function chooseEvents(names: string[], all: boolean): Map<string, EventType> {
+  if (all && names.length > 0) {
+    throw usageError("give event names or --all, not both", "e.g. fanfare webhooks trigger --all --forward-to …", "usage");
+  }
+  if (!all && names.length === 0) {
+    throw usageError(
+      "no event to send",
+      'name one or more, e.g. "fanfare webhooks trigger draw.consumer.won", or pass --all (list them: fanfare webhooks events)',
+      "missing_event",
+    );
+  }
+  if (all) return new Map(EVENT_TYPES.map((e) => [e.name, e]));
+  const chosen = new Map<string, EventType>();
+  for (const name of names) chosen.set(name, requireEventType(name));
+  return chosen;
+}

@@ -1,4 +1,4 @@
-import type { Style } from "../ui/style.js";
+import type { Style } from "../terminal/style.js";
 import { countByStatus, EVENT_TYPES } from "./catalog.js";
 import type { EventStatus, EventType } from "./types.js";
 

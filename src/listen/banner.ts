@@ -1,4 +1,4 @@
-import type { Style } from "../ui/style.js";
+import type { Style } from "../terminal/style.js";
 import type { SessionInfo } from "./types.js";
 
 export interface BannerExtras {

@@ -1,5 +1,5 @@
-import { LineWriter } from "../delivery/line-writer.js";
-import { deliveryJson, formatForwardedLine, formatReceivedLine } from "../ui/delivery-lines.js";
+import { LineWriter } from "../terminal/line-writer.js";
+import { deliveryJson, formatForwardedLine, formatReceivedLine } from "./delivery-lines.js";
 import type { DeliveryRecord } from "./types.js";
 
 export interface LineOutputOptions {

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from "node:fs";
-import { deliveryJson } from "../ui/delivery-lines.js";
+import { deliveryJson } from "./delivery-lines.js";
 import type { DeliveryRecord } from "./types.js";
 
 /**

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { ApiClient } from "../api/client.js";
 import { CliError, ExitCode, failure } from "../errors.js";
-import type { Output } from "../ui/output.js";
+import type { Output } from "../terminal/output.js";
 import { bannerJson, bannerLines } from "./banner.js";
 import { limitHeapGrowth } from "./heap.js";
 import type { EndpointLease } from "./endpoint-lease.js";
@@ -9,7 +9,7 @@ import { printDeliveries } from "./line-output.js";
 import type { TunnelChoice } from "./options.js";
 import { RECEIVER_PATH } from "./receiver.js";
 import { startRelayParts, type RelayParts } from "./session.js";
-import { removeSessionState, removeSessionStateSync, writeSessionState } from "./state-file.js";
+import { removeSessionState, removeSessionStateSync, writeSessionState } from "../session/state-file.js";
 import { findCloudflared, TunnelStartAborted, type QuickTunnel } from "./tunnel.js";
 import type { SessionInfo } from "./types.js";
 
@@ -220,7 +220,7 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
     else for (const line of bannerLines(info, extras, out.style)) out.stderr.write(line + "\n");
 
     if (config.tui) {
-      const { renderListenView } = await import("../ui/listen-view.js");
+      const { renderListenView } = await import("./view/listen-view.js");
       const view = await renderListenView(
         {
           info,

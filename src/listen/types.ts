@@ -1,6 +1,6 @@
 /**
  * What a listen session tells its views. The session (src/listen/) knows nothing of terminals; the
- * views (src/ui/) only render these.
+ * views (src/listen/view/) only render these.
  */
 
 export type ListenMode = "local" | "connected";
@@ -58,4 +58,13 @@ export interface DeliveryRecord {
   target: ForwardResult | null;
   /** The seq of the record this one replays, when it came from a replay. */
   replayOf: number | null;
+}
+
+/** What the live view reads deliveries from, and sends replays through. */
+export interface ListenViewSource {
+  info: SessionInfo;
+  /** called when a record arrives (target null) and again when its forward completes (same seq, target set); returns unsubscribe */
+  subscribe(listener: (record: DeliveryRecord) => void): () => void;
+  /** re-sends a recorded delivery to the target (it will show up as a new record with replayOf) */
+  replay(seq: number): Promise<void>;
 }

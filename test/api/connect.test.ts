@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { connectApi } from "../../src/api/connect.js";
 import { CliError } from "../../src/errors.js";
-import { Output } from "../../src/ui/output.js";
+import { Output } from "../../src/terminal/output.js";
 import { tempConfigDir } from "../helpers/cli.js";
 import { sendJson, startServer } from "./servers.js";
 

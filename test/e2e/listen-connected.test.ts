@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApiClient, type ApiClient } from "../../src/api/client.js";
 import type { Delivery } from "../../src/api/types.js";
-import { isAlive } from "../../src/listen/state-file.js";
+import { isAlive } from "../../src/session/state-file.js";
 import { deliveryHeaders } from "../../src/signing/headers.js";
 import { signPayload } from "../../src/signing/signature.js";
 import { cleanEnv, ROOT, runCli, startCli, type RunningCli } from "../helpers/cli.js";

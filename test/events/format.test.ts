@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EVENT_TYPES, filterEventTypes } from "../../src/events/catalog.js";
 import { countLine, eventTable, summarize } from "../../src/events/format.js";
-import { createStyle, stripAnsi } from "../../src/ui/style.js";
+import { createStyle, stripAnsi } from "../../src/terminal/style.js";
 
 describe("eventTable", () => {
   it("prints a header, one aligned row per event, then the counts", () => {

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { isAlive } from "../../src/listen/state-file.js";
+import { isAlive } from "../../src/session/state-file.js";
 import { findCloudflared, startQuickTunnel, TunnelStartAborted, type QuickTunnel } from "../../src/listen/tunnel.js";
 import { ROOT, tempConfigDir } from "../helpers/cli.js";
 

@@ -4,7 +4,7 @@ import { DeliveryDetails } from "./delivery-details.js";
 import { DeliveryList } from "./delivery-list.js";
 import { listenViewLayout } from "./listen-layout.js";
 import { arrivedWhilePaused, listWindow, p50Latency } from "./listen-state.js";
-import type { ListenViewSource } from "./listen-view.js";
+import type { ListenViewSource } from "../types.js";
 import { SessionHeader } from "./session-header.js";
 import { StatusBar } from "./status-bar.js";
 import { useDeliveryStream } from "./use-delivery-stream.js";

@@ -1,4 +1,4 @@
-import type { DeliveryRecord } from "../listen/types.js";
+import type { DeliveryRecord } from "./types.js";
 import {
   clockTime,
   formatDuration,
@@ -6,8 +6,8 @@ import {
   statusLabel,
   statusTone,
   type StatusTone,
-} from "./delivery-format.js";
-import { createStyle, type Style } from "./style.js";
+} from "./view/delivery-format.js";
+import { createStyle, type Style } from "../terminal/style.js";
 
 /**
  * What `fanfare webhooks listen` prints when no person is watching (no TTY, `--no-tui`, `--json`):

@@ -1,10 +1,10 @@
 import chalk from "chalk";
 import { render, cleanup } from "ink-testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ColorContext } from "../../src/ui/color-context.js";
-import { ListenScreen, type ListenScreenProps } from "../../src/ui/listen-screen.js";
-import { listenViewLayout } from "../../src/ui/listen-layout.js";
-import { stripAnsi } from "../../src/ui/style.js";
+import { ColorContext } from "../../../src/listen/view/color-context.js";
+import { ListenScreen, type ListenScreenProps } from "../../../src/listen/view/listen-screen.js";
+import { listenViewLayout } from "../../../src/listen/view/listen-layout.js";
+import { stripAnsi } from "../../../src/terminal/style.js";
 import { completed, deliveryId, FakeSource, makeRecord, SESSION } from "./fixtures.js";
 
 const KEY = {

@@ -1,15 +1,15 @@
 import { render, cleanup } from "ink-testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { startRelayParts, type RelayParts } from "../../src/listen/session.js";
-import type { SessionInfo } from "../../src/listen/types.js";
-import { deliveryHeaders } from "../../src/signing/headers.js";
-import { signPayload } from "../../src/signing/signature.js";
-import { ColorContext } from "../../src/ui/color-context.js";
-import { ListenScreen } from "../../src/ui/listen-screen.js";
-import type { ListenViewSource } from "../../src/ui/listen-view.js";
-import { stripAnsi } from "../../src/ui/style.js";
-import { send, startTarget } from "../listen/servers.js";
-import { signedWith } from "../helpers/signatures.js";
+import { startRelayParts, type RelayParts } from "../../../src/listen/session.js";
+import type { SessionInfo } from "../../../src/listen/types.js";
+import { deliveryHeaders } from "../../../src/signing/headers.js";
+import { signPayload } from "../../../src/signing/signature.js";
+import { ColorContext } from "../../../src/listen/view/color-context.js";
+import { ListenScreen } from "../../../src/listen/view/listen-screen.js";
+import type { ListenViewSource } from "../../../src/listen/types.js";
+import { stripAnsi } from "../../../src/terminal/style.js";
+import { send, startTarget } from "../servers.js";
+import { signedWith } from "../../helpers/signatures.js";
 
 // The live view wired as `listen` wires it (src/listen/run.ts): a real receiver, relay and forwarder,
 // a real HTTP target on loopback, and the real screen driven by keys. Nothing is mocked.

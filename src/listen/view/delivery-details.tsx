@@ -1,5 +1,5 @@
 import { Box, Text } from "ink";
-import type { DeliveryRecord } from "../listen/types.js";
+import type { DeliveryRecord } from "../types.js";
 import { deliveryDetailLines, type DetailLine } from "./delivery-detail-lines.js";
 import { TintedText } from "./tinted-text.js";
 

@@ -2,7 +2,7 @@ import chalk from "chalk";
 import { Console } from "node:console";
 import { EventEmitter } from "node:events";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { renderListenView, type ListenViewHandle } from "../../src/ui/listen-view.js";
+import { renderListenView, type ListenViewHandle } from "../../../src/listen/view/listen-view.js";
 import { completed, FakeSource, makeRecord } from "./fixtures.js";
 
 /** A terminal stand-in: what Ink writes is kept; size and TTY-ness are chosen by the test. */

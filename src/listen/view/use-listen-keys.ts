@@ -1,6 +1,6 @@
 import { useApp, useInput, type Key } from "ink";
 import { useRef } from "react";
-import type { DeliveryRecord } from "../listen/types.js";
+import type { DeliveryRecord } from "../types.js";
 import { isKeyChunk, splitKeyChunk } from "./key-chunks.js";
 import { detailLinesOf } from "./delivery-details.js";
 import type { ListenViewLayout } from "./listen-layout.js";

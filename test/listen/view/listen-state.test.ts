@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { DeliveryRecord } from "../../src/listen/types.js";
+import type { DeliveryRecord } from "../../../src/listen/types.js";
 import {
   arrivedWhilePaused,
   createListenViewState,
@@ -11,7 +11,7 @@ import {
   selectedRecord,
   type ListenViewAction,
   type ListenViewState,
-} from "../../src/ui/listen-state.js";
+} from "../../../src/listen/view/listen-state.js";
 import { completed, makeRecord } from "./fixtures.js";
 
 function run(state: ListenViewState, ...actions: ListenViewAction[]): ListenViewState {

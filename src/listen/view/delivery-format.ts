@@ -1,4 +1,4 @@
-import type { DeliveryRecord, ForwardResult, SignatureCheck } from "../listen/types.js";
+import type { DeliveryRecord, ForwardResult, SignatureCheck } from "../types.js";
 
 /**
  * Small pure formatters shared by the line printers and the live view, so `fanfare webhooks listen`

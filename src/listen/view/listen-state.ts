@@ -1,4 +1,4 @@
-import type { DeliveryRecord } from "../listen/types.js";
+import type { DeliveryRecord } from "../types.js";
 import { isBadSignature, isSuccess } from "./delivery-format.js";
 
 /**

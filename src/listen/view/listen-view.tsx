@@ -1,17 +1,9 @@
-import type { DeliveryRecord, SessionInfo } from "../listen/types.js";
-import { shouldUseColor } from "./output.js";
+import type { ListenViewSource, SessionInfo } from "../types.js";
+import { shouldUseColor } from "../../terminal/output.js";
 import { forgetUnusedReactBuilds, preferReactProductionBuild } from "./react-production.js";
 import type { QuitReason } from "./use-listen-keys.js";
 
 /** What the live view needs from a listen session (src/listen/), and nothing more. */
-export interface ListenViewSource {
-  info: SessionInfo;
-  /** called when a record arrives (target null) and again when its forward completes (same seq, target set); returns unsubscribe */
-  subscribe(listener: (record: DeliveryRecord) => void): () => void;
-  /** re-sends a recorded delivery to the target (it will show up as a new record with replayOf) */
-  replay(seq: number): Promise<void>;
-}
-
 export interface ListenViewHandle {
   waitUntilExit(): Promise<void>;
   unmount(): void;

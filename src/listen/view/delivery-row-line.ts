@@ -1,6 +1,6 @@
-import type { DeliveryRecord } from "../listen/types.js";
+import type { DeliveryRecord } from "../types.js";
 import { clockTime, formatDuration, isBadSignature, signatureMark, statusLabel, statusTone } from "./delivery-format.js";
-import { createStyle, type Style } from "./style.js";
+import { createStyle, type Style } from "../../terminal/style.js";
 
 /**
  * One row of the delivery list as a finished line (pure: no Ink, no React). The live view draws a

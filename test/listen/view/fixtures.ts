@@ -1,5 +1,5 @@
-import type { DeliveryRecord, ForwardResult, SessionInfo } from "../../src/listen/types.js";
-import type { ListenViewSource } from "../../src/ui/listen-view.js";
+import type { DeliveryRecord, ForwardResult, SessionInfo } from "../../../src/listen/types.js";
+import type { ListenViewSource } from "../../../src/listen/types.js";
 
 /** 2026-01-02 12:00:01 local time, so clock strings read the same in any time zone. */
 export const T0 = new Date(2026, 0, 2, 12, 0, 1).getTime();

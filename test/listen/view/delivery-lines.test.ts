@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { bodyLines, deliveryDetailLines } from "../../src/ui/delivery-detail-lines.js";
-import { clockTime, formatDuration } from "../../src/ui/delivery-format.js";
-import { deliveryJson, formatForwardedLine, formatReceivedLine } from "../../src/ui/delivery-lines.js";
-import { stripAnsi } from "../../src/ui/style.js";
+import { bodyLines, deliveryDetailLines } from "../../../src/listen/view/delivery-detail-lines.js";
+import { clockTime, formatDuration } from "../../../src/listen/view/delivery-format.js";
+import { deliveryJson, formatForwardedLine, formatReceivedLine } from "../../../src/listen/delivery-lines.js";
+import { stripAnsi } from "../../../src/terminal/style.js";
 import { completed, makeRecord, T0 } from "./fixtures.js";
 
 const ESC = "\u001B";

@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
-import { maskSecret } from "../config/mask.js";
-import type { SessionInfo } from "../listen/types.js";
+import { maskSecret } from "../../config/mask.js";
+import type { SessionInfo } from "../types.js";
 import { TintedText } from "./tinted-text.js";
 
 export interface SessionHeaderProps {

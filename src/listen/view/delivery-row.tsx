@@ -1,6 +1,6 @@
 import { Transform } from "ink";
 import { memo } from "react";
-import type { DeliveryRecord } from "../listen/types.js";
+import type { DeliveryRecord } from "../types.js";
 import { useColor } from "./color-context.js";
 import { paintSegments, rowSegments, segmentsWidth, type RowWidths } from "./delivery-row-line.js";
 

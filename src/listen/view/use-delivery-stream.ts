@@ -1,5 +1,5 @@
 import { useEffect } from "react";
-import type { DeliveryRecord } from "../listen/types.js";
+import type { DeliveryRecord } from "../types.js";
 import type { ListenViewAction } from "./listen-state.js";
 
 export interface DeliverySubscription {

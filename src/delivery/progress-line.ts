@@ -1,0 +1,26 @@
+import { progressLine } from "./report.js";
+
+/** `1200/20000 sent, 0 failed` rewritten in place on a terminal, at most ten times a second. */
+export class ProgressLine {
+  private lastDraw = 0;
+  private drawn = false;
+
+  constructor(
+    private readonly stream: NodeJS.WritableStream,
+    private readonly total: number,
+    private readonly everyMs = 100,
+  ) {}
+
+  update(done: number, failed: number): void {
+    const now = Date.now();
+    if (now - this.lastDraw < this.everyMs && done < this.total) return;
+    this.lastDraw = now;
+    this.drawn = true;
+    this.stream.write(`\r${progressLine(done, this.total, failed)}`);
+  }
+
+  /** Clears the line, so the summary is printed in its place. */
+  stop(): void {
+    if (this.drawn) this.stream.write("\r\u001B[K");
+  }
+}
