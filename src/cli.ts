@@ -2,14 +2,15 @@ import { createRequire } from "node:module";
 import type { Command } from "commander";
 import { CliError, ExitCode, isCliError } from "./errors.js";
 import { Output } from "./terminal/output.js";
-import { examples, globalsOf, resetExitCode, takeExitCode } from "./commands/context.js";
+import { commandContext, examples, globalsOf, type CommandContext } from "./commands/context.js";
+import { createDeps, type CommandDeps } from "./commands/deps.js";
 
 // commander through require: its ESM entry costs a few ms more on Node 20, and package.json read
 // this way spares the ESM facade of node:fs (which loads fs streams).
 const require = createRequire(import.meta.url);
 const { Command: CommandClass, CommanderError } = require("commander") as typeof import("commander");
 
-type Register = (parent: Command) => void;
+type Register = (parent: Command, ctx: CommandContext) => void;
 
 /**
  * Each command group's module, loaded only when its command runs (all of them for help and for
@@ -44,16 +45,16 @@ function commandWords(argv: string[]): string[] {
   return words;
 }
 
-async function registerAll(parent: Command, loaders: Array<() => Promise<Register>>): Promise<void> {
+async function registerAll(parent: Command, ctx: CommandContext, loaders: Array<() => Promise<Register>>): Promise<void> {
   const registers = await Promise.all(loaders.map((load) => load()));
-  for (const register of new Set(registers)) register(parent);
+  for (const register of new Set(registers)) register(parent, ctx);
 }
 
 export function version(): string {
   return (require("../package.json") as { version: string }).version;
 }
 
-export async function buildProgram(argv: string[] = []): Promise<Command> {
+export async function buildProgram(argv: string[], ctx: CommandContext): Promise<Command> {
   const words = commandWords(argv);
   const [group = "", sub = ""] = words;
   const versionOnly = words.length === 0 && argv.some((a) => a === "-v" || a === "--version");
@@ -75,6 +76,12 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .showHelpAfterError("(add --help for usage)")
     .exitOverride()
+    .configureOutput({
+      writeOut: (text) => ctx.deps.stdout.write(text),
+      writeErr: (text) => ctx.deps.stderr.write(text),
+      getOutHelpWidth: () => (ctx.deps.stdout.isTTY ? (ctx.deps.stdout.columns ?? 80) : 80),
+      getErrHelpWidth: () => (ctx.deps.stderr.isTTY ? (ctx.deps.stderr.columns ?? 80) : 80),
+    })
     .addHelpText(
       "after",
       examples([
@@ -85,8 +92,8 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
       ]),
     );
 
-  if (onlyTop) (await onlyTop())(program);
-  else if (everything) await registerAll(program, Object.values(TOP_LEVEL));
+  if (onlyTop) (await onlyTop())(program, ctx);
+  else if (everything) await registerAll(program, ctx, Object.values(TOP_LEVEL));
 
   const webhooks = program
     .command("webhooks")
@@ -99,24 +106,27 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
         ["fanfare webhooks emulator", "run the admin API locally"],
       ]),
     );
-  if (onlyWebhooks) (await onlyWebhooks())(webhooks);
-  else if (everything) await registerAll(webhooks, Object.values(WEBHOOKS));
+  if (onlyWebhooks) (await onlyWebhooks())(webhooks, ctx);
+  else if (everything) await registerAll(webhooks, ctx, Object.values(WEBHOOKS));
   return program;
 }
 
-/** Runs the CLI and resolves to the process exit code; it never throws for a user mistake. */
-export async function run(argv: string[]): Promise<number> {
-  resetExitCode();
-  const program = await buildProgram(argv);
+/**
+ * Runs the CLI with `argv` as process.argv has it (two leading entries) and resolves to the exit
+ * code; it never throws for a user mistake. `deps` are the process's own unless a test passes others.
+ */
+export async function run(argv: string[], deps: CommandDeps = createDeps()): Promise<number> {
+  const ctx = commandContext(deps);
+  const program = await buildProgram(argv, ctx);
   try {
     await program.parseAsync(argv);
-    return takeExitCode();
+    return ctx.exitCode;
   } catch (error) {
-    return handleError(error, program, argv);
+    return handleError(error, program, argv, deps);
   }
 }
 
-function handleError(error: unknown, program: Command, argv: string[]): number {
+function handleError(error: unknown, program: Command, argv: string[], deps: CommandDeps): number {
   if (error instanceof CommanderError) {
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
     // `fanfare` alone shows help as an answer; a group without its subcommand is a usage mistake.
@@ -124,7 +134,7 @@ function handleError(error: unknown, program: Command, argv: string[]): number {
     // Commander has already printed its message (and the help pointer).
     return ExitCode.usage;
   }
-  const out = new Output(globalsFromArgv(program));
+  const out = new Output({ ...globalsFromArgv(program), stdout: deps.stdout, stderr: deps.stderr, env: deps.env });
   if (isCliError(error)) {
     out.error(error);
     return error.exitCode;

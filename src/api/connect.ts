@@ -14,7 +14,7 @@ export const NO_KEY_HINT = "run `fanfare login`, set FANFARE_SECRET_KEY, or star
 export async function connectApi(
   globals: GlobalOptions,
   out: Output,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): Promise<{ client: ApiClient; settings: Settings }> {
   const settings = await resolveSettings(globals, env);
   if (!settings.apiKey) {
@@ -42,19 +42,5 @@ export function describeKeySource(settings: Settings): string {
       return `profile "${settings.profile}"`;
     default:
       return "nowhere";
-  }
-}
-
-/** Runs `fn` with a connected client and always closes it (keep-alive sockets would hold the process). */
-export async function withApi<T>(
-  globals: GlobalOptions,
-  out: Output,
-  fn: (client: ApiClient, settings: Settings) => Promise<T>,
-): Promise<T> {
-  const { client, settings } = await connectApi(globals, out);
-  try {
-    return await fn(client, settings);
-  } finally {
-    await client.close();
   }
 }

@@ -1,15 +1,24 @@
 import type { Command } from "commander";
 import type { ApiClient } from "../api/client.js";
 import { globalsOf, outputFor } from "./context.js";
+import type { CommandDeps } from "./deps.js";
 
 /**
  * What every admin subcommand starts with: its output, a way to run one call with a connected
  * client (closed afterwards), and the table formatters, all loaded only when such a command runs.
  */
-export async function apiCommand(cmd: Command) {
-  const out = outputFor(cmd);
+export async function apiCommand(cmd: Command, deps: CommandDeps) {
+  const out = outputFor(cmd, deps);
   const globals = globalsOf(cmd);
-  const [{ withApi }, fmt] = await Promise.all([import("../api/connect.js"), import("../api/format.js")]);
-  const api = <T>(fn: (client: ApiClient) => Promise<T>) => withApi(globals, out, fn);
+  const fmt = await import("../api/format.js");
+  const api = async <T>(fn: (client: ApiClient) => Promise<T>): Promise<T> => {
+    // Keep-alive sockets would hold the process open: the client is always closed.
+    const { client } = await deps.connectApi(globals, out);
+    try {
+      return await fn(client);
+    } finally {
+      await client.close();
+    }
+  };
   return { out, api, fmt };
 }

@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import { usageError, failure } from "../errors.js";
-import { action, examples, globalsOf, outputFor } from "./context.js";
+import { action, type CommandContext, examples, globalsOf, outputFor } from "./context.js";
 
 const GETTABLE = ["apiKey", "apiBase", "profile", "configFile"] as const;
 const SETTABLE = ["apiBase", "apiKey"] as const;
 
-export function registerConfig(program: Command): void {
+export function registerConfig(program: Command, ctx: CommandContext): void {
+  const { deps } = ctx;
   const config = program
     .command("config")
     .description("show and change saved settings (profiles, API base, API key)")
@@ -25,13 +26,13 @@ export function registerConfig(program: Command): void {
     .description("every setting in effect (keys masked) and the saved profiles")
     .addHelpText("after", examples([["fanfare config list --json", "as JSON"]]))
     .action(
-      action(async (_options: unknown, cmd: Command) => {
-        const out = outputFor(cmd);
+      action(ctx, async (_options: unknown, cmd: Command) => {
+        const out = outputFor(cmd, deps);
         const { explainSettings } = await import("../config/settings.js");
         const { readConfig } = await import("../config/store.js");
         const { maskSecret } = await import("../config/mask.js");
-        const s = await explainSettings(globalsOf(cmd));
-        const data = await readConfig();
+        const s = await explainSettings(globalsOf(cmd), deps.env);
+        const data = await readConfig(deps.env);
         const profiles = Object.fromEntries(
           Object.entries(data.profiles ?? {}).map(([name, p]) => [
             name,
@@ -95,14 +96,14 @@ export function registerConfig(program: Command): void {
       ]),
     )
     .action(
-      action(async (key: string, options: { showSecret?: boolean; reveal?: boolean }, cmd: Command) => {
-        const out = outputFor(cmd);
+      action(ctx, async (key: string, options: { showSecret?: boolean; reveal?: boolean }, cmd: Command) => {
+        const out = outputFor(cmd, deps);
         if (!(GETTABLE as readonly string[]).includes(key)) {
           throw usageError(`unknown setting "${key}"`, `settings: ${GETTABLE.join(", ")}`, "unknown_setting");
         }
         const { explainSettings } = await import("../config/settings.js");
         const { maskSecret } = await import("../config/mask.js");
-        const s = await explainSettings(globalsOf(cmd));
+        const s = await explainSettings(globalsOf(cmd), deps.env);
         let value: string | null;
         let source: string | null;
         switch (key) {
@@ -141,15 +142,15 @@ export function registerConfig(program: Command): void {
         ]),
     )
     .action(
-      action(async (key: string, value: string, _options: unknown, cmd: Command) => {
-        const out = outputFor(cmd);
+      action(ctx, async (key: string, value: string, _options: unknown, cmd: Command) => {
+        const out = outputFor(cmd, deps);
         if (!(SETTABLE as readonly string[]).includes(key)) {
           throw usageError(`"${key}" cannot be set`, `settable: ${SETTABLE.join(", ")}`, "unknown_setting");
         }
         const { checkApiBase, resolveProfileName } = await import("../config/settings.js");
         const { checkProfileName, updateConfig } = await import("../config/store.js");
         const { maskSecret } = await import("../config/mask.js");
-        const profile = checkProfileName(resolveProfileName(globalsOf(cmd)).name);
+        const profile = checkProfileName(resolveProfileName(globalsOf(cmd), deps.env).name);
         let stored: string;
         let shown: string;
         if (key === "apiBase") {
@@ -157,7 +158,7 @@ export function registerConfig(program: Command): void {
         } else {
           if (value === "-") {
             const { readStdin } = await import("../config/prompt.js");
-            stored = (await readStdin()).trim();
+            stored = (await readStdin(deps.stdin)).trim();
           } else {
             out.warn("a key on the command line is visible in `ps` and shell history; prefer `fanfare login`");
             stored = value.trim();
@@ -168,7 +169,7 @@ export function registerConfig(program: Command): void {
         await updateConfig((data) => {
           const profiles = (data.profiles ??= {});
           profiles[profile] = { ...(Object.hasOwn(profiles, profile) ? profiles[profile] : {}), [key]: stored };
-        });
+        }, deps.env);
         if (out.json) out.printJson({ profile, key, value: shown });
         else out.print(`saved ${key} = ${shown} in profile "${profile}"`);
       }),

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
+import { LifecycleScope } from "../lifecycle/scope.js";
+import type { CommandDeps } from "./deps.js";
 import { usageError } from "../errors.js";
 import { Output } from "../terminal/output.js";
 
@@ -9,9 +11,33 @@ export function globalsOf(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
 }
 
-export function outputFor(cmd: Command): Output {
+/** The output of one command: its streams from deps, its mode from the global flags. */
+export function outputFor(cmd: Command, deps: CommandDeps): Output {
   const g = globalsOf(cmd);
-  return new Output({ json: g.json, color: g.color, verbose: g.verbose });
+  return new Output({ json: g.json, color: g.color, verbose: g.verbose, stdout: deps.stdout, stderr: deps.stderr, env: deps.env });
+}
+
+/**
+ * What every command registers with: the deps it runs with, and where its action leaves the exit
+ * code (one per run of the program, so runs in one process never share it).
+ */
+export interface CommandContext {
+  readonly deps: CommandDeps;
+  exitCode: number;
+}
+
+export function commandContext(deps: CommandDeps): CommandContext {
+  return { deps, exitCode: 0 };
+}
+
+/** The lifecycle of a long-running command, on the deps' signals, saying with --verbose what it does. */
+export function lifecycleScope(deps: CommandDeps, out: Output): LifecycleScope {
+  return new LifecycleScope({
+    signals: deps.signals,
+    exitNow: deps.exitNow,
+    onSignal: (signal, again) => out.debug(again ? `${signal} again: leaving at once` : `${signal}: stopping`),
+    now: () => deps.now().getTime(),
+  });
 }
 
 /** Help text listing examples, shown after a command's options: a comment line, then the command. */
@@ -44,25 +70,16 @@ export function collect(value: string, previous: string[] = []): string[] {
   return previous.concat(value);
 }
 
-let exitCode = 0;
-
-export function resetExitCode(): void {
-  exitCode = 0;
-}
-
-export function takeExitCode(): number {
-  return exitCode;
-}
-
 /**
  * Wraps a command's action: the action returns the exit code it wants (nothing means 0) and throws
  * a CliError for anything the user should fix, so no command calls process.exit itself.
  */
 export function action<A extends unknown[]>(
+  ctx: CommandContext,
   fn: (...args: A) => Promise<number | void> | number | void,
 ): (...args: A) => Promise<void> {
   return async (...args: A) => {
     const code = await fn(...args);
-    exitCode = typeof code === "number" ? code : 0;
+    ctx.exitCode = typeof code === "number" ? code : 0;
   };
 }

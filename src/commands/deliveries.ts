@@ -1,12 +1,13 @@
 import type { Command } from "commander";
 import { DELIVERY_STATUSES } from "../api/types.js";
 import { usageError } from "../errors.js";
-import { action, examples } from "./context.js";
+import { action, type CommandContext, examples } from "./context.js";
 import { apiCommand } from "./api-command.js";
 
 const MAX_LIMIT = 100;
 
-export function registerDeliveries(webhooks: Command): void {
+export function registerDeliveries(webhooks: Command, ctx: CommandContext): void {
+  const { deps } = ctx;
   const deliveries = webhooks
     .command("deliveries")
     .description("the delivery log of an endpoint: list, inspect, redeliver")
@@ -33,12 +34,12 @@ export function registerDeliveries(webhooks: Command): void {
       ]),
     )
     .action(
-      action(async (endpointId: string, options: { status?: string; limit?: string }, cmd: Command) => {
+      action(ctx, async (endpointId: string, options: { status?: string; limit?: string }, cmd: Command) => {
         if (options.status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(options.status)) {
           throw usageError(`unknown status "${options.status}"`, `use one of: ${DELIVERY_STATUSES.join(", ")}`, "invalid_status");
         }
         const limit = options.limit === undefined ? undefined : parseLimit(options.limit);
-        const { out, api, fmt } = await apiCommand(cmd);
+        const { out, api, fmt } = await apiCommand(cmd, deps);
         const list = await api((c) => c.listDeliveries(endpointId, { status: options.status, limit }));
         if (out.json) return out.printJson(list);
         if (list.length === 0) {
@@ -63,8 +64,8 @@ export function registerDeliveries(webhooks: Command): void {
       ]),
     )
     .action(
-      action(async (endpointId: string, deliveryId: string, _options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await apiCommand(cmd);
+      action(ctx, async (endpointId: string, deliveryId: string, _options: unknown, cmd: Command) => {
+        const { out, api, fmt } = await apiCommand(cmd, deps);
         const delivery = await api((c) => c.getDelivery(endpointId, deliveryId));
         if (out.json) return out.printJson(delivery);
         out.print(fmt.deliveryDetail(delivery, out.style).join("\n"));
@@ -82,8 +83,8 @@ export function registerDeliveries(webhooks: Command): void {
         examples([["fanfare webhooks deliveries redeliver we_123 whk_01…", "after fixing the receiver"]]),
     )
     .action(
-      action(async (endpointId: string, deliveryId: string, _options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await apiCommand(cmd);
+      action(ctx, async (endpointId: string, deliveryId: string, _options: unknown, cmd: Command) => {
+        const { out, api, fmt } = await apiCommand(cmd, deps);
         const delivery = await api((c) => c.redeliver(endpointId, deliveryId));
         const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
         if (out.json) out.printJson(delivery);

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { ExitCode, failure, usageError } from "../errors.js";
-import { action, examples, globalsOf, outputFor, parseIntFlag } from "./context.js";
+import { action, type CommandContext, examples, globalsOf, lifecycleScope, outputFor, parseIntFlag } from "./context.js";
 
 interface EmulatorFlags {
   port: string;
@@ -12,7 +12,8 @@ interface EmulatorFlags {
 const DEFAULT_PORT = "8787";
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
-export function registerEmulator(webhooks: Command): void {
+export function registerEmulator(webhooks: Command, ctx: CommandContext): void {
+  const { deps } = ctx;
   webhooks
     .command("emulator")
     .description("run the admin API locally, with a real delivery engine (offline development, tests)")
@@ -36,8 +37,8 @@ export function registerEmulator(webhooks: Command): void {
         ]),
     )
     .action(
-      action(async (flags: EmulatorFlags, cmd: Command) => {
-        const out = outputFor(cmd);
+      action(ctx, async (flags: EmulatorFlags, cmd: Command) => {
+        const out = outputFor(cmd, deps);
         const globals = globalsOf(cmd);
         const port = parseIntFlag("--port", flags.port, 0, 65535, `e.g. --port ${DEFAULT_PORT}`);
         const timeScale = parseTimeScale(flags.timeScale);
@@ -48,7 +49,9 @@ export function registerEmulator(webhooks: Command): void {
           throw usageError("--api-key is empty or contains whitespace", "e.g. --api-key sk_test_local", "invalid_api_key");
         }
 
-        const stamp = () => new Date().toTimeString().slice(0, 8);
+        // Listening for stop signals before anything starts, so a Ctrl-C during start-up is handled too.
+        const scope = lifecycleScope(deps, out);
+        const stamp = () => deps.now().toTimeString().slice(0, 8);
         const log = out.verbose ? (line: string) => out.stderr.write(`${out.style.dim(stamp())} ${line}\n`) : undefined;
         const { startEmulator } = await import("../emulator/index.js");
         let emulator: Awaited<ReturnType<typeof startEmulator>>;
@@ -62,8 +65,10 @@ export function registerEmulator(webhooks: Command): void {
             log,
           });
         } catch (error) {
+          await scope.close();
           throw startError(error, port, host, flags.dataDir);
         }
+        scope.defer(() => emulator.close());
 
         if (out.json) out.printJson({ url: emulator.url, apiKey: emulator.apiKey });
         else {
@@ -78,34 +83,14 @@ export function registerEmulator(webhooks: Command): void {
         }
         if (!LOOPBACK.has(host)) out.warn(`listening on ${host}: other machines can reach it (anyone with the key can use it)`);
 
-        const signal = await untilSignal();
-        // A second Ctrl-C while closing does not wait any longer.
-        const force = () => process.exit(ExitCode.interrupted);
-        process.once("SIGINT", force);
-        try {
-          await emulator.close();
-        } finally {
-          process.off("SIGINT", force);
-        }
+        const { signal, code } = await scope.stopped;
+        for (const warning of await scope.close()) out.warn(warning);
         out.info(out.style.dim(`emulator stopped (${signal})`));
         // Like listen: stopped from outside (Ctrl-C, kill, a service manager) is an interruption.
-        return ExitCode.interrupted;
+        return code;
       }),
     );
 }
-
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", on);
-      process.off("SIGTERM", on);
-      resolve(signal);
-    };
-    process.on("SIGINT", on);
-    process.on("SIGTERM", on);
-  });
-}
-
 
 function parseTimeScale(text: string): number {
   const n = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { failure, usageError } from "../errors.js";
 import type { Output } from "../terminal/output.js";
-import { action, collect, commaList, examples } from "./context.js";
+import { action, type CommandContext, collect, commaList, examples } from "./context.js";
 import { apiCommand } from "./api-command.js";
 
 interface CreateOptions {
@@ -20,7 +20,8 @@ interface UpdateOptions {
   disable?: boolean;
 }
 
-export function registerEndpoints(webhooks: Command): void {
+export function registerEndpoints(webhooks: Command, ctx: CommandContext): void {
+  const { deps } = ctx;
   const endpoints = webhooks
     .command("endpoints")
     .description("manage webhook endpoints through the admin API (needs an API key or the emulator)")
@@ -41,8 +42,8 @@ export function registerEndpoints(webhooks: Command): void {
     .description("list endpoints (secrets masked)")
     .addHelpText("after", examples([["fanfare webhooks endpoints list --json | jq -r '.[].id'", "ids for a script"]]))
     .action(
-      action(async (_options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await apiCommand(cmd);
+      action(ctx, async (_options: unknown, cmd: Command) => {
+        const { out, api, fmt } = await apiCommand(cmd, deps);
         const list = await api((c) => c.listEndpoints());
         if (out.json) return out.printJson(list.map(fmt.maskEndpoint));
         if (list.length === 0) {
@@ -79,8 +80,8 @@ export function registerEndpoints(webhooks: Command): void {
         ]),
     )
     .action(
-      action(async (options: CreateOptions, cmd: Command) => {
-        const { out, api, fmt } = await apiCommand(cmd);
+      action(ctx, async (options: CreateOptions, cmd: Command) => {
+        const { out, api, fmt } = await apiCommand(cmd, deps);
         const events = await checkEvents(options.events);
         checkUrl(options.url);
         if (options.secret !== undefined && !/^whsec_\S{8,}$/.test(options.secret)) {
@@ -108,8 +109,8 @@ export function registerEndpoints(webhooks: Command): void {
     .argument("<id>", "endpoint id (we_…)")
     .addHelpText("after", examples([["fanfare webhooks endpoints get we_123", "url, events, status, masked secret"]]))
     .action(
-      action(async (id: string, _options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await apiCommand(cmd);
+      action(ctx, async (id: string, _options: unknown, cmd: Command) => {
+        const { out, api, fmt } = await apiCommand(cmd, deps);
         const endpoint = await api((c) => c.getEndpoint(id));
         if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
         out.print(fmt.endpointDetail(endpoint, out.style).join("\n"));
@@ -133,7 +134,7 @@ export function registerEndpoints(webhooks: Command): void {
       ]),
     )
     .action(
-      action(async (id: string, options: UpdateOptions, cmd: Command) => {
+      action(ctx, async (id: string, options: UpdateOptions, cmd: Command) => {
         if (options.enable && options.disable) {
           throw usageError("--enable and --disable contradict each other", "pass one of them");
         }
@@ -146,7 +147,7 @@ export function registerEndpoints(webhooks: Command): void {
         if (Object.keys(input).length === 0) {
           throw usageError("nothing to update", "pass --url, --events, --description, --enable or --disable");
         }
-        const { out, api, fmt } = await apiCommand(cmd);
+        const { out, api, fmt } = await apiCommand(cmd, deps);
         const endpoint = await api((c) => c.updateEndpoint(id, input));
         if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
         out.info(`updated endpoint ${endpoint.id}`);
@@ -167,15 +168,15 @@ export function registerEndpoints(webhooks: Command): void {
       ]),
     )
     .action(
-      action(async (id: string, options: { yes?: boolean }, cmd: Command) => {
-        const { out, api } = await apiCommand(cmd);
+      action(ctx, async (id: string, options: { yes?: boolean }, cmd: Command) => {
+        const { out, api } = await apiCommand(cmd, deps);
         if (!options.yes) {
-          if (!process.stdin.isTTY || !process.stderr.isTTY) {
+          if (!deps.stdin.isTTY || !deps.stderr.isTTY) {
             throw usageError(`not deleting ${id} without confirmation`, "pass --yes to delete without a prompt", "confirmation_required");
           }
           const endpoint = await api((c) => c.getEndpoint(id));
           const { confirm } = await import("../config/prompt.js");
-          if (!(await confirm(`Delete endpoint ${endpoint.id} (${endpoint.url})? [y/N] `))) {
+          if (!(await confirm(`Delete endpoint ${endpoint.id} (${endpoint.url})? [y/N] `, { input: deps.stdin, output: deps.stderr }))) {
             throw failure("not deleted", undefined, "cancelled");
           }
         }
@@ -195,8 +196,8 @@ export function registerEndpoints(webhooks: Command): void {
       .argument("<id>", "endpoint id (we_…)")
       .addHelpText("after", examples([[`fanfare webhooks endpoints ${name} we_123`, `${name} it`]]))
       .action(
-        action(async (id: string, _options: unknown, cmd: Command) => {
-          const { out, api, fmt } = await apiCommand(cmd);
+        action(ctx, async (id: string, _options: unknown, cmd: Command) => {
+          const { out, api, fmt } = await apiCommand(cmd, deps);
           const endpoint = await api((c) => c.updateEndpoint(id, { enabled }));
           if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
           out.print(`${enabled ? "resumed" : "paused"} endpoint ${endpoint.id} (${endpoint.url})`);
@@ -217,8 +218,8 @@ export function registerEndpoints(webhooks: Command): void {
         ]),
     )
     .action(
-      action(async (id: string, _options: unknown, cmd: Command) => {
-        const { out, api } = await apiCommand(cmd);
+      action(ctx, async (id: string, _options: unknown, cmd: Command) => {
+        const { out, api } = await apiCommand(cmd, deps);
         const { secret } = await api((c) => c.rotateSecret(id));
         if (out.json) return out.printJson({ id, secret });
         out.info(`rotated the signing secret of ${id}; the old secret no longer verifies`);
@@ -232,8 +233,8 @@ export function registerEndpoints(webhooks: Command): void {
     .argument("<id>", "endpoint id (we_…)")
     .addHelpText("after", examples([["fanfare webhooks endpoints health we_123", "success rate and last delivery"]]))
     .action(
-      action(async (id: string, _options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await apiCommand(cmd);
+      action(ctx, async (id: string, _options: unknown, cmd: Command) => {
+        const { out, api, fmt } = await apiCommand(cmd, deps);
         const health = await api((c) => c.health(id));
         if (out.json) return out.printJson({ id, ...health });
         out.print(fmt.healthDetail(id, health, out.style).join("\n"));
@@ -256,7 +257,7 @@ export function registerEndpoints(webhooks: Command): void {
         ]),
     )
     .action(
-      action(async (id: string, event: string, options: { set: string[]; data?: string }, cmd: Command) => {
+      action(ctx, async (id: string, event: string, options: { set: string[]; data?: string }, cmd: Command) => {
         const [eventType] = await checkEvents([event]);
         const { buildTestData } = await import("../api/test-data.js");
         let fileText: string | undefined;
@@ -269,7 +270,7 @@ export function registerEndpoints(webhooks: Command): void {
           }
         }
         const data = buildTestData(fileText, options.set, `--data ${options.data ?? ""}`.trim());
-        const { out, api, fmt } = await apiCommand(cmd);
+        const { out, api, fmt } = await apiCommand(cmd, deps);
         const delivery = await api((c) => c.sendTest(id, eventType!, data));
         const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
         if (out.json) out.printJson(delivery);

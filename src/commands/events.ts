@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { action, collect, commaList, examples, outputFor } from "./context.js";
+import { action, type CommandContext, collect, commaList, examples, outputFor } from "./context.js";
 
 interface EventsOptions {
   status?: string[];
@@ -12,7 +12,8 @@ interface SampleFlags {
 }
 
 /** Registers `events` and `sample` on the `webhooks` command. */
-export function registerEvents(parent: Command): void {
+export function registerEvents(parent: Command, ctx: CommandContext): void {
+  const { deps } = ctx;
   parent
     .command("events")
     .description("list every documented event type, with its status (reference, guide, planned) and description")
@@ -32,8 +33,8 @@ export function registerEvents(parent: Command): void {
       ]),
     )
     .action(
-      action(async (options: EventsOptions, cmd: Command) => {
-        const out = outputFor(cmd);
+      action(ctx, async (options: EventsOptions, cmd: Command) => {
+        const out = outputFor(cmd, deps);
         const { filterEventTypes } = await import("../events/catalog.js");
         const events = filterEventTypes({ status: options.status, category: options.category });
         const { eventTable, summarize } = await import("../events/format.js");
@@ -62,15 +63,15 @@ export function registerEvents(parent: Command): void {
       ]),
     )
     .action(
-      action(async (name: string, options: SampleFlags, cmd: Command) => {
-        const out = outputFor(cmd);
+      action(ctx, async (name: string, options: SampleFlags, cmd: Command) => {
+        const out = outputFor(cmd, deps);
         const [{ requireEventType }, { readDataFile }, { sampleOf }] = await Promise.all([
           import("../events/catalog.js"),
           import("../events/overrides.js"),
           import("../events/sample.js"),
         ]);
         const event = requireEventType(name);
-        const data = options.data === undefined ? undefined : await readDataFile(options.data);
+        const data = options.data === undefined ? undefined : await readDataFile(options.data, deps.stdin);
         const payload = sampleOf(event, { set: options.set ?? [], data });
         if (out.json) out.printJson(payload);
         else out.print(JSON.stringify(payload, null, 2));

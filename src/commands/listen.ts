@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { usageError } from "../errors.js";
-import { action, collect, commaList, examples, globalsOf, outputFor, parseIntFlag } from "./context.js";
+import { action, type CommandContext, collect, commaList, examples, globalsOf, lifecycleScope, outputFor, parseIntFlag } from "./context.js";
 
 interface ListenOptions {
   forward?: string;
@@ -18,7 +18,8 @@ interface ListenOptions {
 
 const SECRET_ENV = "FANFARE_WEBHOOK_SECRET";
 
-export function registerListen(parent: Command): void {
+export function registerListen(parent: Command, ctx: CommandContext): void {
+  const { deps } = ctx;
   parent
     .command("listen")
     .description("receive deliveries on this machine and forward them to your app, with a live view")
@@ -56,10 +57,11 @@ export function registerListen(parent: Command): void {
         ]),
     )
     .action(
-      action(async (options: ListenOptions, cmd: Command) => {
-        const out = outputFor(cmd);
+      action(ctx, async (options: ListenOptions, cmd: Command) => {
+        const out = outputFor(cmd, deps);
         const globals = globalsOf(cmd);
-        const env = process.env;
+        const env = deps.env;
+        const { stdin, stdout } = deps;
         const { localSigningSecret, resolveSettings, ENV } = await import("../config/settings.js");
 
         if (options.printSecret) {
@@ -104,14 +106,16 @@ export function registerListen(parent: Command): void {
             sessionSecret: () => localSigningSecret(env),
             connect: connected
               ? async () => {
-                  const { connectApi } = await import("../api/connect.js");
-                  return (await connectApi(globals, out, env)).client;
+                  return (await deps.connectApi(globals, out)).client;
                 }
               : null,
-            tui: Boolean(process.stdout.isTTY && process.stdin.isTTY) && options.tui && !out.json && !listenOptions.looksLikeCi(env),
+            tui: Boolean(stdout.isTTY && stdin.isTTY) && options.tui && !out.json && !listenOptions.looksLikeCi(env),
             env,
+            pid: deps.pid,
+            terminal: { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream },
           },
           out,
+          lifecycleScope(deps, out),
         );
       }),
     );

@@ -1,10 +1,12 @@
 import type { Command } from "commander";
 import { usageError } from "../errors.js";
-import { action, examples, globalsOf, outputFor } from "./context.js";
+import { action, type CommandContext, examples, globalsOf, outputFor } from "./context.js";
+import type { CommandDeps } from "./deps.js";
 
 const KEY_ENV = "FANFARE_SECRET_KEY";
 
-export function registerLogin(program: Command): void {
+export function registerLogin(program: Command, ctx: CommandContext): void {
+  const { deps } = ctx;
   program
     .command("login")
     .description("save an API key in a profile, after checking it against the admin API")
@@ -21,22 +23,22 @@ export function registerLogin(program: Command): void {
         ]),
     )
     .action(
-      action(async (_options: unknown, cmd: Command) => {
-        const out = outputFor(cmd);
+      action(ctx, async (_options: unknown, cmd: Command) => {
+        const out = outputFor(cmd, deps);
         const globals = globalsOf(cmd);
         const { checkProfileName, profileOf, readConfig, updateConfig, configFilePath } = await import("../config/store.js");
         const { DEFAULT_API_BASE, ENV, checkApiBase, resolveProfileName } = await import("../config/settings.js");
         const { maskSecret } = await import("../config/mask.js");
 
-        const profile = checkProfileName(resolveProfileName(globals).name);
-        const saved = profileOf(await readConfig(), profile);
-        const explicitBase = globals.apiBase?.trim() || process.env[ENV.apiBase]?.trim() || undefined;
+        const profile = checkProfileName(resolveProfileName(globals, deps.env).name);
+        const saved = profileOf(await readConfig(deps.env), profile);
+        const explicitBase = globals.apiBase?.trim() || deps.env[ENV.apiBase]?.trim() || undefined;
         const apiBase = checkApiBase(
           explicitBase ?? saved.apiBase ?? DEFAULT_API_BASE,
           globals.apiBase ? "--api-base" : explicitBase ? ENV.apiBase : `profile "${profile}"`,
         );
 
-        const apiKey = await readKey(globals.apiKey, out);
+        const apiKey = await readKey(globals.apiKey, out, deps);
 
         const { createApiClient } = await import("../api/client.js");
         const client = createApiClient({ baseUrl: apiBase, apiKey, log: out.verbose ? (l) => out.debug(l) : undefined });
@@ -52,21 +54,21 @@ export function registerLogin(program: Command): void {
           const next = { ...profileOf(data, profile), apiKey };
           if (explicitBase) next.apiBase = apiBase;
           profiles[profile] = next;
-        });
+        }, deps.env);
 
         const summary = {
           profile,
           apiBase,
           apiKey: maskSecret(apiKey),
           endpoints: endpointCount,
-          configFile: configFilePath(),
+          configFile: configFilePath(deps.env),
         };
         if (out.json) out.printJson(summary);
         else {
           out.print(`logged in: profile "${profile}" saved (key ${summary.apiKey}, ${apiBase})`);
           out.info(out.style.dim(`${endpointCount} endpoint${endpointCount === 1 ? "" : "s"} on this account; config ${summary.configFile}`));
         }
-        if (process.env[KEY_ENV]) out.warn(`${KEY_ENV} is set and takes precedence over the saved profile`);
+        if (deps.env[KEY_ENV]) out.warn(`${KEY_ENV} is set and takes precedence over the saved profile`);
       }),
     );
 
@@ -82,15 +84,15 @@ export function registerLogin(program: Command): void {
         ]),
     )
     .action(
-      action(async (_options: unknown, cmd: Command) => {
-        const out = outputFor(cmd);
+      action(ctx, async (_options: unknown, cmd: Command) => {
+        const out = outputFor(cmd, deps);
         const globals = globalsOf(cmd);
         const { checkProfileName, profileOf, readConfig, updateConfig, configFilePath } = await import("../config/store.js");
         const { resolveProfileName } = await import("../config/settings.js");
         const { maskSecret } = await import("../config/mask.js");
 
-        const profile = checkProfileName(resolveProfileName(globals).name);
-        const key = profileOf(await readConfig(), profile).apiKey;
+        const profile = checkProfileName(resolveProfileName(globals, deps.env).name);
+        const key = profileOf(await readConfig(deps.env), profile).apiKey;
         if (!key) {
           if (out.json) out.printJson({ profile, removed: false });
           else out.print(`nothing to do: profile "${profile}" has no saved key`);
@@ -101,25 +103,25 @@ export function registerLogin(program: Command): void {
             if (!data.profiles) return;
             if (Object.keys(rest).length === 0) delete data.profiles[profile];
             else data.profiles[profile] = rest;
-          });
-          if (out.json) out.printJson({ profile, removed: true, apiKey: maskSecret(key), configFile: configFilePath() });
-          else out.print(`logged out: removed key ${maskSecret(key)} from profile "${profile}" (${configFilePath()})`);
+          }, deps.env);
+          if (out.json) out.printJson({ profile, removed: true, apiKey: maskSecret(key), configFile: configFilePath(deps.env) });
+          else out.print(`logged out: removed key ${maskSecret(key)} from profile "${profile}" (${configFilePath(deps.env)})`);
         }
-        if (process.env[KEY_ENV]) out.warn(`${KEY_ENV} is still set: commands keep using it`);
+        if (deps.env[KEY_ENV]) out.warn(`${KEY_ENV} is still set: commands keep using it`);
       }),
     );
 }
 
-async function readKey(flagKey: string | undefined, out: import("../terminal/output.js").Output): Promise<string> {
+async function readKey(flagKey: string | undefined, out: import("../terminal/output.js").Output, deps: CommandDeps): Promise<string> {
   if (flagKey !== undefined) {
     out.warn("--api-key is visible to other users in `ps` and in shell history; prefer piping the key to `fanfare login`");
     return nonEmptyKey(flagKey.trim(), "--api-key is empty");
   }
   const { askHidden, readStdin } = await import("../config/prompt.js");
-  if (!process.stdin.isTTY) {
-    return nonEmptyKey((await readStdin()).trim(), "no API key on stdin");
+  if (!deps.stdin.isTTY) {
+    return nonEmptyKey((await readStdin(deps.stdin)).trim(), "no API key on stdin");
   }
-  return nonEmptyKey(await askHidden("Fanfare API key (input hidden): "), "no API key entered");
+  return nonEmptyKey(await askHidden("Fanfare API key (input hidden): ", { input: deps.stdin, output: deps.stderr }), "no API key entered");
 }
 
 function nonEmptyKey(key: string, message: string): string {

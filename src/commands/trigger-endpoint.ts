@@ -2,7 +2,9 @@ import type { Command } from "commander";
 import type { Delivery } from "../api/types.js";
 import { failure, usageError } from "../errors.js";
 import type { Output } from "../terminal/output.js";
-import { globalsOf, parseIntFlag } from "./context.js";
+import { apiCommand } from "./api-command.js";
+import { parseIntFlag } from "./context.js";
+import type { CommandDeps } from "./deps.js";
 
 /** How long `trigger --endpoint` waits for a delivery to settle before reporting where it stands. */
 export const WAIT_BOUND_MS = 30_000;
@@ -26,6 +28,7 @@ interface EndpointTriggerOptions {
  */
 export async function triggerViaEndpoint(
   cmd: Command,
+  deps: CommandDeps,
   out: Output,
   names: string[],
   options: EndpointTriggerOptions,
@@ -49,15 +52,11 @@ export async function triggerViaEndpoint(
   const count = parseIntFlag("--count", options.count, 1, MAX_COUNT);
   const { chooseEvents } = await import("../events/catalog.js");
   const events = [...chooseEvents(names, options.all === true).keys()];
-  const data = await testData(options.set ?? [], options.data);
+  const data = await testData(options.set ?? [], options.data, deps.stdin);
 
-  const [{ withApi }, fmt, { awaitDelivery }] = await Promise.all([
-    import("../api/connect.js"),
-    import("../api/format.js"),
-    import("../api/await-delivery.js"),
-  ]);
+  const [{ api, fmt }, { awaitDelivery }] = await Promise.all([apiCommand(cmd, deps), import("../api/await-delivery.js")]);
   const results: Delivery[] = [];
-  await withApi(globalsOf(cmd), out, async (client) => {
+  await api(async (client) => {
     for (const event of events) {
       for (let i = 0; i < count; i++) {
         const sent = await client.sendTest(endpointId, event, data);
@@ -92,7 +91,7 @@ export async function triggerViaEndpoint(
  * The `data` sent to the test route: --data's object (or its `data` member), then each --set on
  * top. The platform makes the envelope, so --set can only reach fields inside data.
  */
-async function testData(sets: string[], dataFile: string | undefined): Promise<Record<string, unknown> | undefined> {
+async function testData(sets: string[], dataFile: string | undefined, stdin: NodeJS.ReadableStream): Promise<Record<string, unknown> | undefined> {
   const { ENVELOPE_KEYS } = await import("../events/types.js");
   for (const assignment of sets) {
     const head = assignment.slice(0, Math.max(0, assignment.indexOf("="))).trim().split(".")[0]!;
@@ -103,7 +102,7 @@ async function testData(sets: string[], dataFile: string | undefined): Promise<R
   let fileText: string | undefined;
   if (dataFile !== undefined) {
     const { readDataFile } = await import("../events/overrides.js");
-    const parsed = await readDataFile(dataFile);
+    const parsed = await readDataFile(dataFile, stdin);
     const envelope = Object.keys(parsed).filter((k) => (ENVELOPE_KEYS as readonly string[]).includes(k));
     if (envelope.some((k) => k !== "data")) {
       throw usageError(`--data with --endpoint may hold only data fields, not ${envelope.join(", ")}`, 'e.g. {"position": 5}');

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
 import { failure, usageError } from "../errors.js";
 import type { Output } from "../terminal/output.js";
-import { action, collect, examples, outputFor, parseIntFlag } from "./context.js";
+import { action, type CommandContext, collect, examples, lifecycleScope, outputFor, parseIntFlag } from "./context.js";
+import type { CommandDeps } from "./deps.js";
 
 interface TriggerOptions {
   all?: boolean;
@@ -23,7 +24,8 @@ const MAX_CONCURRENCY = 256;
 /** Past this many deliveries on a terminal, a progress line replaces one line per delivery. */
 const LINES_ON_TERMINAL = 200;
 
-export function registerTrigger(parent: Command): void {
+export function registerTrigger(parent: Command, ctx: CommandContext): void {
+  const { deps } = ctx;
   parent
     .command("trigger")
     .description("send signed sample deliveries of documented events to a URL")
@@ -69,11 +71,11 @@ export function registerTrigger(parent: Command): void {
         ]),
     )
     .action(
-      action(async (names: string[], options: TriggerOptions, cmd: Command) => {
-        const out = outputFor(cmd);
+      action(ctx, async (names: string[], options: TriggerOptions, cmd: Command) => {
+        const out = outputFor(cmd, deps);
         if (options.endpoint !== undefined) {
           const { triggerViaEndpoint } = await import("./trigger-endpoint.js");
-          return triggerViaEndpoint(cmd, out, names, { ...options, endpoint: options.endpoint });
+          return triggerViaEndpoint(cmd, deps, out, names, { ...options, endpoint: options.endpoint });
         }
         const count = parseIntFlag("--count", options.count, 1, MAX_COUNT);
         const concurrency = parseIntFlag("--concurrency", options.concurrency, 1, MAX_CONCURRENCY);
@@ -81,9 +83,9 @@ export function registerTrigger(parent: Command): void {
         const { chooseEvents } = await import("../events/catalog.js");
         const eventTypes = chooseEvents(names, options.all === true);
         const { resolveTarget } = await import("../delivery/target.js");
-        const target = await resolveTarget({ forwardTo: options.forwardTo });
+        const target = await resolveTarget({ forwardTo: options.forwardTo, env: deps.env });
         // A listen session verifies with its own secret, so it beats the environment's; --secret beats both.
-        const secret = options.secret || target.sessionSecret || process.env[SECRET_ENV];
+        const secret = options.secret || target.sessionSecret || deps.env[SECRET_ENV];
         if (!secret) {
           throw usageError(
             "no signing secret",
@@ -94,7 +96,7 @@ export function registerTrigger(parent: Command): void {
 
         const { readDataFile } = await import("../events/overrides.js");
         const { sampleOf } = await import("../events/sample.js");
-        const data = options.data === undefined ? undefined : await readDataFile(options.data);
+        const data = options.data === undefined ? undefined : await readDataFile(options.data, deps.stdin);
         const set = options.set ?? [];
         // One sample of each event before anything is sent, so a bad --set fails the run up front.
         for (const type of eventTypes.values()) sampleOf(type, { set, data });
@@ -103,7 +105,7 @@ export function registerTrigger(parent: Command): void {
         const idsGenerated = sampleOf(first, { set, data }).id !== sampleOf(first, { set, data }).id;
         const { newId } = await import("../events/ids.js");
 
-        return sendAll(out, {
+        return sendAll(out, deps, {
           names: [...eventTypes.keys()],
           buildPayload: (event, now) => sampleOf(eventTypes.get(event)!, { now, set, data }),
           newId: idsGenerated ? (now) => newId("whk", now) : undefined,
@@ -140,7 +142,7 @@ interface SendPlan {
   concurrency: number;
 }
 
-async function sendAll(out: Output, plan: SendPlan): Promise<number> {
+async function sendAll(out: Output, deps: CommandDeps, plan: SendPlan): Promise<number> {
   const [{ createDeliveryClient }, { triggerDeliveries, plannedDeliveries }, report, { LineWriter }, { ProgressLine }] =
     await Promise.all([
       import("../delivery/send.js"),
@@ -174,12 +176,9 @@ async function sendAll(out: Output, plan: SendPlan): Promise<number> {
   };
 
   // Ctrl-C stops the run and cuts requests in flight; the summary of what was sent still prints.
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    controller.abort();
-    void client.destroy();
-  };
-  process.once("SIGINT", onSigint);
+  const scope = lifecycleScope(deps, out);
+  scope.signal.addEventListener("abort", () => void client.destroy(), { once: true });
+  scope.defer(() => (scope.stopping ? undefined : client.close()));
   let outcome;
   try {
     outcome = await triggerDeliveries({
@@ -193,13 +192,12 @@ async function sendAll(out: Output, plan: SendPlan): Promise<number> {
       newId: plan.newId,
       client,
       onResult,
-      signal: controller.signal,
+      signal: scope.signal,
     });
   } finally {
-    process.off("SIGINT", onSigint);
     progress?.stop();
     lines.flush();
-    if (!controller.signal.aborted) await client.close();
+    await scope.close();
   }
 
   const { summary, firstFailure } = outcome;

@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { usageError } from "../errors.js";
 import type { Output } from "../terminal/output.js";
-import { action, examples, outputFor } from "./context.js";
+import { action, type CommandContext, examples, outputFor } from "./context.js";
+import type { CommandDeps } from "./deps.js";
 
 interface VerifyOptions {
   secret?: string;
@@ -16,7 +17,8 @@ const SECRET_ENV = "FANFARE_WEBHOOK_SECRET";
 // Kept here rather than imported: the signing module (and node:crypto) loads only when verify runs.
 const DEFAULT_TOLERANCE_SECONDS = 300;
 
-export function registerVerify(parent: Command): void {
+export function registerVerify(parent: Command, ctx: CommandContext): void {
+  const { deps } = ctx;
   parent
     .command("verify")
     .description("check a delivery's X-Fanfare-Signature against its raw body and the signing secret")
@@ -47,9 +49,9 @@ export function registerVerify(parent: Command): void {
       ]),
     )
     .action(
-      action(async (options: VerifyOptions, cmd: Command) => {
-        const out = outputFor(cmd);
-        const secret = options.secret || process.env[SECRET_ENV];
+      action(ctx, async (options: VerifyOptions, cmd: Command) => {
+        const out = outputFor(cmd, deps);
+        const secret = options.secret || deps.env[SECRET_ENV];
         if (!secret) {
           throw usageError(
             "no signing secret",
@@ -73,7 +75,7 @@ export function registerVerify(parent: Command): void {
         }
         const tolerance = parseTolerance(options.tolerance);
         const timestamp = options.timestamp === undefined ? undefined : parseTimestampFlag(options.timestamp);
-        const payload = await readPayload(options.payload, out);
+        const payload = await readPayload(options.payload, out, deps.stdin);
 
         const { verifySignature } = await import("../signing/signature.js");
         const result = verifySignature({
@@ -82,7 +84,7 @@ export function registerVerify(parent: Command): void {
           signature: stripHeaderName(options.signature, "x-fanfare-signature"),
           timestamp,
           tolerance,
-          now: Math.floor(Date.now() / 1000),
+          now: Math.floor(deps.now().getTime() / 1000),
         });
         out.debug(`payload: ${payload.length} bytes from ${options.payload === "-" ? "stdin" : options.payload}`);
 
@@ -158,11 +160,11 @@ function parseTimestampFlag(raw: string): string {
 }
 
 /** The body as bytes: a binary or re-encoded body must verify exactly as it arrived. */
-async function readPayload(source: string, out: Output): Promise<Buffer> {
+async function readPayload(source: string, out: Output, stdin: CommandDeps["stdin"]): Promise<Buffer> {
   if (source === "-") {
-    if (process.stdin.isTTY) out.info("reading the payload from stdin; end it with Ctrl-D");
+    if (stdin.isTTY) out.info("reading the payload from stdin; end it with Ctrl-D");
     const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    for await (const chunk of stdin) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks);
   }
   try {

@@ -8,8 +8,6 @@ export interface PromptStreams {
   output: NodeJS.WritableStream;
 }
 
-const defaultStreams = (): PromptStreams => ({ input: process.stdin, output: process.stderr });
-
 function interrupted(): CliError {
   return new CliError("interrupted", { exitCode: ExitCode.interrupted, code: "interrupted" });
 }
@@ -18,7 +16,7 @@ function interrupted(): CliError {
  * Asks for a secret without echoing it: readline runs in terminal mode (so backspace works) but its
  * output goes nowhere; only the question and a newline reach the screen. Ctrl-C exits 130.
  */
-export async function askHidden(question: string, streams: PromptStreams = defaultStreams()): Promise<string> {
+export async function askHidden(question: string, streams: PromptStreams): Promise<string> {
   const muted = new Writable({ write: (_chunk, _enc, done) => done() });
   streams.output.write(question);
   const rl = createInterface({ input: streams.input, output: muted, terminal: true });
@@ -29,7 +27,7 @@ export async function askHidden(question: string, streams: PromptStreams = defau
 }
 
 /** A yes/no question, "no" unless the answer starts with y (also when stdin ends unanswered). */
-export async function confirm(question: string, streams: PromptStreams = defaultStreams()): Promise<boolean> {
+export async function confirm(question: string, streams: PromptStreams): Promise<boolean> {
   streams.output.write(question);
   const rl = createInterface({ input: streams.input, output: streams.output, terminal: Boolean(streams.input.isTTY) });
   const line = await firstLine(rl, streams.output);
@@ -58,7 +56,7 @@ function firstLine(rl: Interface, output: NodeJS.WritableStream): Promise<string
 }
 
 /** All of stdin as text, for `echo $KEY | fanfare login`. */
-export async function readStdin(input: NodeJS.ReadableStream = process.stdin): Promise<string> {
+export async function readStdin(input: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of input) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
   return Buffer.concat(chunks).toString("utf8");

@@ -38,7 +38,7 @@ export interface GlobalSettingFlags {
  */
 export async function resolveSettings(
   globals: GlobalSettingFlags,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): Promise<Settings> {
   const { profileSource: _p, apiBaseSource: _a, configFile: _c, ...settings } = await explainSettings(globals, env);
   return settings;
@@ -46,7 +46,7 @@ export async function resolveSettings(
 
 export async function explainSettings(
   globals: GlobalSettingFlags,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): Promise<ExplainedSettings> {
   const { name: profile, source: profileSource } = resolveProfileName(globals, env);
   const saved = profileOf(await readConfig(env), profile);
@@ -68,7 +68,7 @@ export async function explainSettings(
 
 export function resolveProfileName(
   globals: GlobalSettingFlags,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): { name: string; source: "flag" | "env" | "default" } {
   if (nonEmpty(globals.profile)) return { name: globals.profile.trim(), source: "flag" };
   if (nonEmpty(env[ENV.profile])) return { name: env[ENV.profile]!.trim(), source: "env" };
@@ -93,7 +93,7 @@ export function checkApiBase(value: string, from = "--api-base"): string {
  * The signing secret of local mode (listen with no account, trigger to it). Generated on first use
  * and kept in the config file, so the local app's FANFARE_WEBHOOK_SECRET stays valid across runs.
  */
-export async function localSigningSecret(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function localSigningSecret(env: NodeJS.ProcessEnv): Promise<string> {
   const existing = (await readConfig(env)).localSecret;
   if (isSigningSecret(existing)) return existing;
   const { generateSecret } = await import("../signing/secret.js");

@@ -21,7 +21,7 @@ export const CONFIG_NAME = "config";
 /** The config holds API keys: only its owner may read it. */
 export const CONFIG_FILE_MODE = 0o600;
 
-export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
+export function configFilePath(env: NodeJS.ProcessEnv): string {
   return join(configDir(env), `${CONFIG_NAME}.json`);
 }
 
@@ -29,7 +29,7 @@ export function configFilePath(env: NodeJS.ProcessEnv = process.env): string {
  * Reads the config file without loading conf (and its JSON-schema validator), so commands that only
  * read a setting start fast. An absent file is an empty config; a broken one is a usage error.
  */
-export async function readConfig(env: NodeJS.ProcessEnv = process.env): Promise<ConfigData> {
+export async function readConfig(env: NodeJS.ProcessEnv): Promise<ConfigData> {
   const path = configFilePath(env);
   let text: string;
   try {
@@ -58,7 +58,7 @@ function brokenConfig(path: string) {
  */
 export async function updateConfig(
   change: (data: ConfigData) => void,
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): Promise<ConfigData> {
   const dir = configDir(env);
   mkdirSync(dir, { recursive: true, mode: 0o700 });

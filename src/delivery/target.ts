@@ -11,7 +11,7 @@ export interface DeliveryTarget {
 
 export interface TargetOptions {
   forwardTo?: string;
-  env?: NodeJS.ProcessEnv;
+  env: NodeJS.ProcessEnv;
 }
 
 /**

@@ -139,11 +139,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Reads `--data FILE` (`-` is stdin): a JSON object, or a usage error that says what is wrong. */
-export async function readDataFile(path: string): Promise<Record<string, unknown>> {
+export async function readDataFile(path: string, stdin: NodeJS.ReadableStream): Promise<Record<string, unknown>> {
   const label = path === "-" ? "--data - (stdin)" : `--data ${path}`;
   let text: string;
   try {
-    text = path === "-" ? await readStdin() : await (await import("node:fs/promises")).readFile(path, "utf8");
+    text = path === "-" ? await readStdin(stdin) : await (await import("node:fs/promises")).readFile(path, "utf8");
   } catch (error) {
     throw readError(path, error);
   }
@@ -175,8 +175,8 @@ function readError(path: string, error: unknown) {
   return usageError(`cannot read --data ${path}: ${(error as Error).message}`, hint, "invalid_data");
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
+  for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
   return Buffer.concat(chunks).toString("utf8");
 }

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { ApiClient } from "../api/client.js";
-import { CliError, ExitCode, failure } from "../errors.js";
+import { ExitCode, failure } from "../errors.js";
+import type { LifecycleScope, StopRequest } from "../lifecycle/scope.js";
 import type { Output } from "../terminal/output.js";
 import { bannerJson, bannerLines } from "./banner.js";
 import { limitHeapGrowth } from "./heap.js";
@@ -34,16 +35,11 @@ export interface ListenConfig {
   /** Live view (TTY on both ends, no --no-tui/--json) or lines. */
   tui: boolean;
   maxBodyBytes?: number;
-  env?: NodeJS.ProcessEnv;
-}
-
-/** Signals closer together than this are one signal delivered twice (see onSignal). */
-const REPEATED_SIGNAL_MS = 300;
-
-interface StopRequest {
-  code: number;
-  /** Said after the view is gone (why listen stopped when it was not asked to). */
-  error?: CliError;
+  env: NodeJS.ProcessEnv;
+  /** This process's id, recorded in the session file and the temporary endpoint's description. */
+  pid: number;
+  /** The terminal the live view draws on and reads keys from. */
+  terminal: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
 }
 
 /**
@@ -53,51 +49,13 @@ interface StopRequest {
  * order: the endpoint first (so the platform stops sending), then the tunnel, the receiver, the
  * state file. Resolves to the exit code.
  */
-export async function runListen(config: ListenConfig, out: Output): Promise<number> {
+export async function runListen(config: ListenConfig, out: Output, scope: LifecycleScope): Promise<number> {
   // A long-running, allocation-heavy process: keep its heap near what it uses (see heap.ts).
   limitHeapGrowth();
-  const env = config.env ?? process.env;
-  const cleanups: Array<() => Promise<void>> = [];
+  const { env, pid } = config;
   const warnings: string[] = [];
-  let stateWritten = false;
-
-  let resolveStop!: (request: StopRequest) => void;
-  const stopped = new Promise<StopRequest>((resolve) => (resolveStop = resolve));
-  let stopping = false;
-  /** Aborts whatever start-up step is waiting (the tunnel's URL) when a stop is asked for. */
-  const startAbort = new AbortController();
-  const requestStop = (request: StopRequest): void => {
-    if (stopping) return;
-    stopping = true;
-    resolveStop(request);
-    startAbort.abort();
-  };
-  // A second Ctrl-C while cleaning up means "now": leave at once (the state file goes either way).
-  // A repeat within a moment of the first is not a person: conf's atomic writer (when-exit) hooks the
-  // signals once the config has been written and re-raises each one it sees.
-  let firstSignalAt = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      if (Date.now() - firstSignalAt < REPEATED_SIGNAL_MS) return;
-      out.debug(`${signal} again: leaving at once`);
-      if (stateWritten) removeSessionStateSync(process.pid, env);
-      process.exit(ExitCode.interrupted);
-    }
-    firstSignalAt = Date.now();
-    out.debug(`${signal}: stopping`);
-    requestStop({ code: ExitCode.interrupted });
-  };
-  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-  for (const signal of signals) process.on(signal, onSignal);
-
   const cleanUp = async (): Promise<void> => {
-    while (cleanups.length > 0) {
-      try {
-        await cleanups.pop()!();
-      } catch (error) {
-        warnings.push((error as Error).message);
-      }
-    }
+    warnings.push(...(await scope.close()));
   };
 
   try {
@@ -107,7 +65,7 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
     if (config.connect) {
       client = await config.connect();
       const c = client;
-      cleanups.push(() => c.close());
+      scope.defer(() => c.close());
     }
     const reusing = config.endpointId !== undefined;
     const secret = reusing ? (config.givenSecret ?? null) : (config.givenSecret ?? (await config.sessionSecret()));
@@ -121,7 +79,7 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
       logFilePath: config.logFile,
       maxBodyBytes: config.maxBodyBytes,
     });
-    cleanups.push(() => parts.close());
+    scope.defer(() => parts.close());
 
     let tunnel: QuickTunnel | null = null;
     let lease: EndpointLease | null = null;
@@ -130,23 +88,23 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
         out.debug(`cloudflared: ${binary.path} (from ${binary.from})`);
         const { startQuickTunnel } = await import("./tunnel.js");
         const origin = `http://127.0.0.1:${parts.receiver.port}`;
-        if (!stopping) {
+        if (!scope.stopping) {
           try {
             tunnel = await startQuickTunnel(origin, {
               binary,
               onLog: out.verbose ? (l) => out.debug(`cloudflared: ${l}`) : undefined,
-              signal: startAbort.signal,
+              signal: scope.signal,
             });
           } catch (error) {
             // Ctrl-C/SIGTERM while waiting for the URL: cloudflared is already stopped (and, in the same
             // process group, may have died of the Ctrl-C itself); nothing else was created yet.
-            if (error instanceof TunnelStartAborted || stopping) return await finish(await stopped);
+            if (error instanceof TunnelStartAborted || scope.stopping) return await finish(await scope.stopped);
             throw error;
           }
           const t = tunnel;
-          cleanups.push(() => t.stop());
+          scope.defer(() => t.stop());
           void t.exited.then(({ code, signal }) =>
-            requestStop({
+            scope.stop({
               code: ExitCode.failure,
               error: failure(
                 `the tunnel stopped (cloudflared ${signal ? `was killed by ${signal}` : `exited with code ${code}`}); listen stopped`,
@@ -157,7 +115,7 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
           );
         }
       }
-      if (!stopping) {
+      if (!scope.stopping) {
         const endpointUrl = (tunnel ? tunnel.url : `http://127.0.0.1:${parts.receiver.port}`) + RECEIVER_PATH;
         const leases = await import("./endpoint-lease.js");
         lease = reusing
@@ -166,10 +124,10 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
               url: endpointUrl,
               events: config.events.length > 0 ? config.events : config.allEvents,
               secret: secret!,
-              description: `fanfare webhooks listen on ${hostname()} (temporary, pid ${process.pid})`,
+              description: `fanfare webhooks listen on ${hostname()} (temporary, pid ${pid})`,
             });
         const l = lease;
-        cleanups.push(async () => {
+        scope.defer(async () => {
           out.debug(l.temporary ? `deleting temporary endpoint ${l.endpointId}` : `restoring endpoint ${l.endpointId}`);
           const warning = await l.release();
           if (warning) warnings.push(warning);
@@ -179,10 +137,10 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
       }
     }
 
-    if (secret && !stopping) {
+    if (secret && !scope.stopping) {
       await writeSessionState(
         {
-          pid: process.pid,
+          pid,
           receiverUrl: parts.receiver.url,
           secret,
           forwardUrl: config.forwardUrl.href,
@@ -190,8 +148,9 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
         },
         env,
       );
-      stateWritten = true;
-      cleanups.push(() => removeSessionState(process.pid, env));
+      scope.defer(() => removeSessionState(pid, env));
+      // Leaving at once (a second Ctrl-C) must not leave a session file that sends trigger nowhere.
+      scope.deferUrgent(() => removeSessionStateSync(pid, env));
     }
 
     const info: SessionInfo = {
@@ -214,7 +173,7 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
         : undefined,
       tui: config.tui,
     };
-    if (stopping) return await finish(await stopped);
+    if (scope.stopping) return await finish(await scope.stopped);
 
     if (out.json) out.stderr.write(JSON.stringify(bannerJson(info, extras)) + "\n");
     else for (const line of bannerLines(info, extras, out.style)) out.stderr.write(line + "\n");
@@ -230,25 +189,27 @@ export async function runListen(config: ListenConfig, out: Output): Promise<numb
           },
         },
         {
+          stdout: config.terminal.stdout,
+          stdin: config.terminal.stdin,
           color: out.color,
-          onQuit: (reason) => requestStop({ code: reason === "interrupt" ? ExitCode.interrupted : ExitCode.ok }),
+          onQuit: (reason) => scope.stop({ code: reason === "interrupt" ? ExitCode.interrupted : ExitCode.ok }),
         },
       );
       // The view can also end by itself (its stdin closing): that is a quit too.
-      void view.waitUntilExit().then(() => requestStop({ code: ExitCode.ok }));
-      cleanups.push(async () => view.unmount());
+      void view.waitUntilExit().then(() => scope.stop({ code: ExitCode.ok }));
+      scope.defer(async () => view.unmount());
     } else {
       const stopPrinting = printDeliveries(parts.relay, out.stdout, { json: out.json, color: out.color });
-      cleanups.push(async () => stopPrinting());
+      scope.defer(async () => stopPrinting());
     }
 
-    return await finish(await stopped);
+    return await finish(await scope.stopped);
   } catch (error) {
     await cleanUp();
     printWarnings();
     throw error;
   } finally {
-    for (const signal of signals) process.off(signal, onSignal);
+    await scope.close();
   }
 
   async function finish(request: StopRequest): Promise<number> {

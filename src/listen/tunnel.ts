@@ -42,7 +42,7 @@ function packageBinary(): string | null {
  * `cloudflared` npm package installed, else the first on PATH. Missing everywhere is a configuration
  * problem (exit 2) with a hint that says how to get one or how to do without.
  */
-export function findCloudflared(env: NodeJS.ProcessEnv = process.env): CloudflaredBinary {
+export function findCloudflared(env: NodeJS.ProcessEnv): CloudflaredBinary {
   const fromEnv = env[CLOUDFLARED_ENV];
   if (fromEnv) {
     if (isExecutableFile(fromEnv)) return { path: fromEnv, from: "env" };

@@ -13,12 +13,12 @@ export interface SessionState {
 
 export type ActiveSession = Pick<SessionState, "receiverUrl" | "secret" | "pid" | "forwardUrl">;
 
-export function sessionStatePath(env: NodeJS.ProcessEnv = process.env): string {
+export function sessionStatePath(env: NodeJS.ProcessEnv): string {
   return join(configDir(env), "listen-session.json");
 }
 
 /** Written owner-only: it holds the signing secret. */
-export async function writeSessionState(state: SessionState, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function writeSessionState(state: SessionState, env: NodeJS.ProcessEnv): Promise<string> {
   const path = sessionStatePath(env);
   await mkdir(configDir(env), { recursive: true, mode: 0o700 });
   await writeFile(path, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
@@ -26,14 +26,14 @@ export async function writeSessionState(state: SessionState, env: NodeJS.Process
 }
 
 /** Removes the file, but only if it is still this process's (a newer listen may have replaced it). */
-export async function removeSessionState(pid = process.pid, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function removeSessionState(pid = process.pid, env: NodeJS.ProcessEnv): Promise<void> {
   const state = await readState(sessionStatePath(env));
   if (state && state.pid !== pid) return;
   await rm(sessionStatePath(env), { force: true });
 }
 
 /** The same, synchronously, for the last moment of a process that is exiting. */
-export function removeSessionStateSync(pid = process.pid, env: NodeJS.ProcessEnv = process.env): void {
+export function removeSessionStateSync(pid = process.pid, env: NodeJS.ProcessEnv): void {
   // Lazy require keeps node:fs's sync API off the start-up path of every other command.
   const fs = process.getBuiltinModule?.("node:fs") as typeof import("node:fs") | undefined;
   if (!fs) return;
@@ -49,7 +49,7 @@ export function removeSessionStateSync(pid = process.pid, env: NodeJS.ProcessEnv
  * The running local listen session, or null when there is none. A file left behind by a listen that
  * was killed (its pid no longer alive) counts as none.
  */
-export async function readActiveSession(env: NodeJS.ProcessEnv = process.env): Promise<ActiveSession | null> {
+export async function readActiveSession(env: NodeJS.ProcessEnv): Promise<ActiveSession | null> {
   const state = await readState(sessionStatePath(env));
   if (!state || !isAlive(state.pid)) return null;
   return { receiverUrl: state.receiverUrl, secret: state.secret, pid: state.pid, forwardUrl: state.forwardUrl };

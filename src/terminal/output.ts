@@ -6,16 +6,16 @@ export interface OutputOptions {
   /** `--no-color` sets this false; NO_COLOR and a non-TTY stdout turn colour off too. */
   color?: boolean;
   verbose?: boolean;
-  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
-  env?: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: NodeJS.ProcessEnv;
 }
 
 /** Colour only when a person is looking: a TTY, no NO_COLOR, no --no-color (FORCE_COLOR wins). */
 export function shouldUseColor(
   flag: boolean | undefined,
   stream: { isTTY?: boolean },
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv,
 ): boolean {
   if (flag === false) return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0") return true;
@@ -36,9 +36,9 @@ export class Output {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
 
-  constructor(options: OutputOptions = {}) {
-    this.stdout = options.stdout ?? process.stdout;
-    this.stderr = options.stderr ?? process.stderr;
+  constructor(options: OutputOptions) {
+    this.stdout = options.stdout;
+    this.stderr = options.stderr;
     this.json = options.json ?? false;
     this.verbose = options.verbose ?? false;
     this.color = shouldUseColor(options.color, this.stdout, options.env);

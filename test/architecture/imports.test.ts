@@ -60,10 +60,11 @@ const ALLOWED: Record<string, string[]> = {
   signing: [],
   events: ["terminal"],
   http: [],
+  lifecycle: [],
   session: ["config"],
   delivery: ["signing", "events", "http", "session", "terminal", "config"],
   api: ["config", "terminal", "http", "events"],
-  listen: ["api", "config", "delivery", "events", "http", "session", "signing", "terminal"],
+  listen: ["api", "config", "delivery", "events", "http", "lifecycle", "session", "signing", "terminal"],
   emulator: ["api", "config", "delivery", "events", "http", "signing", "terminal"],
 };
 

@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CliError } from "../../src/errors.js";
 import { parseForwardUrl, resolveTarget } from "../../src/delivery/target.js";
@@ -33,16 +35,19 @@ describe("parseForwardUrl", () => {
   });
 });
 
+/** A config folder that does not exist: no listen session is running there. */
+const NO_SESSION_ENV = { FANFARE_CONFIG_DIR: join(tmpdir(), `fanfare-no-session-${process.pid}`) };
+
 describe("resolveTarget", () => {
   it("uses --forward-to", async () => {
-    expect(await resolveTarget({ forwardTo: "localhost:3000/webhooks" })).toEqual({
+    expect(await resolveTarget({ forwardTo: "localhost:3000/webhooks", env: NO_SESSION_ENV })).toEqual({
       url: new URL("http://localhost:3000/webhooks"),
       source: "forward-to",
     });
   });
 
   it("without a target, is a usage error with a hint", async () => {
-    await expect(resolveTarget({})).rejects.toMatchObject({
+    await expect(resolveTarget({ env: NO_SESSION_ENV })).rejects.toMatchObject({
       exitCode: 2,
       code: "missing_target",
       message: "no `fanfare webhooks listen` is running here, and no --forward-to was given",

@@ -6,7 +6,9 @@ import type { Delivery } from "../../src/api/types.js";
 import { isAlive } from "../../src/session/state-file.js";
 import { deliveryHeaders } from "../../src/signing/headers.js";
 import { signPayload } from "../../src/signing/signature.js";
-import { cleanEnv, ROOT, runCli, startCli, type RunningCli } from "../helpers/cli.js";
+// The binary itself: the cloudflared package starts the stand-in with this process's environment,
+// which carries the stand-in's mode, so each listen here is a process of its own.
+import { cleanEnv, ROOT, spawnCli as runCli, startSpawnedCli as startCli, type RunningCli } from "../helpers/cli.js";
 import { testScope } from "../helpers/scope.js";
 import { waitUntil } from "../helpers/wait.js";
 import { freePort, send } from "../listen/servers.js";
@@ -53,7 +55,7 @@ interface Session {
 }
 
 async function listen(args: string[], env: NodeJS.ProcessEnv): Promise<Session> {
-  const cli = await scope.listen(args, env);
+  const cli = await scope.listen(args, env, { spawned: true });
   const err = cli.stderr();
   return {
     cli,

@@ -179,12 +179,12 @@ describe("readDataFile", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("reads a JSON object", async () => {
-    expect(await readDataFile(file("ok.json", '{"position": 5, "data": {"a": 1}}'))).toEqual({ position: 5, data: { a: 1 } });
+    expect(await readDataFile(file("ok.json", '{"position": 5, "data": {"a": 1}}'), process.stdin)).toEqual({ position: 5, data: { a: 1 } });
   });
 
   const failures = async (path: string) => {
     try {
-      await readDataFile(path);
+      await readDataFile(path, process.stdin);
     } catch (error) {
       return error as Error & { exitCode: number; code: string; hint?: string };
     }

@@ -1,5 +1,5 @@
 import { afterEach } from "vitest";
-import { startCli, tempConfigDir, type RunningCli } from "./cli.js";
+import { startCli, startSpawnedCli, tempConfigDir, type RunningCli } from "./cli.js";
 import { startTarget, type Target } from "../listen/servers.js";
 
 /**
@@ -28,9 +28,12 @@ export function testScope() {
       defer(() => t.close());
       return t;
     },
-    /** `fanfare webhooks listen …`, started and waited for until it says it is ready; killed afterwards. */
-    async listen(args: string[], env: NodeJS.ProcessEnv): Promise<RunningCli> {
-      const cli = startCli(["webhooks", "listen", ...args], { env });
+    /**
+     * `fanfare webhooks listen …`, started (in-process, or as a process with `spawned`) and waited for
+     * until it says it is ready; stopped afterwards.
+     */
+    async listen(args: string[], env: NodeJS.ProcessEnv, options: { spawned?: boolean } = {}): Promise<RunningCli> {
+      const cli = (options.spawned ? startSpawnedCli : startCli)(["webhooks", "listen", ...args], { env });
       defer(() => cli.stop("SIGKILL"));
       await cli.waitFor(/Ready\.|"listening"/);
       return cli;

@@ -1,5 +1,4 @@
 import type { ListenViewSource, SessionInfo } from "../types.js";
-import { shouldUseColor } from "../../terminal/output.js";
 import { forgetUnusedReactBuilds, preferReactProductionBuild } from "./react-production.js";
 import type { QuitReason } from "./use-listen-keys.js";
 
@@ -10,12 +9,12 @@ export interface ListenViewHandle {
 }
 
 export interface RenderListenViewOptions {
-  stdout?: NodeJS.WriteStream;
-  stdin?: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
   /** "interrupt" for Ctrl-C, "quit" for `q`. */
   onQuit?: (reason: QuitReason) => void;
-  /** false for --no-color; by default colour follows the terminal and NO_COLOR. */
-  color?: boolean;
+  /** Whether to colour (the command's decision: a terminal, no NO_COLOR, no --no-color). */
+  color: boolean;
   /**
    * Draw on the terminal's alternate screen (default: when stdout is a terminal), so that the start
    * banner with the secret stays in the scrollback and is there again after quitting.
@@ -31,11 +30,9 @@ export interface RenderListenViewOptions {
  */
 export async function renderListenView(
   source: ListenViewSource,
-  options: RenderListenViewOptions = {},
+  options: RenderListenViewOptions,
 ): Promise<ListenViewHandle> {
-  const stdout = options.stdout ?? process.stdout;
-  const stdin = options.stdin ?? process.stdin;
-  const color = shouldUseColor(options.color, stdout);
+  const { stdout, stdin, color } = options;
   preferReactProductionBuild();
   const [{ render }, { createElement }, { ColorContext }, { ListenScreen }] = await Promise.all([
     import("ink"),

@@ -67,7 +67,7 @@ async function start(options: { ttyIn?: boolean; color?: boolean } = {}) {
     stdout: stdout as unknown as NodeJS.WriteStream,
     stdin: stdin as unknown as NodeJS.ReadStream,
     onQuit,
-    color: options.color,
+    color: options.color ?? true,
   });
   await new Promise((resolve) => setTimeout(resolve, 20));
   return { stdout, stdin, source, onQuit, handle };

@@ -143,7 +143,7 @@ describe("listen (local mode)", () => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       const session = await listen(["--forward", app.url], env);
       const state = join(env.FANFARE_CONFIG_DIR!, "listen-session.json");
-      expect(JSON.parse(readFileSync(state, "utf8"))).toMatchObject({ pid: session.cli.child.pid, receiverUrl: session.receiverUrl });
+      expect(JSON.parse(readFileSync(state, "utf8"))).toMatchObject({ pid: session.cli.pid, receiverUrl: session.receiverUrl });
       expect(await session.cli.stop(signal)).toEqual({ code: 130, signal: null });
       expect(existsSync(state)).toBe(false);
     }

@@ -1,0 +1,50 @@
+import type { ApiClient } from "../api/client.js";
+import type { Settings } from "../config/settings.js";
+import type { GlobalOptions } from "../config/globals.js";
+import type { SignalSource } from "../lifecycle/scope.js";
+import type { Output } from "../terminal/output.js";
+
+export type OutputStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
+export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
+
+/**
+ * Everything a command needs from the world outside its flags. The CLI passes the process's own;
+ * tests pass fake streams, a temporary config folder in `env`, an emitter for signals and a fixed
+ * clock, and run commands in-process.
+ */
+export interface CommandDeps {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  stdin: InputStream;
+  env: NodeJS.ProcessEnv;
+  /** The wall clock. */
+  now: () => Date;
+  /** Stop signals (SIGINT, SIGTERM, SIGHUP) for long-running commands. */
+  signals: SignalSource;
+  /** Leaves at once (a second Ctrl-C while cleaning up). */
+  exitNow: (code: number) => void;
+  /** This process's id: named in session files and temporary endpoints so others can tell if it is alive. */
+  pid: number;
+  /** The admin API client for these globals: settings resolved, key required. The caller closes it. */
+  connectApi: (globals: GlobalOptions, out: Output) => Promise<{ client: ApiClient; settings: Settings }>;
+}
+
+/**
+ * The deps of the real CLI: this process's streams, environment, signals and clock; `parts` replaces
+ * any of them (tests). The API client factory reads the environment given.
+ */
+export function createDeps(parts: Partial<CommandDeps> = {}): CommandDeps {
+  const env = parts.env ?? process.env;
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env,
+    now: () => new Date(),
+    signals: process as unknown as SignalSource,
+    exitNow: (code) => process.exit(code),
+    pid: process.pid,
+    connectApi: async (globals, out) => (await import("../api/connect.js")).connectApi(globals, out, env),
+    ...parts,
+  };
+}
