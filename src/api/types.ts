@@ -1,5 +1,5 @@
 /**
- * The admin API's resources as DESIGN.md's contract describes them. The emulator serves these and
+ * The admin API's resources as the assumed contract describes them (docs/ARCHITECTURE.md). The emulator serves these and
  * the client returns them, so both sides compile against one definition.
  */
 

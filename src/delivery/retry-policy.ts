@@ -1,5 +1,5 @@
 /**
- * When a delivery is retried (DESIGN.md "Delivery rules", from the webhooks guide 002): 6 attempts at
+ * When a delivery is retried (the platform's documented schedule): 6 attempts at
  * 0, 1 min, 5 min, 30 min, 2 h and 8 h after the event. Pure: the emulator's engine asks it what to do
  * after each attempt, and `--time-scale` only divides the delays.
  */

@@ -14,7 +14,7 @@ export interface Sender {
 export interface EngineOptions {
   store: EmulatorStore;
   sender: Sender;
-  /** Divides every delay of the retry schedule (DESIGN.md `--time-scale`). */
+  /** Divides every delay of the retry schedule (`--time-scale`). */
   timeScale: number;
   log?: (line: string) => void;
   now?: () => Date;

@@ -6,7 +6,7 @@ import { createApiServer } from "./server.js";
 import { EmulatorStore } from "./store.js";
 
 export interface EmulatorOptions {
-  /** 0 picks a free port. Default 8787 (DESIGN.md). */
+  /** 0 picks a free port. */
   port?: number;
   host?: string;
   /** Keep state in this folder (created 0700) across restarts; in memory only without it. */
@@ -15,7 +15,7 @@ export interface EmulatorOptions {
   timeScale?: number;
   /** Keys the API accepts; without any, one is generated (returned as apiKey). */
   apiKeys?: string[];
-  /** Per delivery attempt. Default 30 s (000). */
+  /** Per delivery attempt. Default 30 s, the platform's documented limit. */
   deliveryTimeoutMs?: number;
   /** How long test/redeliver answers wait for their attempt. Default 10 s. */
   replyWaitMs?: number;

@@ -8,7 +8,7 @@ import type { AttemptResult } from "./send.js";
  * stores what comes back. Every function returns a new record rather than changing the one given.
  */
 
-/** Deliveries kept per endpoint (DESIGN.md: the last 100). */
+/** Deliveries kept per endpoint: the platform keeps the last 100. */
 export const DELIVERIES_KEPT = 100;
 
 export interface NewDeliveryInput {

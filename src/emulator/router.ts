@@ -1,5 +1,5 @@
 /**
- * The admin API's routes (DESIGN.md "Admin API contract"), matched without I/O: a path and method
+ * The admin API's routes (the assumed contract), matched without I/O: a path and method
  * in, the route and its parameters out — or why not (404 for an unknown path, 405 with the methods
  * the path does allow).
  */

@@ -15,7 +15,7 @@ export { EVENT_CATEGORIES, EVENT_STATUSES };
 export type { EventCategory, EventStatus, EventType, SampleContext } from "./types.js";
 
 /**
- * Every event type the docs name (000–003), by category; within a category the reference's first,
+ * Every event type the Fanfare webhook docs name, by category; within a category the reference's first,
  * then the guide's, then the planned page's.
  */
 export const EVENT_TYPES: readonly EventType[] = Object.freeze([

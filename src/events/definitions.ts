@@ -4,8 +4,8 @@ import type { EventCategory, EventStatus, EventType, SampleContext } from "./typ
 /**
  * Every event type's entry and sample factory, in one module: the catalog is data, and one file
  * loads several milliseconds faster than a file per category (start-up of `events` and `sample`).
- * Reference samples follow 003's examples field for field, in its order; guide samples follow 002's
- * handler types and Key Data; planned samples follow 001's example, camelCased like the reference.
+ * Reference samples follow the events reference's examples field for field, in its order; guide samples follow the guide's
+ * handler types and Key Data; planned samples follow the custom-webhooks page's example, camelCased like the reference.
  */
 
 type SampleData = (ctx: SampleContext) => Record<string, unknown>;

@@ -1,8 +1,8 @@
 /**
  * Where an event type is documented, which says how far its sample can be trusted:
- * `reference` — the events reference (003) shows its full payload, and the sample matches it field for field;
- * `guide` — only the webhooks guide (002) names it; the sample follows the guide's handler types and Key Data;
- * `planned` — only the custom-webhooks page (001, "coming soon") names it; the sample is our best shape.
+ * `reference` — the events reference shows its full payload, and the sample matches it field for field;
+ * `guide` — only the webhooks guide names it; the sample follows the guide's handler types and Key Data;
+ * `planned` — only the custom-webhooks page ("coming soon") names it; the sample is our best shape.
  */
 export type EventStatus = "reference" | "guide" | "planned";
 
@@ -37,7 +37,7 @@ export interface EventType {
   sampleData(ctx: SampleContext): Record<string, unknown>;
 }
 
-/** The body of every delivery (000, 003): the same envelope for every event type. */
+/** The body of every delivery (overview and events reference): the same envelope for every event type. */
 export interface WebhookPayload {
   id: string;
   type: string;

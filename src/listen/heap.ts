@@ -7,7 +7,7 @@ import { setFlagsFromString } from "node:v8";
  * ~1–2 KB per delivery (the bounded log keeps every record long enough to reach old space) on top of
  * ~25 MB live with the view on, so at thousands of deliveries a second old space saw-tooths between
  * ~25 and ~85 MB and RSS landed anywhere from 180 to 230 MB depending on where in the cycle it was
- * read (DESIGN.md: < 200 MB after 100k deliveries). Capping growth at 1.5× keeps old space under
+ * read (the budget in docs/ARCHITECTURE.md: < 200 MB after 100k deliveries). Capping growth at 1.5× keeps old space under
  * ~40 MB and RSS near 155 MB for about one extra full GC a second, mostly marked concurrently
  * (bench/listen.mjs: ~10–20 ms of pauses per second, throughput still well above 2,000/s).
  *
