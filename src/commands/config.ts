@@ -1,12 +1,13 @@
 import type { Command } from "commander";
+import type { GlobalOptions } from "../config/globals.js";
+import type { CommandDeps } from "./deps.js";
 import { usageError, failure } from "../errors.js";
-import { action, type CommandContext, examples, globalsOf, outputFor } from "./context.js";
+import { type CommandContext, examples, outputOf, runWith } from "./context.js";
 
 const GETTABLE = ["apiKey", "apiBase", "profile", "configFile"] as const;
 const SETTABLE = ["apiBase", "apiKey"] as const;
 
 export function registerConfig(program: Command, ctx: CommandContext): void {
-  const { deps } = ctx;
   const config = program
     .command("config")
     .description("show and change saved settings (profiles, API base, API key)")
@@ -25,62 +26,7 @@ export function registerConfig(program: Command, ctx: CommandContext): void {
     .command("list")
     .description("every setting in effect (keys masked) and the saved profiles")
     .addHelpText("after", examples([["fanfare config list --json", "as JSON"]]))
-    .action(
-      action(ctx, async (_options: unknown, cmd: Command) => {
-        const out = outputFor(cmd, deps);
-        const { explainSettings } = await import("../config/settings.js");
-        const { readConfig } = await import("../config/store.js");
-        const { maskSecret } = await import("../config/mask.js");
-        const s = await explainSettings(globalsOf(cmd), deps.env);
-        const data = await readConfig(deps.env);
-        const profiles = Object.fromEntries(
-          Object.entries(data.profiles ?? {}).map(([name, p]) => [
-            name,
-            { apiKey: p?.apiKey ? maskSecret(p.apiKey) : null, apiBase: p?.apiBase ?? null },
-          ]),
-        );
-        const listing = {
-          profile: s.profile,
-          profileSource: s.profileSource,
-          apiKey: s.apiKey ? maskSecret(s.apiKey) : null,
-          apiKeySource: s.apiKeySource,
-          apiBase: s.apiBase,
-          apiBaseSource: s.apiBaseSource,
-          localSecret: data.localSecret ? maskSecret(data.localSecret) : null,
-          configFile: s.configFile,
-          profiles,
-        };
-        if (out.json) {
-          out.printJson(listing);
-          return;
-        }
-        const { renderFields, renderTable } = await import("../api/format.js");
-        const from = (source: string | null) => out.style.dim(`(${source ?? "not set"})`);
-        out.print(
-          renderFields(
-            [
-              ["profile", `${listing.profile} ${from(listing.profileSource)}`],
-              ["apiKey", `${listing.apiKey ?? "—"} ${from(listing.apiKeySource)}`],
-              ["apiBase", `${listing.apiBase} ${from(listing.apiBaseSource)}`],
-              ["localSecret", listing.localSecret ?? out.style.dim("— (made by the first `listen`)")],
-              ["configFile", listing.configFile],
-            ],
-            out.style,
-          ).join("\n"),
-        );
-        const names = Object.keys(profiles);
-        if (names.length > 0) {
-          out.print();
-          out.print(
-            renderTable(
-              ["PROFILE", "API KEY", "API BASE"],
-              names.map((n) => [n, profiles[n]!.apiKey ?? "—", profiles[n]!.apiBase ?? out.style.dim("(default)")]),
-              out.style,
-            ).join("\n"),
-          );
-        }
-      }),
-    );
+    .action(runWith(ctx, listConfig));
 
   config
     .command("get")
@@ -95,38 +41,7 @@ export function registerConfig(program: Command, ctx: CommandContext): void {
         ['curl -H "Authorization: Bearer $(fanfare config get apiKey --show-secret)" …', "use the saved key in a script"],
       ]),
     )
-    .action(
-      action(ctx, async (key: string, options: { showSecret?: boolean; reveal?: boolean }, cmd: Command) => {
-        const out = outputFor(cmd, deps);
-        if (!(GETTABLE as readonly string[]).includes(key)) {
-          throw usageError(`unknown setting "${key}"`, `settings: ${GETTABLE.join(", ")}`, "unknown_setting");
-        }
-        const { explainSettings } = await import("../config/settings.js");
-        const { maskSecret } = await import("../config/mask.js");
-        const s = await explainSettings(globalsOf(cmd), deps.env);
-        let value: string | null;
-        let source: string | null;
-        switch (key) {
-          case "apiKey":
-            value = s.apiKey && !(options.showSecret || options.reveal) ? maskSecret(s.apiKey) : s.apiKey;
-            source = s.apiKeySource;
-            break;
-          case "apiBase":
-            [value, source] = [s.apiBase, s.apiBaseSource];
-            break;
-          case "profile":
-            [value, source] = [s.profile, s.profileSource];
-            break;
-          default:
-            [value, source] = [s.configFile, null];
-        }
-        if (value === null) {
-          throw failure(`${key} is not set (profile "${s.profile}")`, "run `fanfare login`, or set FANFARE_SECRET_KEY", "not_set");
-        }
-        if (out.json) out.printJson({ key, value, source, profile: s.profile });
-        else out.print(value);
-      }),
-    );
+    .action(runWith(ctx, getConfig));
 
   config
     .command("set")
@@ -141,37 +56,125 @@ export function registerConfig(program: Command, ctx: CommandContext): void {
           ['printf %s "$KEY" | fanfare config set apiKey - --profile ci', "save a key without checking it"],
         ]),
     )
-    .action(
-      action(ctx, async (key: string, value: string, _options: unknown, cmd: Command) => {
-        const out = outputFor(cmd, deps);
-        if (!(SETTABLE as readonly string[]).includes(key)) {
-          throw usageError(`"${key}" cannot be set`, `settable: ${SETTABLE.join(", ")}`, "unknown_setting");
-        }
-        const { checkApiBase, resolveProfileName } = await import("../config/settings.js");
-        const { checkProfileName, updateConfig } = await import("../config/store.js");
-        const { maskSecret } = await import("../config/mask.js");
-        const profile = checkProfileName(resolveProfileName(globalsOf(cmd), deps.env).name);
-        let stored: string;
-        let shown: string;
-        if (key === "apiBase") {
-          stored = shown = checkApiBase(value.trim(), "value");
-        } else {
-          if (value === "-") {
-            const { readStdin } = await import("../config/prompt.js");
-            stored = (await readStdin(deps.stdin)).trim();
-          } else {
-            out.warn("a key on the command line is visible in `ps` and shell history; prefer `fanfare login`");
-            stored = value.trim();
-          }
-          if (!stored || /\s/.test(stored)) throw usageError("the API key is empty or contains whitespace", "pass the key alone", "invalid_api_key");
-          shown = maskSecret(stored);
-        }
-        await updateConfig((data) => {
-          const profiles = (data.profiles ??= {});
-          profiles[profile] = { ...(Object.hasOwn(profiles, profile) ? profiles[profile] : {}), [key]: stored };
-        }, deps.env);
-        if (out.json) out.printJson({ profile, key, value: shown });
-        else out.print(`saved ${key} = ${shown} in profile "${profile}"`);
-      }),
+    .action(runWith(ctx, setConfig));
+}
+
+export async function listConfig(options: GlobalOptions, deps: CommandDeps): Promise<number | void> {
+  const out = outputOf(options, deps);
+  const { explainSettings } = await import("../config/settings.js");
+  const { readConfig } = await import("../config/store.js");
+  const { maskSecret } = await import("../config/mask.js");
+  const s = await explainSettings(options, deps.env);
+  const data = await readConfig(deps.env);
+  const profiles = Object.fromEntries(
+    Object.entries(data.profiles ?? {}).map(([name, p]) => [
+      name,
+      { apiKey: p?.apiKey ? maskSecret(p.apiKey) : null, apiBase: p?.apiBase ?? null },
+    ]),
+  );
+  const listing = {
+    profile: s.profile,
+    profileSource: s.profileSource,
+    apiKey: s.apiKey ? maskSecret(s.apiKey) : null,
+    apiKeySource: s.apiKeySource,
+    apiBase: s.apiBase,
+    apiBaseSource: s.apiBaseSource,
+    localSecret: data.localSecret ? maskSecret(data.localSecret) : null,
+    configFile: s.configFile,
+    profiles,
+  };
+  if (out.json) {
+    out.printJson(listing);
+    return;
+  }
+  const { renderFields, renderTable } = await import("../api/format.js");
+  const from = (source: string | null) => out.style.dim(`(${source ?? "not set"})`);
+  out.print(
+    renderFields(
+      [
+        ["profile", `${listing.profile} ${from(listing.profileSource)}`],
+        ["apiKey", `${listing.apiKey ?? "—"} ${from(listing.apiKeySource)}`],
+        ["apiBase", `${listing.apiBase} ${from(listing.apiBaseSource)}`],
+        ["localSecret", listing.localSecret ?? out.style.dim("— (made by the first `listen`)")],
+        ["configFile", listing.configFile],
+      ],
+      out.style,
+    ).join("\n"),
+  );
+  const names = Object.keys(profiles);
+  if (names.length > 0) {
+    out.print();
+    out.print(
+      renderTable(
+        ["PROFILE", "API KEY", "API BASE"],
+        names.map((n) => [n, profiles[n]!.apiKey ?? "—", profiles[n]!.apiBase ?? out.style.dim("(default)")]),
+        out.style,
+      ).join("\n"),
     );
+  }
+}
+
+export async function getConfig(options: GlobalOptions & { showSecret?: boolean; reveal?: boolean; key: string }, deps: CommandDeps): Promise<number | void> {
+  const { key } = options;
+  const out = outputOf(options, deps);
+  if (!(GETTABLE as readonly string[]).includes(key)) {
+    throw usageError(`unknown setting "${key}"`, `settings: ${GETTABLE.join(", ")}`, "unknown_setting");
+  }
+  const { explainSettings } = await import("../config/settings.js");
+  const { maskSecret } = await import("../config/mask.js");
+  const s = await explainSettings(options, deps.env);
+  let value: string | null;
+  let source: string | null;
+  switch (key) {
+    case "apiKey":
+      value = s.apiKey && !(options.showSecret || options.reveal) ? maskSecret(s.apiKey) : s.apiKey;
+      source = s.apiKeySource;
+      break;
+    case "apiBase":
+      [value, source] = [s.apiBase, s.apiBaseSource];
+      break;
+    case "profile":
+      [value, source] = [s.profile, s.profileSource];
+      break;
+    default:
+      [value, source] = [s.configFile, null];
+  }
+  if (value === null) {
+    throw failure(`${key} is not set (profile "${s.profile}")`, "run `fanfare login`, or set FANFARE_SECRET_KEY", "not_set");
+  }
+  if (out.json) out.printJson({ key, value, source, profile: s.profile });
+  else out.print(value);
+}
+
+export async function setConfig(options: GlobalOptions & { key: string; value: string }, deps: CommandDeps): Promise<number | void> {
+  const { key, value } = options;
+  const out = outputOf(options, deps);
+  if (!(SETTABLE as readonly string[]).includes(key)) {
+    throw usageError(`"${key}" cannot be set`, `settable: ${SETTABLE.join(", ")}`, "unknown_setting");
+  }
+  const { checkApiBase, resolveProfileName } = await import("../config/settings.js");
+  const { checkProfileName, updateConfig } = await import("../config/store.js");
+  const { maskSecret } = await import("../config/mask.js");
+  const profile = checkProfileName(resolveProfileName(options, deps.env).name);
+  let stored: string;
+  let shown: string;
+  if (key === "apiBase") {
+    stored = shown = checkApiBase(value.trim(), "value");
+  } else {
+    if (value === "-") {
+      const { readStdin } = await import("../config/prompt.js");
+      stored = (await readStdin(deps.stdin)).trim();
+    } else {
+      out.warn("a key on the command line is visible in `ps` and shell history; prefer `fanfare login`");
+      stored = value.trim();
+    }
+    if (!stored || /\s/.test(stored)) throw usageError("the API key is empty or contains whitespace", "pass the key alone", "invalid_api_key");
+    shown = maskSecret(stored);
+  }
+  await updateConfig((data) => {
+    const profiles = (data.profiles ??= {});
+    profiles[profile] = { ...(Object.hasOwn(profiles, profile) ? profiles[profile] : {}), [key]: stored };
+  }, deps.env);
+  if (out.json) out.printJson({ profile, key, value: shown });
+  else out.print(`saved ${key} = ${shown} in profile "${profile}"`);
 }

@@ -12,9 +12,13 @@ export function globalsOf(cmd: Command): GlobalOptions {
 }
 
 /** The output of one command: its streams from deps, its mode from the global flags. */
+export function outputOf(options: GlobalOptions, deps: CommandDeps): Output {
+  const { json, color, verbose } = options;
+  return new Output({ json, color, verbose, stdout: deps.stdout, stderr: deps.stderr, env: deps.env });
+}
+
 export function outputFor(cmd: Command, deps: CommandDeps): Output {
-  const g = globalsOf(cmd);
-  return new Output({ json: g.json, color: g.color, verbose: g.verbose, stdout: deps.stdout, stderr: deps.stderr, env: deps.env });
+  return outputOf(globalsOf(cmd), deps);
 }
 
 /**
@@ -68,6 +72,32 @@ export function parseIntFlag(flag: string, value: string, min: number, max: numb
 /** Collects a repeatable flag (`--set a=1 --set b=2`). */
 export function collect(value: string, previous: string[] = []): string[] {
   return previous.concat(value);
+}
+
+/**
+ * A command's action as `run(options, deps)`: commander's positional arguments join the options
+ * under their declared names (`<endpointId>` → `options.endpointId`, `[event...]` → `options.event`),
+ * with the global flags, so the work is a function of plain data and deps that tests can call as it
+ * is. `run` returns the exit code it wants (nothing means 0) and throws a CliError for anything the
+ * user should fix, so no command calls process.exit itself.
+ */
+export function runWith<O>(
+  ctx: CommandContext,
+  run: (options: O, deps: CommandDeps) => Promise<number | void> | number | void,
+): (...args: unknown[]) => Promise<void> {
+  return async (...args: unknown[]) => {
+    const cmd = args.at(-1) as Command;
+    const options: Record<string, unknown> = { ...cmd.optsWithGlobals() };
+    cmd.registeredArguments.forEach((argument, i) => {
+      options[camelCase(argument.name())] = args[i];
+    });
+    const code = await run(options as O, ctx.deps);
+    ctx.exitCode = typeof code === "number" ? code : 0;
+  };
+}
+
+function camelCase(name: string): string {
+  return name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 }
 
 /**

@@ -1,13 +1,14 @@
 import type { Command } from "commander";
+import type { GlobalOptions } from "../config/globals.js";
+import type { CommandDeps } from "./deps.js";
 import { DELIVERY_STATUSES } from "../api/types.js";
 import { usageError } from "../errors.js";
-import { action, type CommandContext, examples } from "./context.js";
+import { type CommandContext, examples, runWith } from "./context.js";
 import { apiCommand } from "./api-command.js";
 
 const MAX_LIMIT = 100;
 
 export function registerDeliveries(webhooks: Command, ctx: CommandContext): void {
-  const { deps } = ctx;
   const deliveries = webhooks
     .command("deliveries")
     .description("the delivery log of an endpoint: list, inspect, redeliver")
@@ -33,23 +34,7 @@ export function registerDeliveries(webhooks: Command, ctx: CommandContext): void
         ["fanfare webhooks deliveries list we_123 --status failed --limit 5 --json", "for a script"],
       ]),
     )
-    .action(
-      action(ctx, async (endpointId: string, options: { status?: string; limit?: string }, cmd: Command) => {
-        if (options.status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(options.status)) {
-          throw usageError(`unknown status "${options.status}"`, `use one of: ${DELIVERY_STATUSES.join(", ")}`, "invalid_status");
-        }
-        const limit = options.limit === undefined ? undefined : parseLimit(options.limit);
-        const { out, api, fmt } = await apiCommand(cmd, deps);
-        const list = await api((c) => c.listDeliveries(endpointId, { status: options.status, limit }));
-        if (out.json) return out.printJson(list);
-        if (list.length === 0) {
-          out.info(`no deliveries${options.status ? ` with status ${options.status}` : ""} for ${endpointId}`);
-          out.info(out.style.dim("hint: ") + `send one with \`fanfare webhooks endpoints test ${endpointId} <event>\``);
-          return;
-        }
-        out.print(fmt.deliveryTable(list, out.style).join("\n"));
-      }),
-    );
+    .action(runWith(ctx, listDeliveries));
 
   deliveries
     .command("get")
@@ -63,14 +48,7 @@ export function registerDeliveries(webhooks: Command, ctx: CommandContext): void
         ["fanfare webhooks deliveries get we_123 whk_01… --json | jq -r .request.body > body.json", "save the raw body"],
       ]),
     )
-    .action(
-      action(ctx, async (endpointId: string, deliveryId: string, _options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await apiCommand(cmd, deps);
-        const delivery = await api((c) => c.getDelivery(endpointId, deliveryId));
-        if (out.json) return out.printJson(delivery);
-        out.print(fmt.deliveryDetail(delivery, out.style).join("\n"));
-      }),
-    );
+    .action(runWith(ctx, getDelivery));
 
   deliveries
     .command("redeliver")
@@ -82,19 +60,7 @@ export function registerDeliveries(webhooks: Command, ctx: CommandContext): void
       "\nExit 0 when the new attempt succeeded (or is still running), 1 when it failed.\n" +
         examples([["fanfare webhooks deliveries redeliver we_123 whk_01…", "after fixing the receiver"]]),
     )
-    .action(
-      action(ctx, async (endpointId: string, deliveryId: string, _options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await apiCommand(cmd, deps);
-        const delivery = await api((c) => c.redeliver(endpointId, deliveryId));
-        const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
-        if (out.json) out.printJson(delivery);
-        else {
-          const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
-          out.print(`redelivered ${delivery.id} (attempt ${delivery.attempt}): ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`);
-        }
-        return failed ? 1 : 0;
-      }),
-    );
+    .action(runWith(ctx, redeliverDelivery));
 }
 
 function parseLimit(text: string): number {
@@ -105,3 +71,40 @@ function parseLimit(text: string): number {
   return n;
 }
 
+export async function listDeliveries(options: GlobalOptions & { status?: string; limit?: string; endpointId: string }, deps: CommandDeps): Promise<number | void> {
+  const { endpointId } = options;
+  if (options.status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(options.status)) {
+    throw usageError(`unknown status "${options.status}"`, `use one of: ${DELIVERY_STATUSES.join(", ")}`, "invalid_status");
+  }
+  const limit = options.limit === undefined ? undefined : parseLimit(options.limit);
+  const { out, api, fmt } = await apiCommand(options, deps);
+  const list = await api((c) => c.listDeliveries(endpointId, { status: options.status, limit }));
+  if (out.json) return out.printJson(list);
+  if (list.length === 0) {
+    out.info(`no deliveries${options.status ? ` with status ${options.status}` : ""} for ${endpointId}`);
+    out.info(out.style.dim("hint: ") + `send one with \`fanfare webhooks endpoints test ${endpointId} <event>\``);
+    return;
+  }
+  out.print(fmt.deliveryTable(list, out.style).join("\n"));
+}
+
+export async function getDelivery(options: GlobalOptions & { endpointId: string; deliveryId: string }, deps: CommandDeps): Promise<number | void> {
+  const { endpointId, deliveryId } = options;
+  const { out, api, fmt } = await apiCommand(options, deps);
+  const delivery = await api((c) => c.getDelivery(endpointId, deliveryId));
+  if (out.json) return out.printJson(delivery);
+  out.print(fmt.deliveryDetail(delivery, out.style).join("\n"));
+}
+
+export async function redeliverDelivery(options: GlobalOptions & { endpointId: string; deliveryId: string }, deps: CommandDeps): Promise<number | void> {
+  const { endpointId, deliveryId } = options;
+  const { out, api, fmt } = await apiCommand(options, deps);
+  const delivery = await api((c) => c.redeliver(endpointId, deliveryId));
+  const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
+  if (out.json) out.printJson(delivery);
+  else {
+    const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
+    out.print(`redelivered ${delivery.id} (attempt ${delivery.attempt}): ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`);
+  }
+  return failed ? 1 : 0;
+}

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import type { GlobalOptions } from "../config/globals.js";
+import type { CommandDeps } from "./deps.js";
 import { ExitCode, failure, usageError } from "../errors.js";
-import { action, type CommandContext, examples, globalsOf, lifecycleScope, outputFor, parseIntFlag } from "./context.js";
+import { type CommandContext, examples, lifecycleScope, parseIntFlag, outputOf, runWith } from "./context.js";
 
 interface EmulatorFlags {
   port: string;
@@ -13,7 +15,6 @@ const DEFAULT_PORT = "8787";
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
 
 export function registerEmulator(webhooks: Command, ctx: CommandContext): void {
-  const { deps } = ctx;
   webhooks
     .command("emulator")
     .description("run the admin API locally, with a real delivery engine (offline development, tests)")
@@ -36,60 +37,7 @@ export function registerEmulator(webhooks: Command, ctx: CommandContext): void {
           ["fanfare webhooks emulator --api-key sk_test_local", "accept a fixed key"],
         ]),
     )
-    .action(
-      action(ctx, async (flags: EmulatorFlags, cmd: Command) => {
-        const out = outputFor(cmd, deps);
-        const globals = globalsOf(cmd);
-        const port = parseIntFlag("--port", flags.port, 0, 65535, `e.g. --port ${DEFAULT_PORT}`);
-        const timeScale = parseTimeScale(flags.timeScale);
-        const host = flags.host.trim();
-        if (host === "") throw usageError("--host is empty", "e.g. --host 127.0.0.1", "invalid_flag");
-        const apiKey = globals.apiKey?.trim();
-        if (globals.apiKey !== undefined && (!apiKey || /\s/.test(apiKey))) {
-          throw usageError("--api-key is empty or contains whitespace", "e.g. --api-key sk_test_local", "invalid_api_key");
-        }
-
-        // Listening for stop signals before anything starts, so a Ctrl-C during start-up is handled too.
-        const scope = lifecycleScope(deps, out);
-        const stamp = () => deps.now().toTimeString().slice(0, 8);
-        const log = out.verbose ? (line: string) => out.stderr.write(`${out.style.dim(stamp())} ${line}\n`) : undefined;
-        const { startEmulator } = await import("../emulator/index.js");
-        let emulator: Awaited<ReturnType<typeof startEmulator>>;
-        try {
-          emulator = await startEmulator({
-            port,
-            host,
-            dataDir: flags.dataDir,
-            timeScale,
-            apiKeys: apiKey ? [apiKey] : undefined,
-            log,
-          });
-        } catch (error) {
-          await scope.close();
-          throw startError(error, port, host, flags.dataDir);
-        }
-        scope.defer(() => emulator.close());
-
-        if (out.json) out.printJson({ url: emulator.url, apiKey: emulator.apiKey });
-        else {
-          out.print(`fanfare webhooks emulator: admin API on ${emulator.url}`);
-          out.print(`API key: ${emulator.apiKey}`);
-          out.print(`export FANFARE_API_BASE=${emulator.url} FANFARE_SECRET_KEY=${emulator.apiKey}`);
-          const state = flags.dataDir
-            ? `state in ${flags.dataDir}` + (emulator.resumed > 0 ? ` (${emulator.resumed} pending deliveries resumed)` : "")
-            : "state in memory (--data-dir DIR keeps it)";
-          const scale = timeScale === 1 ? "" : `; retry delays ÷ ${timeScale}`;
-          out.info(out.style.dim(`${state}${scale}; run the export line in another terminal; Ctrl-C stops`));
-        }
-        if (!LOOPBACK.has(host)) out.warn(`listening on ${host}: other machines can reach it (anyone with the key can use it)`);
-
-        const { signal, code } = await scope.stopped;
-        for (const warning of await scope.close()) out.warn(warning);
-        out.info(out.style.dim(`emulator stopped (${signal})`));
-        // Like listen: stopped from outside (Ctrl-C, kill, a service manager) is an interruption.
-        return code;
-      }),
-    );
+    .action(runWith(ctx, runEmulator));
 }
 
 function parseTimeScale(text: string): number {
@@ -117,4 +65,56 @@ function startError(error: unknown, port: number, host: string, dataDir: string 
     return usageError(`cannot use --data-dir ${dataDir}: ${message}`, "pass a folder you can write, or move a broken state file away", "invalid_data_dir");
   }
   return failure(`the emulator could not start: ${message}`);
+}
+
+export async function runEmulator(options: GlobalOptions & EmulatorFlags, deps: CommandDeps): Promise<number | void> {
+  const out = outputOf(options, deps);
+  const port = parseIntFlag("--port", options.port, 0, 65535, `e.g. --port ${DEFAULT_PORT}`);
+  const timeScale = parseTimeScale(options.timeScale);
+  const host = options.host.trim();
+  if (host === "") throw usageError("--host is empty", "e.g. --host 127.0.0.1", "invalid_flag");
+  const apiKey = options.apiKey?.trim();
+  if (options.apiKey !== undefined && (!apiKey || /\s/.test(apiKey))) {
+    throw usageError("--api-key is empty or contains whitespace", "e.g. --api-key sk_test_local", "invalid_api_key");
+  }
+
+  // Listening for stop signals before anything starts, so a Ctrl-C during start-up is handled too.
+  const scope = lifecycleScope(deps, out);
+  const stamp = () => deps.now().toTimeString().slice(0, 8);
+  const log = out.verbose ? (line: string) => out.stderr.write(`${out.style.dim(stamp())} ${line}\n`) : undefined;
+  const { startEmulator } = await import("../emulator/index.js");
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    emulator = await startEmulator({
+      port,
+      host,
+      dataDir: options.dataDir,
+      timeScale,
+      apiKeys: apiKey ? [apiKey] : undefined,
+      log,
+    });
+  } catch (error) {
+    await scope.close();
+    throw startError(error, port, host, options.dataDir);
+  }
+  scope.defer(() => emulator.close());
+
+  if (out.json) out.printJson({ url: emulator.url, apiKey: emulator.apiKey });
+  else {
+    out.print(`fanfare webhooks emulator: admin API on ${emulator.url}`);
+    out.print(`API key: ${emulator.apiKey}`);
+    out.print(`export FANFARE_API_BASE=${emulator.url} FANFARE_SECRET_KEY=${emulator.apiKey}`);
+    const state = options.dataDir
+      ? `state in ${options.dataDir}` + (emulator.resumed > 0 ? ` (${emulator.resumed} pending deliveries resumed)` : "")
+      : "state in memory (--data-dir DIR keeps it)";
+    const scale = timeScale === 1 ? "" : `; retry delays ÷ ${timeScale}`;
+    out.info(out.style.dim(`${state}${scale}; run the export line in another terminal; Ctrl-C stops`));
+  }
+  if (!LOOPBACK.has(host)) out.warn(`listening on ${host}: other machines can reach it (anyone with the key can use it)`);
+
+  const { signal, code } = await scope.stopped;
+  for (const warning of await scope.close()) out.warn(warning);
+  out.info(out.style.dim(`emulator stopped (${signal})`));
+  // Like listen: stopped from outside (Ctrl-C, kill, a service manager) is an interruption.
+  return code;
 }

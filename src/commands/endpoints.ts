@@ -1,7 +1,9 @@
 import type { Command } from "commander";
+import type { GlobalOptions } from "../config/globals.js";
+import type { CommandDeps } from "./deps.js";
 import { failure, usageError } from "../errors.js";
 import type { Output } from "../terminal/output.js";
-import { action, type CommandContext, collect, commaList, examples } from "./context.js";
+import { type CommandContext, collect, commaList, examples, runWith } from "./context.js";
 import { apiCommand } from "./api-command.js";
 
 interface CreateOptions {
@@ -41,19 +43,7 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
     .command("list")
     .description("list endpoints (secrets masked)")
     .addHelpText("after", examples([["fanfare webhooks endpoints list --json | jq -r '.[].id'", "ids for a script"]]))
-    .action(
-      action(ctx, async (_options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await apiCommand(cmd, deps);
-        const list = await api((c) => c.listEndpoints());
-        if (out.json) return out.printJson(list.map(fmt.maskEndpoint));
-        if (list.length === 0) {
-          out.info("no endpoints yet");
-          out.info(out.style.dim("hint: ") + "create one with `fanfare webhooks endpoints create --url URL --events a,b`");
-          return;
-        }
-        out.print(fmt.endpointTable(list, out.style).join("\n"));
-      }),
-    );
+    .action(runWith(ctx, listEndpoints));
 
   endpoints
     .command("create")
@@ -79,43 +69,14 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
           ["fanfare webhooks endpoints create --url https://example.com/hooks --events order.created --json | jq -r .id", "the new id"],
         ]),
     )
-    .action(
-      action(ctx, async (options: CreateOptions, cmd: Command) => {
-        const { out, api, fmt } = await apiCommand(cmd, deps);
-        const events = await checkEvents(options.events);
-        checkUrl(options.url);
-        if (options.secret !== undefined && !/^whsec_\S{8,}$/.test(options.secret)) {
-          throw usageError("--secret must look like whsec_… (at least 8 characters after the prefix)", "omit it to get a generated secret", "invalid_secret");
-        }
-        const input = {
-          url: options.url,
-          events,
-          ...(options.description !== undefined ? { description: options.description } : {}),
-          ...(options.disabled ? { enabled: false } : {}),
-          ...(options.secret !== undefined ? { secret: options.secret } : {}),
-        };
-        const endpoint = await api((c) => c.createEndpoint(input));
-        if (out.json) return out.printJson(endpoint);
-        out.info(`created endpoint ${endpoint.id}`);
-        const detail = fmt.endpointDetail(endpoint, out.style).filter((line) => !/^\S*secret\b/.test(stripAnsi(line)));
-        out.info(detail.join("\n"));
-        showSecretOnce(out, endpoint.secret);
-      }),
-    );
+    .action(runWith(ctx, createEndpoint));
 
   endpoints
     .command("get")
     .description("show one endpoint (secret masked)")
     .argument("<id>", "endpoint id (we_…)")
     .addHelpText("after", examples([["fanfare webhooks endpoints get we_123", "url, events, status, masked secret"]]))
-    .action(
-      action(ctx, async (id: string, _options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await apiCommand(cmd, deps);
-        const endpoint = await api((c) => c.getEndpoint(id));
-        if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
-        out.print(fmt.endpointDetail(endpoint, out.style).join("\n"));
-      }),
-    );
+    .action(runWith(ctx, getEndpoint));
 
   endpoints
     .command("update")
@@ -133,27 +94,7 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
         ["fanfare webhooks endpoints update we_123 --url https://new.example.com/hooks --enable", "move and resume"],
       ]),
     )
-    .action(
-      action(ctx, async (id: string, options: UpdateOptions, cmd: Command) => {
-        if (options.enable && options.disable) {
-          throw usageError("--enable and --disable contradict each other", "pass one of them");
-        }
-        const input = {
-          ...(options.url !== undefined ? { url: checkUrl(options.url) } : {}),
-          ...(options.events !== undefined ? { events: await checkEvents(options.events) } : {}),
-          ...(options.description !== undefined ? { description: options.description } : {}),
-          ...(options.enable ? { enabled: true } : options.disable ? { enabled: false } : {}),
-        };
-        if (Object.keys(input).length === 0) {
-          throw usageError("nothing to update", "pass --url, --events, --description, --enable or --disable");
-        }
-        const { out, api, fmt } = await apiCommand(cmd, deps);
-        const endpoint = await api((c) => c.updateEndpoint(id, input));
-        if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
-        out.info(`updated endpoint ${endpoint.id}`);
-        out.print(fmt.endpointDetail(endpoint, out.style).join("\n"));
-      }),
-    );
+    .action(runWith(ctx, updateEndpoint));
 
   endpoints
     .command("delete")
@@ -167,24 +108,7 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
         ["fanfare webhooks endpoints delete we_123 --yes", "in a script"],
       ]),
     )
-    .action(
-      action(ctx, async (id: string, options: { yes?: boolean }, cmd: Command) => {
-        const { out, api } = await apiCommand(cmd, deps);
-        if (!options.yes) {
-          if (!deps.stdin.isTTY || !deps.stderr.isTTY) {
-            throw usageError(`not deleting ${id} without confirmation`, "pass --yes to delete without a prompt", "confirmation_required");
-          }
-          const endpoint = await api((c) => c.getEndpoint(id));
-          const { confirm } = await import("../config/prompt.js");
-          if (!(await confirm(`Delete endpoint ${endpoint.id} (${endpoint.url})? [y/N] `, { input: deps.stdin, output: deps.stderr }))) {
-            throw failure("not deleted", undefined, "cancelled");
-          }
-        }
-        await api((c) => c.deleteEndpoint(id));
-        if (out.json) out.printJson({ id, deleted: true });
-        else out.print(`deleted endpoint ${id}`);
-      }),
-    );
+    .action(runWith(ctx, deleteEndpoint));
 
   for (const [name, enabled] of [
     ["pause", false],
@@ -195,14 +119,7 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
       .description(enabled ? "resume deliveries to an endpoint" : "stop deliveries to an endpoint until resumed")
       .argument("<id>", "endpoint id (we_…)")
       .addHelpText("after", examples([[`fanfare webhooks endpoints ${name} we_123`, `${name} it`]]))
-      .action(
-        action(ctx, async (id: string, _options: unknown, cmd: Command) => {
-          const { out, api, fmt } = await apiCommand(cmd, deps);
-          const endpoint = await api((c) => c.updateEndpoint(id, { enabled }));
-          if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
-          out.print(`${enabled ? "resumed" : "paused"} endpoint ${endpoint.id} (${endpoint.url})`);
-        }),
-      );
+      .action(runWith(ctx, (options: GlobalOptions & { id: string }, deps) => setEndpointEnabled({ ...options, enabled }, deps)));
   }
 
   endpoints
@@ -217,29 +134,14 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
           ["NEW=$(fanfare webhooks endpoints rotate-secret we_123)", "capture it"],
         ]),
     )
-    .action(
-      action(ctx, async (id: string, _options: unknown, cmd: Command) => {
-        const { out, api } = await apiCommand(cmd, deps);
-        const { secret } = await api((c) => c.rotateSecret(id));
-        if (out.json) return out.printJson({ id, secret });
-        out.info(`rotated the signing secret of ${id}; the old secret no longer verifies`);
-        showSecretOnce(out, secret);
-      }),
-    );
+    .action(runWith(ctx, rotateEndpointSecret));
 
   endpoints
     .command("health")
     .description("whether recent deliveries to an endpoint succeed")
     .argument("<id>", "endpoint id (we_…)")
     .addHelpText("after", examples([["fanfare webhooks endpoints health we_123", "success rate and last delivery"]]))
-    .action(
-      action(ctx, async (id: string, _options: unknown, cmd: Command) => {
-        const { out, api, fmt } = await apiCommand(cmd, deps);
-        const health = await api((c) => c.health(id));
-        if (out.json) return out.printJson({ id, ...health });
-        out.print(fmt.healthDetail(id, health, out.style).join("\n"));
-      }),
-    );
+    .action(runWith(ctx, endpointHealth));
 
   endpoints
     .command("test")
@@ -256,34 +158,7 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
           ["fanfare webhooks endpoints test we_123 draw.consumer.won --set position=5", "with a field changed"],
         ]),
     )
-    .action(
-      action(ctx, async (id: string, event: string, options: { set: string[]; data?: string }, cmd: Command) => {
-        const [eventType] = await checkEvents([event]);
-        const { buildTestData } = await import("../api/test-data.js");
-        let fileText: string | undefined;
-        if (options.data !== undefined) {
-          const { readFile } = await import("node:fs/promises");
-          try {
-            fileText = await readFile(options.data, "utf8");
-          } catch (error) {
-            throw usageError(`cannot read --data ${options.data} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, "give a JSON file");
-          }
-        }
-        const data = buildTestData(fileText, options.set, `--data ${options.data ?? ""}`.trim());
-        const { out, api, fmt } = await apiCommand(cmd, deps);
-        const delivery = await api((c) => c.sendTest(id, eventType!, data));
-        const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
-        if (out.json) out.printJson(delivery);
-        else {
-          const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
-          out.print(
-            `sent ${delivery.eventType} to ${delivery.endpointId}: delivery ${delivery.id} ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`,
-          );
-          out.info(out.style.dim(`details: fanfare webhooks deliveries get ${delivery.endpointId} ${delivery.id}`));
-        }
-        return failed ? 1 : 0;
-      }),
-    );
+    .action(runWith(ctx, testEndpoint));
 }
 
 
@@ -311,3 +186,137 @@ function showSecretOnce(out: Output, secret: string): void {
 
 // eslint-disable-next-line no-control-regex
 const stripAnsi = (text: string) => text.replace(/\u001B\[[0-9;]*m/g, "");
+
+export async function listEndpoints(options: GlobalOptions, deps: CommandDeps): Promise<number | void> {
+  const { out, api, fmt } = await apiCommand(options, deps);
+  const list = await api((c) => c.listEndpoints());
+  if (out.json) return out.printJson(list.map(fmt.maskEndpoint));
+  if (list.length === 0) {
+    out.info("no endpoints yet");
+    out.info(out.style.dim("hint: ") + "create one with `fanfare webhooks endpoints create --url URL --events a,b`");
+    return;
+  }
+  out.print(fmt.endpointTable(list, out.style).join("\n"));
+}
+
+export async function createEndpoint(options: GlobalOptions & CreateOptions, deps: CommandDeps): Promise<number | void> {
+  const { out, api, fmt } = await apiCommand(options, deps);
+  const events = await checkEvents(options.events);
+  checkUrl(options.url);
+  if (options.secret !== undefined && !/^whsec_\S{8,}$/.test(options.secret)) {
+    throw usageError("--secret must look like whsec_… (at least 8 characters after the prefix)", "omit it to get a generated secret", "invalid_secret");
+  }
+  const input = {
+    url: options.url,
+    events,
+    ...(options.description !== undefined ? { description: options.description } : {}),
+    ...(options.disabled ? { enabled: false } : {}),
+    ...(options.secret !== undefined ? { secret: options.secret } : {}),
+  };
+  const endpoint = await api((c) => c.createEndpoint(input));
+  if (out.json) return out.printJson(endpoint);
+  out.info(`created endpoint ${endpoint.id}`);
+  const detail = fmt.endpointDetail(endpoint, out.style).filter((line) => !/^\S*secret\b/.test(stripAnsi(line)));
+  out.info(detail.join("\n"));
+  showSecretOnce(out, endpoint.secret);
+}
+
+export async function getEndpoint(options: GlobalOptions & { id: string }, deps: CommandDeps): Promise<number | void> {
+  const { id } = options;
+  const { out, api, fmt } = await apiCommand(options, deps);
+  const endpoint = await api((c) => c.getEndpoint(id));
+  if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
+  out.print(fmt.endpointDetail(endpoint, out.style).join("\n"));
+}
+
+export async function updateEndpoint(options: GlobalOptions & UpdateOptions & { id: string }, deps: CommandDeps): Promise<number | void> {
+  const { id } = options;
+  if (options.enable && options.disable) {
+    throw usageError("--enable and --disable contradict each other", "pass one of them");
+  }
+  const input = {
+    ...(options.url !== undefined ? { url: checkUrl(options.url) } : {}),
+    ...(options.events !== undefined ? { events: await checkEvents(options.events) } : {}),
+    ...(options.description !== undefined ? { description: options.description } : {}),
+    ...(options.enable ? { enabled: true } : options.disable ? { enabled: false } : {}),
+  };
+  if (Object.keys(input).length === 0) {
+    throw usageError("nothing to update", "pass --url, --events, --description, --enable or --disable");
+  }
+  const { out, api, fmt } = await apiCommand(options, deps);
+  const endpoint = await api((c) => c.updateEndpoint(id, input));
+  if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
+  out.info(`updated endpoint ${endpoint.id}`);
+  out.print(fmt.endpointDetail(endpoint, out.style).join("\n"));
+}
+
+export async function deleteEndpoint(options: GlobalOptions & { yes?: boolean; id: string }, deps: CommandDeps): Promise<number | void> {
+  const { id } = options;
+  const { out, api } = await apiCommand(options, deps);
+  if (!options.yes) {
+    if (!deps.stdin.isTTY || !deps.stderr.isTTY) {
+      throw usageError(`not deleting ${id} without confirmation`, "pass --yes to delete without a prompt", "confirmation_required");
+    }
+    const endpoint = await api((c) => c.getEndpoint(id));
+    const { confirm } = await import("../config/prompt.js");
+    if (!(await confirm(`Delete endpoint ${endpoint.id} (${endpoint.url})? [y/N] `, { input: deps.stdin, output: deps.stderr }))) {
+      throw failure("not deleted", undefined, "cancelled");
+    }
+  }
+  await api((c) => c.deleteEndpoint(id));
+  if (out.json) out.printJson({ id, deleted: true });
+  else out.print(`deleted endpoint ${id}`);
+}
+
+export async function rotateEndpointSecret(options: GlobalOptions & { id: string }, deps: CommandDeps): Promise<number | void> {
+  const { id } = options;
+  const { out, api } = await apiCommand(options, deps);
+  const { secret } = await api((c) => c.rotateSecret(id));
+  if (out.json) return out.printJson({ id, secret });
+  out.info(`rotated the signing secret of ${id}; the old secret no longer verifies`);
+  showSecretOnce(out, secret);
+}
+
+export async function endpointHealth(options: GlobalOptions & { id: string }, deps: CommandDeps): Promise<number | void> {
+  const { id } = options;
+  const { out, api, fmt } = await apiCommand(options, deps);
+  const health = await api((c) => c.health(id));
+  if (out.json) return out.printJson({ id, ...health });
+  out.print(fmt.healthDetail(id, health, out.style).join("\n"));
+}
+
+export async function testEndpoint(options: GlobalOptions & { set: string[]; data?: string; id: string; event: string }, deps: CommandDeps): Promise<number | void> {
+  const { id, event } = options;
+  const [eventType] = await checkEvents([event]);
+  const { buildTestData } = await import("../api/test-data.js");
+  let fileText: string | undefined;
+  if (options.data !== undefined) {
+    const { readFile } = await import("node:fs/promises");
+    try {
+      fileText = await readFile(options.data, "utf8");
+    } catch (error) {
+      throw usageError(`cannot read --data ${options.data} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, "give a JSON file");
+    }
+  }
+  const data = buildTestData(fileText, options.set, `--data ${options.data ?? ""}`.trim());
+  const { out, api, fmt } = await apiCommand(options, deps);
+  const delivery = await api((c) => c.sendTest(id, eventType!, data));
+  const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
+  if (out.json) out.printJson(delivery);
+  else {
+    const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
+    out.print(
+      `sent ${delivery.eventType} to ${delivery.endpointId}: delivery ${delivery.id} ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`,
+    );
+    out.info(out.style.dim(`details: fanfare webhooks deliveries get ${delivery.endpointId} ${delivery.id}`));
+  }
+  return failed ? 1 : 0;
+}
+
+export async function setEndpointEnabled(options: GlobalOptions & { id: string; enabled: boolean }, deps: CommandDeps): Promise<void> {
+  const { id, enabled } = options;
+  const { out, api, fmt } = await apiCommand(options, deps);
+  const endpoint = await api((c) => c.updateEndpoint(id, { enabled }));
+  if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
+  out.print(`${enabled ? "resumed" : "paused"} endpoint ${endpoint.id} (${endpoint.url})`);
+}

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
+import type { GlobalOptions } from "../config/globals.js";
 import { usageError } from "../errors.js";
-import { action, type CommandContext, examples, globalsOf, outputFor } from "./context.js";
+import { type CommandContext, examples, outputOf, runWith } from "./context.js";
 import type { CommandDeps } from "./deps.js";
 
 const KEY_ENV = "FANFARE_SECRET_KEY";
@@ -22,55 +23,7 @@ export function registerLogin(program: Command, ctx: CommandContext): void {
           ["fanfare login --api-base http://127.0.0.1:8787/api --api-key key", "log in to a local emulator"],
         ]),
     )
-    .action(
-      action(ctx, async (_options: unknown, cmd: Command) => {
-        const out = outputFor(cmd, deps);
-        const globals = globalsOf(cmd);
-        const { checkProfileName, profileOf, readConfig, updateConfig, configFilePath } = await import("../config/store.js");
-        const { DEFAULT_API_BASE, ENV, checkApiBase, resolveProfileName } = await import("../config/settings.js");
-        const { maskSecret } = await import("../config/mask.js");
-
-        const profile = checkProfileName(resolveProfileName(globals, deps.env).name);
-        const saved = profileOf(await readConfig(deps.env), profile);
-        const explicitBase = globals.apiBase?.trim() || deps.env[ENV.apiBase]?.trim() || undefined;
-        const apiBase = checkApiBase(
-          explicitBase ?? saved.apiBase ?? DEFAULT_API_BASE,
-          globals.apiBase ? "--api-base" : explicitBase ? ENV.apiBase : `profile "${profile}"`,
-        );
-
-        const apiKey = await readKey(globals.apiKey, out, deps);
-
-        const { createApiClient } = await import("../api/client.js");
-        const client = createApiClient({ baseUrl: apiBase, apiKey, log: out.verbose ? (l) => out.debug(l) : undefined });
-        let endpointCount: number;
-        try {
-          endpointCount = (await client.listEndpoints()).length;
-        } finally {
-          await client.close();
-        }
-
-        await updateConfig((data) => {
-          const profiles = (data.profiles ??= {});
-          const next = { ...profileOf(data, profile), apiKey };
-          if (explicitBase) next.apiBase = apiBase;
-          profiles[profile] = next;
-        }, deps.env);
-
-        const summary = {
-          profile,
-          apiBase,
-          apiKey: maskSecret(apiKey),
-          endpoints: endpointCount,
-          configFile: configFilePath(deps.env),
-        };
-        if (out.json) out.printJson(summary);
-        else {
-          out.print(`logged in: profile "${profile}" saved (key ${summary.apiKey}, ${apiBase})`);
-          out.info(out.style.dim(`${endpointCount} endpoint${endpointCount === 1 ? "" : "s"} on this account; config ${summary.configFile}`));
-        }
-        if (deps.env[KEY_ENV]) out.warn(`${KEY_ENV} is set and takes precedence over the saved profile`);
-      }),
-    );
+    .action(runWith(ctx, login));
 
   program
     .command("logout")
@@ -83,33 +36,7 @@ export function registerLogin(program: Command, ctx: CommandContext): void {
           ["fanfare logout --profile staging", "forget another profile's key"],
         ]),
     )
-    .action(
-      action(ctx, async (_options: unknown, cmd: Command) => {
-        const out = outputFor(cmd, deps);
-        const globals = globalsOf(cmd);
-        const { checkProfileName, profileOf, readConfig, updateConfig, configFilePath } = await import("../config/store.js");
-        const { resolveProfileName } = await import("../config/settings.js");
-        const { maskSecret } = await import("../config/mask.js");
-
-        const profile = checkProfileName(resolveProfileName(globals, deps.env).name);
-        const key = profileOf(await readConfig(deps.env), profile).apiKey;
-        if (!key) {
-          if (out.json) out.printJson({ profile, removed: false });
-          else out.print(`nothing to do: profile "${profile}" has no saved key`);
-        } else {
-          await updateConfig((data) => {
-            const rest = { ...profileOf(data, profile) };
-            delete rest.apiKey;
-            if (!data.profiles) return;
-            if (Object.keys(rest).length === 0) delete data.profiles[profile];
-            else data.profiles[profile] = rest;
-          }, deps.env);
-          if (out.json) out.printJson({ profile, removed: true, apiKey: maskSecret(key), configFile: configFilePath(deps.env) });
-          else out.print(`logged out: removed key ${maskSecret(key)} from profile "${profile}" (${configFilePath(deps.env)})`);
-        }
-        if (deps.env[KEY_ENV]) out.warn(`${KEY_ENV} is still set: commands keep using it`);
-      }),
-    );
+    .action(runWith(ctx, logout));
 }
 
 async function readKey(flagKey: string | undefined, out: import("../terminal/output.js").Output, deps: CommandDeps): Promise<string> {
@@ -130,4 +57,76 @@ function nonEmptyKey(key: string, message: string): string {
   }
   if (/\s/.test(key)) throw usageError("the API key contains whitespace", "paste the key alone, on one line", "invalid_api_key");
   return key;
+}
+
+export async function login(options: GlobalOptions, deps: CommandDeps): Promise<number | void> {
+  const out = outputOf(options, deps);
+  const { checkProfileName, profileOf, readConfig, updateConfig, configFilePath } = await import("../config/store.js");
+  const { DEFAULT_API_BASE, ENV, checkApiBase, resolveProfileName } = await import("../config/settings.js");
+  const { maskSecret } = await import("../config/mask.js");
+
+  const profile = checkProfileName(resolveProfileName(options, deps.env).name);
+  const saved = profileOf(await readConfig(deps.env), profile);
+  const explicitBase = options.apiBase?.trim() || deps.env[ENV.apiBase]?.trim() || undefined;
+  const apiBase = checkApiBase(
+    explicitBase ?? saved.apiBase ?? DEFAULT_API_BASE,
+    options.apiBase ? "--api-base" : explicitBase ? ENV.apiBase : `profile "${profile}"`,
+  );
+
+  const apiKey = await readKey(options.apiKey, out, deps);
+
+  const { createApiClient } = await import("../api/client.js");
+  const client = createApiClient({ baseUrl: apiBase, apiKey, log: out.verbose ? (l) => out.debug(l) : undefined });
+  let endpointCount: number;
+  try {
+    endpointCount = (await client.listEndpoints()).length;
+  } finally {
+    await client.close();
+  }
+
+  await updateConfig((data) => {
+    const profiles = (data.profiles ??= {});
+    const next = { ...profileOf(data, profile), apiKey };
+    if (explicitBase) next.apiBase = apiBase;
+    profiles[profile] = next;
+  }, deps.env);
+
+  const summary = {
+    profile,
+    apiBase,
+    apiKey: maskSecret(apiKey),
+    endpoints: endpointCount,
+    configFile: configFilePath(deps.env),
+  };
+  if (out.json) out.printJson(summary);
+  else {
+    out.print(`logged in: profile "${profile}" saved (key ${summary.apiKey}, ${apiBase})`);
+    out.info(out.style.dim(`${endpointCount} endpoint${endpointCount === 1 ? "" : "s"} on this account; config ${summary.configFile}`));
+  }
+  if (deps.env[KEY_ENV]) out.warn(`${KEY_ENV} is set and takes precedence over the saved profile`);
+}
+
+export async function logout(options: GlobalOptions, deps: CommandDeps): Promise<number | void> {
+  const out = outputOf(options, deps);
+  const { checkProfileName, profileOf, readConfig, updateConfig, configFilePath } = await import("../config/store.js");
+  const { resolveProfileName } = await import("../config/settings.js");
+  const { maskSecret } = await import("../config/mask.js");
+
+  const profile = checkProfileName(resolveProfileName(options, deps.env).name);
+  const key = profileOf(await readConfig(deps.env), profile).apiKey;
+  if (!key) {
+    if (out.json) out.printJson({ profile, removed: false });
+    else out.print(`nothing to do: profile "${profile}" has no saved key`);
+  } else {
+    await updateConfig((data) => {
+      const rest = { ...profileOf(data, profile) };
+      delete rest.apiKey;
+      if (!data.profiles) return;
+      if (Object.keys(rest).length === 0) delete data.profiles[profile];
+      else data.profiles[profile] = rest;
+    }, deps.env);
+    if (out.json) out.printJson({ profile, removed: true, apiKey: maskSecret(key), configFile: configFilePath(deps.env) });
+    else out.print(`logged out: removed key ${maskSecret(key)} from profile "${profile}" (${configFilePath(deps.env)})`);
+  }
+  if (deps.env[KEY_ENV]) out.warn(`${KEY_ENV} is still set: commands keep using it`);
 }

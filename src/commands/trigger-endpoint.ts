@@ -3,7 +3,7 @@ import type { Delivery } from "../api/types.js";
 import { failure, usageError } from "../errors.js";
 import type { Output } from "../terminal/output.js";
 import { apiCommand } from "./api-command.js";
-import { parseIntFlag } from "./context.js";
+import { globalsOf, parseIntFlag } from "./context.js";
 import type { CommandDeps } from "./deps.js";
 
 /** How long `trigger --endpoint` waits for a delivery to settle before reporting where it stands. */
@@ -54,7 +54,7 @@ export async function triggerViaEndpoint(
   const events = [...chooseEvents(names, options.all === true).keys()];
   const data = await testData(options.set ?? [], options.data, deps.stdin);
 
-  const [{ api, fmt }, { awaitDelivery }] = await Promise.all([apiCommand(cmd, deps), import("../api/await-delivery.js")]);
+  const [{ api, fmt }, { awaitDelivery }] = await Promise.all([apiCommand(globalsOf(cmd), deps), import("../api/await-delivery.js")]);
   const results: Delivery[] = [];
   await api(async (client) => {
     for (const event of events) {
