@@ -74,7 +74,8 @@ export function registerListen(parent: Command): void {
             "missing_forward",
           );
         }
-        const forwardUrl = listenOptions.parseForwardTarget(options.forward);
+        const { parseTargetUrl } = await import("../delivery/target-url.js");
+        const forwardUrl = parseTargetUrl(options.forward, "--forward");
         const port = parseIntFlag("--port", options.port, 0, 65535, "leave it out for a free port");
         const tunnel = listenOptions.parseTunnelChoice(options.tunnel);
         const extraHeaders = listenOptions.parseHeadersFlag(options.headers?.join(","));

@@ -29,7 +29,10 @@ export function registerTrigger(parent: Command): void {
     .description("send signed sample deliveries of documented events to a URL")
     .argument("[event...]", "event types, e.g. draw.consumer.won (see: fanfare webhooks events)")
     .option("--all", "every documented event type")
-    .option("--forward-to <url>", "where to POST, e.g. http://localhost:3000/webhooks (default: the running listen)")
+    .option(
+      "--forward, --forward-to <target>",
+      "where to POST: a port, HOST:PORT[/path] or a full URL (default: the running listen)",
+    )
     .option("--secret <secret>", `signing secret, whsec_… (env ${SECRET_ENV}, preferred: argv is visible in ps)`)
     .option("--scheme <scheme>", `signature scheme: ${SCHEMES.join(" | ")}`, "v1")
     .option("--set <path=value>", "override a field of every sample, e.g. data.position=5 (repeatable)", collect)
