@@ -156,8 +156,8 @@ export function registerConfig(program: Command): void {
           stored = shown = checkApiBase(value.trim(), "value");
         } else {
           if (value === "-") {
-            const { readStdin } = await import("../config/prompt.js");
-            stored = (await readStdin()).trim();
+            const { readAllText } = await import("../terminal/input.js");
+            stored = (await readAllText(process.stdin)).trim();
           } else {
             out.warn("a key on the command line is visible in `ps` and shell history; prefer `fanfare login`");
             stored = value.trim();

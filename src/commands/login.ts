@@ -115,10 +115,11 @@ async function readKey(flagKey: string | undefined, out: import("../terminal/out
     out.warn("--api-key is visible to other users in `ps` and in shell history; prefer piping the key to `fanfare login`");
     return nonEmptyKey(flagKey.trim(), "--api-key is empty");
   }
-  const { askHidden, readStdin } = await import("../config/prompt.js");
   if (!process.stdin.isTTY) {
-    return nonEmptyKey((await readStdin()).trim(), "no API key on stdin");
+    const { readAllText } = await import("../terminal/input.js");
+    return nonEmptyKey((await readAllText(process.stdin)).trim(), "no API key on stdin");
   }
+  const { askHidden } = await import("../config/prompt.js");
   return nonEmptyKey(await askHidden("Fanfare API key (input hidden): "), "no API key entered");
 }
 

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { readFileSync } from "node:fs";
 import { usageError } from "../errors.js";
 import type { Output } from "../terminal/output.js";
 import { action, examples, outputFor } from "./context.js";
@@ -159,28 +158,13 @@ function parseTimestampFlag(raw: string): string {
 
 /** The body as bytes: a binary or re-encoded body must verify exactly as it arrived. */
 async function readPayload(source: string, out: Output): Promise<Buffer> {
-  if (source === "-") {
-    if (process.stdin.isTTY) out.info("reading the payload from stdin; end it with Ctrl-D");
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  }
-  try {
-    return readFileSync(source);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EISDIR"
-          ? "it is a directory"
-          : code === "EACCES" || code === "EPERM"
-            ? "permission denied"
-            : ((error as Error).message ?? String(error));
-    throw usageError(
-      `cannot read the payload file "${source}": ${why}`,
-      "pass the file holding the raw request body, or --payload - to read stdin",
-      "payload_unreadable",
-    );
-  }
+  const stdin = process.stdin;
+  if (source === "-" && stdin.isTTY) out.info("reading the payload from stdin; end it with Ctrl-D");
+  const { readSource } = await import("../terminal/input.js");
+  return readSource(source, {
+    stdin,
+    what: "the payload file",
+    hint: "pass the file holding the raw request body, or --payload - to read stdin",
+    code: "payload_unreadable",
+  });
 }
