@@ -245,8 +245,8 @@ export function registerEndpoints(webhooks: Command): void {
     .description("send a test event to an endpoint through the platform (a real, signed delivery)")
     .argument("<id>", "endpoint id (we_…)")
     .argument("<event>", "event type, e.g. draw.consumer.won (see `fanfare webhooks events`)")
-    .option("--set <path=value>", "override a field of the payload's data (repeatable; typed like JSON)", collect, [])
-    .option("--data <file>", "merge a JSON object into the payload's data")
+    .option("--set <path=value>", "override a field of the sample's data, e.g. data.position=5 (repeatable)", collect, [])
+    .option("--data <file>", "merge a JSON object into the sample's data (- reads stdin)")
     .addHelpText(
       "after",
       "\nExit 0 when the first attempt succeeded (or is still running), 1 when it failed.\n" +
@@ -257,20 +257,16 @@ export function registerEndpoints(webhooks: Command): void {
     )
     .action(
       action(async (id: string, event: string, options: { set: string[]; data?: string }, cmd: Command) => {
-        const [eventType] = await checkEvents([event]);
-        const { buildTestData } = await import("../api/test-data.js");
-        let fileText: string | undefined;
-        if (options.data !== undefined) {
-          const { readFile } = await import("node:fs/promises");
-          try {
-            fileText = await readFile(options.data, "utf8");
-          } catch (error) {
-            throw usageError(`cannot read --data ${options.data} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, "give a JSON file");
-          }
-        }
-        const data = buildTestData(fileText, options.set, `--data ${options.data ?? ""}`.trim());
+        const [{ requireEventType }, { readDataFile }, { testRouteData }] = await Promise.all([
+          import("../events/catalog.js"),
+          import("../events/overrides.js"),
+          import("../events/sample.js"),
+        ]);
+        const eventType = requireEventType(event.trim());
+        const file = options.data === undefined ? undefined : await readDataFile(options.data, process.stdin);
+        const data = testRouteData(eventType, { set: options.set, data: file });
         const { out, api, fmt } = await apiCommand(cmd);
-        const delivery = await api((c) => c.sendTest(id, eventType!, data));
+        const delivery = await api((c) => c.sendTest(id, eventType.name, data));
         const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
         if (out.json) out.printJson(delivery);
         else {

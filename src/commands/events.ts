@@ -70,7 +70,7 @@ export function registerEvents(parent: Command): void {
           import("../events/sample.js"),
         ]);
         const event = requireEventType(name);
-        const data = options.data === undefined ? undefined : await readDataFile(options.data);
+        const data = options.data === undefined ? undefined : await readDataFile(options.data, process.stdin);
         const payload = sampleOf(event, { set: options.set ?? [], data });
         if (out.json) out.printJson(payload);
         else out.print(JSON.stringify(payload, null, 2));
