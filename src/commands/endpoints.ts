@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { failure, usageError } from "../errors.js";
+import { SECRET_ENV } from "../signing/options.js";
 import type { Output } from "../terminal/output.js";
+import { stripAnsi } from "../terminal/style.js";
 import { action, collect, commaList, examples } from "./context.js";
 import { apiCommand } from "./api-command.js";
 
@@ -300,9 +302,7 @@ function checkUrl(url: string): string {
 }
 
 function showSecretOnce(out: Output, secret: string): void {
-  out.warn("this signing secret is shown once, in full: store it now (e.g. as FANFARE_WEBHOOK_SECRET); later output masks it");
+  out.warn(`this signing secret is shown once, in full: store it now (e.g. as ${SECRET_ENV}); later output masks it`);
   out.print(secret);
 }
 
-// eslint-disable-next-line no-control-regex
-const stripAnsi = (text: string) => text.replace(/\u001B\[[0-9;]*m/g, "");

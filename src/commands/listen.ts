@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { usageError } from "../errors.js";
+import { SECRET_ENV } from "../signing/options.js";
 import { action, collect, commaList, examples, globalsOf, outputFor, parseIntFlag } from "./context.js";
 
 interface ListenOptions {
@@ -16,7 +17,6 @@ interface ListenOptions {
   secret?: string;
 }
 
-const SECRET_ENV = "FANFARE_WEBHOOK_SECRET";
 
 export function registerListen(parent: Command): void {
   parent
@@ -31,7 +31,7 @@ export function registerListen(parent: Command): void {
     .option("--log-file <file>", "append every delivery (headers and body) to this file as NDJSON")
     .option("--no-tui", "print one line per delivery instead of the live view")
     .option("--secret <secret>", `verify with this secret (a reused --endpoint's; env ${SECRET_ENV})`)
-    .option("--print-secret", "print the session's signing secret and exit (for export FANFARE_WEBHOOK_SECRET=$(…))")
+    .option("--print-secret", `print the session's signing secret and exit (for export ${SECRET_ENV}=$(…))`)
     .addHelpText(
       "after",
       "\nModes: with no API key listen runs locally (deliveries come from `fanfare webhooks trigger`); with an\n" +
@@ -43,7 +43,7 @@ export function registerListen(parent: Command): void {
         examples([
           ["fanfare webhooks listen --forward localhost:3000/webhooks", "local mode: forward to your app"],
           ["fanfare webhooks trigger draw.consumer.won", "then, in another terminal: send it a signed sample"],
-          ["export FANFARE_WEBHOOK_SECRET=$(fanfare webhooks listen --print-secret)", "the secret your app verifies with"],
+          [`export ${SECRET_ENV}=$(fanfare webhooks listen --print-secret)`, "the secret your app verifies with"],
           [
             "FANFARE_SECRET_KEY=sk_… fanfare webhooks listen --forward 3000 --events draw.consumer.won",
             "connected mode: a public tunnel and a temporary endpoint",

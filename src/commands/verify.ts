@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { usageError } from "../errors.js";
+import { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV } from "../signing/options.js";
 import type { Output } from "../terminal/output.js";
 import { action, examples, outputFor } from "./context.js";
 
@@ -11,9 +12,6 @@ interface VerifyOptions {
   tolerance?: string;
 }
 
-const SECRET_ENV = "FANFARE_WEBHOOK_SECRET";
-// Kept here rather than imported: the signing module (and node:crypto) loads only when verify runs.
-const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export function registerVerify(parent: Command): void {
   parent
