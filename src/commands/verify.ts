@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { usageError } from "../errors.js";
 import { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV } from "../signing/options.js";
+import type { InputStream } from "../terminal/input.js";
 import type { Output } from "../terminal/output.js";
 import { action, examples, outputFor } from "./context.js";
 
@@ -70,7 +71,7 @@ export function registerVerify(parent: Command): void {
         }
         const tolerance = parseTolerance(options.tolerance);
         const timestamp = options.timestamp === undefined ? undefined : parseTimestampFlag(options.timestamp);
-        const payload = await readPayload(options.payload, out);
+        const payload = await readPayload(options.payload, out, process.stdin);
 
         const { verifySignature } = await import("../signing/signature.js");
         const result = verifySignature({
@@ -155,8 +156,7 @@ function parseTimestampFlag(raw: string): string {
 }
 
 /** The body as bytes: a binary or re-encoded body must verify exactly as it arrived. */
-async function readPayload(source: string, out: Output): Promise<Buffer> {
-  const stdin = process.stdin;
+async function readPayload(source: string, out: Output, stdin: InputStream): Promise<Buffer> {
   if (source === "-" && stdin.isTTY) out.info("reading the payload from stdin; end it with Ctrl-D");
   const { readSource } = await import("../terminal/input.js");
   return readSource(source, {
