@@ -3,6 +3,7 @@
  * Style passed in (colourless when Output decided so).
  */
 import { maskSecret } from "../config/mask.js";
+import { stripAnsi } from "../terminal/style.js";
 import type { Delivery, DeliveryAttempt, Endpoint, EndpointHealth } from "./types.js";
 
 type Paint = (text: string) => string;
@@ -19,11 +20,8 @@ function id(text: string) {
   return text;
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001B\[[0-9;]*m/g;
-
 export function visibleWidth(text: string): number {
-  return [...text.replace(ANSI, "")].length;
+  return [...stripAnsi(text)].length;
 }
 
 function padEnd(text: string, width: number): string {

@@ -162,8 +162,8 @@ export async function setConfig(options: GlobalOptions & { key: string; value: s
     stored = shown = checkApiBase(value.trim(), "value");
   } else {
     if (value === "-") {
-      const { readStdin } = await import("../config/prompt.js");
-      stored = (await readStdin(deps.stdin)).trim();
+      const { readAllText } = await import("../terminal/input.js");
+      stored = (await readAllText(deps.stdin)).trim();
     } else {
       out.warn("a key on the command line is visible in `ps` and shell history; prefer `fanfare login`");
       stored = value.trim();

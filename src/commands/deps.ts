@@ -2,10 +2,10 @@ import type { ApiClient } from "../api/client.js";
 import type { Settings } from "../config/settings.js";
 import type { GlobalOptions } from "../config/globals.js";
 import type { SignalSource } from "../lifecycle/scope.js";
+import type { InputStream } from "../terminal/input.js";
 import type { Output } from "../terminal/output.js";
 
 export type OutputStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
-export type InputStream = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
 
 /**
  * Everything a command needs from the world outside its flags. The CLI passes the process's own;

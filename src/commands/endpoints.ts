@@ -2,7 +2,9 @@ import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
 import type { CommandDeps } from "./deps.js";
 import { failure, usageError } from "../errors.js";
+import { SECRET_ENV } from "../signing/options.js";
 import type { Output } from "../terminal/output.js";
+import { stripAnsi } from "../terminal/style.js";
 import { type CommandContext, collect, commaList, examples, runWith } from "./context.js";
 import { apiCommand } from "./api-command.js";
 
@@ -148,8 +150,8 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
     .description("send a test event to an endpoint through the platform (a real, signed delivery)")
     .argument("<id>", "endpoint id (we_…)")
     .argument("<event>", "event type, e.g. draw.consumer.won (see `fanfare webhooks events`)")
-    .option("--set <path=value>", "override a field of the payload's data (repeatable; typed like JSON)", collect, [])
-    .option("--data <file>", "merge a JSON object into the payload's data")
+    .option("--set <path=value>", "override a field of the sample's data, e.g. data.position=5 (repeatable)", collect, [])
+    .option("--data <file>", "merge a JSON object into the sample's data (- reads stdin)")
     .addHelpText(
       "after",
       "\nExit 0 when the first attempt succeeded (or is still running), 1 when it failed.\n" +
@@ -180,12 +182,10 @@ function checkUrl(url: string): string {
 }
 
 function showSecretOnce(out: Output, secret: string): void {
-  out.warn("this signing secret is shown once, in full: store it now (e.g. as FANFARE_WEBHOOK_SECRET); later output masks it");
+  out.warn(`this signing secret is shown once, in full: store it now (e.g. as ${SECRET_ENV}); later output masks it`);
   out.print(secret);
 }
 
-// eslint-disable-next-line no-control-regex
-const stripAnsi = (text: string) => text.replace(/\u001B\[[0-9;]*m/g, "");
 
 export async function listEndpoints(options: GlobalOptions, deps: CommandDeps): Promise<number | void> {
   const { out, api, fmt } = await apiCommand(options, deps);
@@ -287,20 +287,16 @@ export async function endpointHealth(options: GlobalOptions & { id: string }, de
 
 export async function testEndpoint(options: GlobalOptions & { set: string[]; data?: string; id: string; event: string }, deps: CommandDeps): Promise<number | void> {
   const { id, event } = options;
-  const [eventType] = await checkEvents([event]);
-  const { buildTestData } = await import("../api/test-data.js");
-  let fileText: string | undefined;
-  if (options.data !== undefined) {
-    const { readFile } = await import("node:fs/promises");
-    try {
-      fileText = await readFile(options.data, "utf8");
-    } catch (error) {
-      throw usageError(`cannot read --data ${options.data} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, "give a JSON file");
-    }
-  }
-  const data = buildTestData(fileText, options.set, `--data ${options.data ?? ""}`.trim());
+  const [{ requireEventType }, { readDataFile }, { testRouteData }] = await Promise.all([
+    import("../events/catalog.js"),
+    import("../events/overrides.js"),
+    import("../events/sample.js"),
+  ]);
+  const eventType = requireEventType(event.trim());
+  const file = options.data === undefined ? undefined : await readDataFile(options.data, deps.stdin);
+  const data = testRouteData(eventType, { set: options.set, data: file });
   const { out, api, fmt } = await apiCommand(options, deps);
-  const delivery = await api((c) => c.sendTest(id, eventType!, data));
+  const delivery = await api((c) => c.sendTest(id, eventType.name, data));
   const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
   if (out.json) out.printJson(delivery);
   else {

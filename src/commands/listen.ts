@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { usageError } from "../errors.js";
+import { SECRET_ENV } from "../signing/options.js";
 import { action, type CommandContext, collect, commaList, examples, globalsOf, lifecycleScope, outputFor, parseIntFlag } from "./context.js";
 
 interface ListenOptions {
@@ -16,7 +17,6 @@ interface ListenOptions {
   secret?: string;
 }
 
-const SECRET_ENV = "FANFARE_WEBHOOK_SECRET";
 
 export function registerListen(parent: Command, ctx: CommandContext): void {
   const { deps } = ctx;
@@ -32,7 +32,7 @@ export function registerListen(parent: Command, ctx: CommandContext): void {
     .option("--log-file <file>", "append every delivery (headers and body) to this file as NDJSON")
     .option("--no-tui", "print one line per delivery instead of the live view")
     .option("--secret <secret>", `verify with this secret (a reused --endpoint's; env ${SECRET_ENV})`)
-    .option("--print-secret", "print the session's signing secret and exit (for export FANFARE_WEBHOOK_SECRET=$(…))")
+    .option("--print-secret", `print the session's signing secret and exit (for export ${SECRET_ENV}=$(…))`)
     .addHelpText(
       "after",
       "\nModes: with no API key listen runs locally (deliveries come from `fanfare webhooks trigger`); with an\n" +
@@ -44,7 +44,7 @@ export function registerListen(parent: Command, ctx: CommandContext): void {
         examples([
           ["fanfare webhooks listen --forward localhost:3000/webhooks", "local mode: forward to your app"],
           ["fanfare webhooks trigger draw.consumer.won", "then, in another terminal: send it a signed sample"],
-          ["export FANFARE_WEBHOOK_SECRET=$(fanfare webhooks listen --print-secret)", "the secret your app verifies with"],
+          [`export ${SECRET_ENV}=$(fanfare webhooks listen --print-secret)`, "the secret your app verifies with"],
           [
             "FANFARE_SECRET_KEY=sk_… fanfare webhooks listen --forward 3000 --events draw.consumer.won",
             "connected mode: a public tunnel and a temporary endpoint",
@@ -76,7 +76,8 @@ export function registerListen(parent: Command, ctx: CommandContext): void {
             "missing_forward",
           );
         }
-        const forwardUrl = listenOptions.parseForwardTarget(options.forward);
+        const { parseTargetUrl } = await import("../delivery/target-url.js");
+        const forwardUrl = parseTargetUrl(options.forward, "--forward");
         const port = parseIntFlag("--port", options.port, 0, 65535, "leave it out for a free port");
         const tunnel = listenOptions.parseTunnelChoice(options.tunnel);
         const extraHeaders = listenOptions.parseHeadersFlag(options.headers?.join(","));

@@ -44,10 +44,11 @@ async function readKey(flagKey: string | undefined, out: import("../terminal/out
     out.warn("--api-key is visible to other users in `ps` and in shell history; prefer piping the key to `fanfare login`");
     return nonEmptyKey(flagKey.trim(), "--api-key is empty");
   }
-  const { askHidden, readStdin } = await import("../config/prompt.js");
   if (!deps.stdin.isTTY) {
-    return nonEmptyKey((await readStdin(deps.stdin)).trim(), "no API key on stdin");
+    const { readAllText } = await import("../terminal/input.js");
+    return nonEmptyKey((await readAllText(deps.stdin)).trim(), "no API key on stdin");
   }
+  const { askHidden } = await import("../config/prompt.js");
   return nonEmptyKey(await askHidden("Fanfare API key (input hidden): ", { input: deps.stdin, output: deps.stderr }), "no API key entered");
 }
 

@@ -50,16 +50,23 @@ export async function triggerViaEndpoint(
   const endpointId = options.endpoint.trim();
   if (!endpointId) throw usageError("--endpoint is empty", "e.g. --endpoint we_123 (see `fanfare webhooks endpoints list`)");
   const count = parseIntFlag("--count", options.count, 1, MAX_COUNT);
-  const { chooseEvents } = await import("../events/catalog.js");
-  const events = [...chooseEvents(names, options.all === true).keys()];
-  const data = await testData(options.set ?? [], options.data, deps.stdin);
+  const [{ chooseEvents }, { readDataFile }, { testRouteData }] = await Promise.all([
+    import("../events/catalog.js"),
+    import("../events/overrides.js"),
+    import("../events/sample.js"),
+  ]);
+  const chosen = chooseEvents(names, options.all === true);
+  const events = [...chosen.keys()];
+  const file = options.data === undefined ? undefined : await readDataFile(options.data, deps.stdin);
+  // Every event's data up front, so a bad --set fails the run before anything is sent.
+  const dataOf = new Map(events.map((event) => [event, testRouteData(chosen.get(event)!, { set: options.set, data: file })]));
 
   const [{ api, fmt }, { awaitDelivery }] = await Promise.all([apiCommand(globalsOf(cmd), deps), import("../api/await-delivery.js")]);
   const results: Delivery[] = [];
   await api(async (client) => {
     for (const event of events) {
       for (let i = 0; i < count; i++) {
-        const sent = await client.sendTest(endpointId, event, data);
+        const sent = await client.sendTest(endpointId, event, dataOf.get(event));
         if (!out.json) out.print(`--> ${sent.eventType} [${sent.id}] to ${sent.endpointId}`);
         const { delivery, settled } = await awaitDelivery(sent, () => client.getDelivery(endpointId, sent.id), {
           boundMs: WAIT_BOUND_MS,
@@ -85,30 +92,4 @@ export async function triggerViaEndpoint(
     `details: fanfare webhooks deliveries get ${endpointId} ${first.id}`,
     "delivery_failed",
   );
-}
-
-/**
- * The `data` sent to the test route: --data's object (or its `data` member), then each --set on
- * top. The platform makes the envelope, so --set can only reach fields inside data.
- */
-async function testData(sets: string[], dataFile: string | undefined, stdin: NodeJS.ReadableStream): Promise<Record<string, unknown> | undefined> {
-  const { ENVELOPE_KEYS } = await import("../events/types.js");
-  for (const assignment of sets) {
-    const head = assignment.slice(0, Math.max(0, assignment.indexOf("="))).trim().split(".")[0]!;
-    if (head !== "data" && (ENVELOPE_KEYS as readonly string[]).includes(head)) {
-      throw usageError(`--set ${head}=… does not go with --endpoint: the platform sets the envelope`, "set fields inside data, e.g. --set data.position=5");
-    }
-  }
-  let fileText: string | undefined;
-  if (dataFile !== undefined) {
-    const { readDataFile } = await import("../events/overrides.js");
-    const parsed = await readDataFile(dataFile, stdin);
-    const envelope = Object.keys(parsed).filter((k) => (ENVELOPE_KEYS as readonly string[]).includes(k));
-    if (envelope.some((k) => k !== "data")) {
-      throw usageError(`--data with --endpoint may hold only data fields, not ${envelope.join(", ")}`, 'e.g. {"position": 5}');
-    }
-    fileText = JSON.stringify(envelope.includes("data") ? parsed.data : parsed);
-  }
-  const { buildTestData } = await import("../api/test-data.js");
-  return buildTestData(fileText, sets, `--data ${dataFile ?? ""}`.trim());
 }

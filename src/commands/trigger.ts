@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { failure, usageError } from "../errors.js";
+import { parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES, type SignatureScheme } from "../signing/options.js";
 import type { Output } from "../terminal/output.js";
 import { action, type CommandContext, collect, examples, lifecycleScope, outputFor, parseIntFlag } from "./context.js";
 import type { CommandDeps } from "./deps.js";
@@ -16,9 +17,6 @@ interface TriggerOptions {
   endpoint?: string;
 }
 
-const SECRET_ENV = "FANFARE_WEBHOOK_SECRET";
-// Kept here rather than imported from src/signing, which loads node:crypto, so help stays fast.
-const SCHEMES = ["v1", "sha256", "hex"] as const;
 const MAX_COUNT = 1_000_000;
 const MAX_CONCURRENCY = 256;
 /** Past this many deliveries on a terminal, a progress line replaces one line per delivery. */
@@ -31,9 +29,12 @@ export function registerTrigger(parent: Command, ctx: CommandContext): void {
     .description("send signed sample deliveries of documented events to a URL")
     .argument("[event...]", "event types, e.g. draw.consumer.won (see: fanfare webhooks events)")
     .option("--all", "every documented event type")
-    .option("--forward-to <url>", "where to POST, e.g. http://localhost:3000/webhooks (default: the running listen)")
+    .option(
+      "--forward, --forward-to <target>",
+      "where to POST: a port, HOST:PORT[/path] or a full URL (default: the running listen)",
+    )
     .option("--secret <secret>", `signing secret, whsec_… (env ${SECRET_ENV}, preferred: argv is visible in ps)`)
-    .option("--scheme <scheme>", `signature scheme: ${SCHEMES.join(" | ")}`, "v1")
+    .option("--scheme <scheme>", `signature scheme: ${SIGNATURE_SCHEMES.join(" | ")}`, "v1")
     .option("--set <path=value>", "override a field of every sample, e.g. data.position=5 (repeatable)", collect)
     .option("--data <file>", "merge a JSON object into every sample's data (- reads stdin)")
     .option("--count <n>", "deliveries per event, each with a fresh id", "1")
@@ -79,7 +80,7 @@ export function registerTrigger(parent: Command, ctx: CommandContext): void {
         }
         const count = parseIntFlag("--count", options.count, 1, MAX_COUNT);
         const concurrency = parseIntFlag("--concurrency", options.concurrency, 1, MAX_CONCURRENCY);
-        const scheme = parseScheme(options.scheme);
+        const scheme = parseSignatureScheme(options.scheme);
         const { chooseEvents } = await import("../events/catalog.js");
         const eventTypes = chooseEvents(names, options.all === true);
         const { resolveTarget } = await import("../delivery/target.js");
@@ -120,15 +121,6 @@ export function registerTrigger(parent: Command, ctx: CommandContext): void {
     );
 }
 
-function parseScheme(value: string): (typeof SCHEMES)[number] {
-  if ((SCHEMES as readonly string[]).includes(value)) return value as (typeof SCHEMES)[number];
-  throw usageError(
-    `unknown signature scheme "${value}"`,
-    `use --scheme ${SCHEMES.join(", --scheme ")} (v1 is the default: t=<ts>,v1=<hex>)`,
-    "invalid_scheme",
-  );
-}
-
 interface SendPlan {
   names: string[];
   buildPayload: (event: string, now: Date) => { id: string; type: string };
@@ -137,7 +129,7 @@ interface SendPlan {
   /** The target is a running `listen` session (said in the opening line). */
   viaListen?: boolean;
   secret: string;
-  scheme: (typeof SCHEMES)[number];
+  scheme: SignatureScheme;
   count: number;
   concurrency: number;
 }

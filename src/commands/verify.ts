@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { readFileSync } from "node:fs";
 import { usageError } from "../errors.js";
+import { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV } from "../signing/options.js";
+import type { InputStream } from "../terminal/input.js";
 import type { Output } from "../terminal/output.js";
 import { action, type CommandContext, examples, outputFor } from "./context.js";
-import type { CommandDeps } from "./deps.js";
 
 interface VerifyOptions {
   secret?: string;
@@ -13,9 +13,6 @@ interface VerifyOptions {
   tolerance?: string;
 }
 
-const SECRET_ENV = "FANFARE_WEBHOOK_SECRET";
-// Kept here rather than imported: the signing module (and node:crypto) loads only when verify runs.
-const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export function registerVerify(parent: Command, ctx: CommandContext): void {
   const { deps } = ctx;
@@ -160,29 +157,13 @@ function parseTimestampFlag(raw: string): string {
 }
 
 /** The body as bytes: a binary or re-encoded body must verify exactly as it arrived. */
-async function readPayload(source: string, out: Output, stdin: CommandDeps["stdin"]): Promise<Buffer> {
-  if (source === "-") {
-    if (stdin.isTTY) out.info("reading the payload from stdin; end it with Ctrl-D");
-    const chunks: Buffer[] = [];
-    for await (const chunk of stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  }
-  try {
-    return readFileSync(source);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "ENOENT"
-        ? "no such file"
-        : code === "EISDIR"
-          ? "it is a directory"
-          : code === "EACCES" || code === "EPERM"
-            ? "permission denied"
-            : ((error as Error).message ?? String(error));
-    throw usageError(
-      `cannot read the payload file "${source}": ${why}`,
-      "pass the file holding the raw request body, or --payload - to read stdin",
-      "payload_unreadable",
-    );
-  }
+async function readPayload(source: string, out: Output, stdin: InputStream): Promise<Buffer> {
+  if (source === "-" && stdin.isTTY) out.info("reading the payload from stdin; end it with Ctrl-D");
+  const { readSource } = await import("../terminal/input.js");
+  return readSource(source, {
+    stdin,
+    what: "the payload file",
+    hint: "pass the file holding the raw request body, or --payload - to read stdin",
+    code: "payload_unreadable",
+  });
 }

@@ -54,10 +54,3 @@ function firstLine(rl: Interface, output: NodeJS.WritableStream): Promise<string
     });
   });
 }
-
-/** All of stdin as text, for `echo $KEY | fanfare login`. */
-export async function readStdin(input: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of input) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString("utf8");
-}

@@ -1,6 +1,7 @@
 import type { Pool } from "undici";
 import { deliveryHeaders } from "../signing/headers.js";
-import { signPayload, type SignatureScheme } from "../signing/signature.js";
+import type { SignatureScheme } from "../signing/options.js";
+import { signPayload } from "../signing/signature.js";
 import { isOk, type DeliveryResult, type NetworkErrorCode } from "./report.js";
 
 /** The docs give receivers 30 seconds to answer. */

@@ -1,4 +1,5 @@
 import { usageError } from "../errors.js";
+import { parseTargetUrl } from "./target-url.js";
 
 /** Where a trigger run delivers, and how that was decided (for the opening line and --json). */
 export interface DeliveryTarget {
@@ -19,7 +20,7 @@ export interface TargetOptions {
  * endpoint id) slot in here without the command changing.
  */
 export async function resolveTarget(options: TargetOptions): Promise<DeliveryTarget> {
-  if (options.forwardTo !== undefined) return { url: parseForwardUrl(options.forwardTo), source: "forward-to" };
+  if (options.forwardTo !== undefined) return { url: parseTargetUrl(options.forwardTo, "--forward-to"), source: "forward-to" };
   const { readActiveSession } = await import("../session/state-file.js");
   const session = await readActiveSession(options.env);
   if (session) return { url: new URL(session.receiverUrl), source: "listen", sessionSecret: session.secret };
@@ -29,31 +30,4 @@ export async function resolveTarget(options: TargetOptions): Promise<DeliveryTar
       "or send straight to your app: --forward-to http://localhost:3000/webhooks",
     "missing_target",
   );
-}
-
-/**
- * An http(s) URL to POST to. `localhost:3000/webhooks` and `:3000/webhooks` are read as http on
- * that host, since that is how people type a local app's address.
- */
-export function parseForwardUrl(input: string): URL {
-  const text = input.trim();
-  const hint = "pass a full URL, e.g. --forward-to http://localhost:3000/webhooks";
-  if (text === "") throw usageError("--forward-to is empty", hint, "invalid_url");
-  let candidate = text;
-  if (text.startsWith(":")) candidate = `http://localhost${text}`;
-  else if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) candidate = `http://${text}`;
-  let url: URL;
-  try {
-    url = new URL(candidate);
-  } catch {
-    throw usageError(`--forward-to "${input}" is not a valid URL`, hint, "invalid_url");
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw usageError(`--forward-to "${input}" is not an http(s) URL`, hint, "invalid_url");
-  }
-  if (url.hostname === "") throw usageError(`--forward-to "${input}" has no host`, hint, "invalid_url");
-  if (url.username || url.password) {
-    throw usageError(`--forward-to "${input}" carries credentials`, "put no user:password in the URL", "invalid_url");
-  }
-  return url;
 }

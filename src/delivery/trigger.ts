@@ -1,4 +1,4 @@
-import type { SignatureScheme } from "../signing/signature.js";
+import type { SignatureScheme } from "../signing/options.js";
 import { runConcurrently } from "./batch.js";
 import { SummaryCollector, type DeliveryResult, type TriggerSummary } from "./report.js";
 import { signDelivery, type DeliveryClient } from "./send.js";

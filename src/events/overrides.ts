@@ -1,4 +1,6 @@
+import { isDeepStrictEqual } from "node:util";
 import { usageError } from "../errors.js";
+import { readSource, type InputStream } from "../terminal/input.js";
 import { ENVELOPE_KEYS, type WebhookPayload } from "./types.js";
 
 const SET_EXAMPLE = "e.g. --set data.position=5, --set data.items.0.quantity=2";
@@ -134,19 +136,65 @@ function deepMerge(target: Record<string, unknown>, patch: Record<string, unknow
   return target;
 }
 
+/**
+ * The platform's test route builds the envelope itself and takes only `data`, so an override of
+ * the envelope could not be honoured: refuse it before anything is sent.
+ */
+export function refuseEnvelopeOverrides(set: string[], data: Record<string, unknown> | undefined): void {
+  for (const assignment of set) {
+    const head = assignment.slice(0, Math.max(0, assignment.indexOf("="))).trim().split(".")[0]!;
+    if (head !== "data" && (ENVELOPE_KEYS as readonly string[]).includes(head)) {
+      throw usageError(
+        `--set ${head}=… would change the envelope, which the platform sets`,
+        "set fields inside data, e.g. --set data.position=5",
+        "invalid_set",
+      );
+    }
+  }
+  const envelope = Object.keys(data ?? {}).filter((k) => k !== "data" && (ENVELOPE_KEYS as readonly string[]).includes(k));
+  if (envelope.length > 0) {
+    throw usageError(
+      `--data may hold only data fields here, not ${envelope.join(", ")}`,
+      'e.g. {"position": 5} or {"data": {"position": 5}}',
+      "invalid_data",
+    );
+  }
+}
+
+/**
+ * What changed between two versions of a payload's data, shaped for a receiver that merges it into
+ * its own copy the way {@link mergeData} does (objects key by key, anything else replaced): changed
+ * leaves inside objects, whole arrays when any element changed. Unchanged fields are left out, so
+ * the receiver keeps its own values (ids, timestamps) for them. A removed field cannot be said.
+ */
+export function dataChanges(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+  const changes: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(after)) {
+    const old = Object.hasOwn(before, key) ? before[key] : undefined;
+    if (isPlainObject(old) && isPlainObject(value)) {
+      const inner = dataChanges(old, value);
+      if (Object.keys(inner).length > 0) changes[key] = inner;
+    } else if (!Object.hasOwn(before, key) || !isDeepStrictEqual(old, value)) {
+      changes[key] = value;
+    }
+  }
+  return changes;
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Reads `--data FILE` (`-` is stdin): a JSON object, or a usage error that says what is wrong. */
-export async function readDataFile(path: string, stdin: NodeJS.ReadableStream): Promise<Record<string, unknown>> {
+export async function readDataFile(path: string, stdin: InputStream): Promise<Record<string, unknown>> {
   const label = path === "-" ? "--data - (stdin)" : `--data ${path}`;
-  let text: string;
-  try {
-    text = path === "-" ? await readStdin(stdin) : await (await import("node:fs/promises")).readFile(path, "utf8");
-  } catch (error) {
-    throw readError(path, error);
-  }
+  const bytes = await readSource(path, {
+    stdin,
+    what: "the --data file",
+    hint: "give the path of a JSON file, e.g. --data overrides.json, or - for stdin",
+    code: "invalid_data",
+  });
+  const text = bytes.toString("utf8");
   const parsed = parseJson(text);
   if (parsed === NOT_JSON) {
     let reason = "";
@@ -162,21 +210,4 @@ export async function readDataFile(path: string, stdin: NodeJS.ReadableStream): 
     throw usageError(`${label} must hold a JSON object, not ${kind}`, 'e.g. {"position": 5} or {"data": {"position": 5}}', "invalid_data");
   }
   return parsed;
-}
-
-function readError(path: string, error: unknown) {
-  const code = (error as NodeJS.ErrnoException).code;
-  const hint = "give the path of a JSON file, e.g. --data overrides.json";
-  if (code === "ENOENT") return usageError(`--data file not found: ${path}`, hint, "data_file_not_found");
-  if (code === "EISDIR") return usageError(`--data ${path} is a directory, not a file`, hint, "invalid_data");
-  if (code === "EACCES" || code === "EPERM") {
-    return usageError(`cannot read --data ${path}: permission denied`, hint, "invalid_data");
-  }
-  return usageError(`cannot read --data ${path}: ${(error as Error).message}`, hint, "invalid_data");
-}
-
-async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-  return Buffer.concat(chunks).toString("utf8");
 }

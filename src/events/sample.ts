@@ -1,6 +1,6 @@
 import { requireEventType } from "./catalog.js";
 import { newId } from "./ids.js";
-import { applySetOverrides, mergeData } from "./overrides.js";
+import { applySetOverrides, dataChanges, mergeData, refuseEnvelopeOverrides } from "./overrides.js";
 import { isoSeconds } from "./sample-values.js";
 import type { EventType, SampleContext, WebhookPayload } from "./types.js";
 
@@ -49,4 +49,25 @@ export function sampleOf(event: EventType, options: SampleOptions = {}): Webhook
   if (options.data) payload = mergeData(payload, options.data);
   if (options.set && options.set.length > 0) payload = applySetOverrides(payload, options.set);
   return payload;
+}
+
+/**
+ * The `data` for the platform's test route (`endpoints test`, `trigger --endpoint`), which merges it
+ * into its own sample of `event`: the changes `--data` and `--set` make to a local sample, by the
+ * same rules as `trigger` and `sample` (array indexes reach elements, a value keeps the type of the
+ * field it replaces), so `data.amount=10.00` arrives as "10.00" either way. Undefined when nothing is
+ * overridden (the platform's sample goes as it is).
+ */
+export function testRouteData(
+  event: EventType,
+  options: Pick<SampleOptions, "set" | "data"> = {},
+): Record<string, unknown> | undefined {
+  const set = options.set ?? [];
+  if (set.length === 0 && options.data === undefined) return undefined;
+  refuseEnvelopeOverrides(set, options.data);
+  const base = sampleOf(event);
+  let changed = base;
+  if (options.data) changed = mergeData(changed, options.data);
+  if (set.length > 0) changed = applySetOverrides(changed, set);
+  return dataChanges(base.data, changed.data);
 }

@@ -1,3 +1,4 @@
+import { SECRET_ENV } from "../signing/options.js";
 import type { Style } from "../terminal/style.js";
 import type { SessionInfo } from "./types.js";
 
@@ -36,7 +37,7 @@ export function bannerLines(info: SessionInfo, extras: BannerExtras, style: Styl
   }
   lines.push(row("forward", info.forwardUrl));
   if (info.secret) {
-    lines.push(row("secret", info.secret, extras.secretNote ?? "(your app verifies with it: FANFARE_WEBHOOK_SECRET)"));
+    lines.push(row("secret", info.secret, extras.secretNote ?? `(your app verifies with it: ${SECRET_ENV})`));
   } else {
     lines.push(row("secret", "unknown", extras.secretNote ?? "(pass --secret to verify signatures)"));
   }

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { ApiClient } from "../api/client.js";
 import { ExitCode, failure } from "../errors.js";
+import { SECRET_ENV } from "../signing/options.js";
 import type { LifecycleScope, StopRequest } from "../lifecycle/scope.js";
 import type { Output } from "../terminal/output.js";
 import { bannerJson, bannerLines } from "./banner.js";
@@ -168,7 +169,7 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
       temporaryEndpoint: lease?.temporary ?? false,
       secretNote: reusing
         ? secret
-          ? "(from --secret / FANFARE_WEBHOOK_SECRET)"
+          ? `(from --secret / ${SECRET_ENV})`
           : "(the endpoint's secret is not shown by the API: pass --secret to verify)"
         : undefined,
       tui: config.tui,

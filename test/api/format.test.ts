@@ -13,6 +13,7 @@ import {
   visibleWidth,
 } from "../../src/api/format.js";
 import type { Delivery, Endpoint } from "../../src/api/types.js";
+import { stripAnsi } from "../../src/terminal/style.js";
 
 const endpoint: Endpoint = {
   id: "we_01",
@@ -49,7 +50,7 @@ describe("renderTable", () => {
   it("aligns columns by visible width, ignoring colour codes", () => {
     const red = (s: string) => `\u001B[31m${s}\u001B[39m`;
     const lines = renderTable(["A", "B", "C"], [["x", red("long value"), "1"], ["yyyy", "z", "2"]]);
-    expect(lines.map((l) => l.replace(/\u001B\[\d+m/g, ""))).toEqual(["A     B           C", "x     long value  1", "yyyy  z           2"]);
+    expect(lines.map(stripAnsi)).toEqual(["A     B           C", "x     long value  1", "yyyy  z           2"]);
     expect(visibleWidth(red("abc"))).toBe(3);
   });
 });

@@ -116,6 +116,18 @@ describe("endpoints and deliveries through the CLI, against the emulator", () =>
     expect(again.headers["x-fanfare-delivery-id"]).toBe(deliveryId);
   });
 
+  it("test reads --set as trigger does: array indexes, money stays a decimal string (regression)", async () => {
+    const before = ok.received.length;
+    const r = await endpoints("test", id, "order.created", "--set", "data.items.0.quantity=2", "--set", "data.amount=10.00");
+    expectOk(r);
+    const { data } = JSON.parse((await waitUntil(() => ok.received[before])).body.toString()) as {
+      data: { items: Array<{ quantity: unknown }>; amount: unknown };
+    };
+    expect(Array.isArray(data.items)).toBe(true);
+    expect(data.items[0]!.quantity).toBe(2);
+    expect(data.amount).toBe("10.00");
+  });
+
   it("pause stops deliveries; resume brings them back", async () => {
     expectOk(await endpoints("pause", id));
     expect((await endpoints("get", id)).stdout).toMatch(/status\s+paused/);

@@ -159,6 +159,6 @@ describe("listen (local mode)", () => {
     expect(missing.stderr).toMatch(/--forward is required/);
     const bad = await runCli(["webhooks", "listen", "--forward", "ftp://x"], { env });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/not an http\(s\) address/);
+    expect(bad.stderr).toMatch(/^error: --forward "ftp:\/\/x" is not an http\(s\) URL$/m);
   });
 });

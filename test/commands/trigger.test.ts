@@ -161,6 +161,15 @@ describe("fanfare webhooks trigger", () => {
     expect(received[0]?.verified).toBe(true);
   });
 
+  it("--forward is --forward-to, and a bare port (with a path) is this machine, never an IPv4 address", async () => {
+    const port = new URL(url).port;
+    const r = await trigger(["draw.consumer.won", "--forward", `${port}/webhooks`, "--secret", SECRET]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`to http://localhost:${port}/webhooks`);
+    expect(received).toHaveLength(1);
+    expect(received[0]?.verified).toBe(true);
+  });
+
   it("--set and --data change the sample that is signed and sent", async () => {
     const dataFile = join(config.dir, "data.json");
     writeFileSync(dataFile, JSON.stringify({ note: "from a file", position: 1 }));
@@ -250,14 +259,15 @@ describe("fanfare webhooks trigger", () => {
     [["--all", "draw.consumer.won", "--forward-to", "x", "--secret", SECRET], /^error: give event names or --all, not both$/],
     [["draw.consumer.won", "--secret", SECRET], /^error: no `fanfare webhooks listen` is running here, and no --forward-to was given$/],
     [["draw.consumer.won", "--secret", SECRET, "--forward-to", "ftp://host/x"], /is not an http\(s\) URL$/],
-    [["draw.consumer.won", "--secret", SECRET, "--forward-to", "http://a b"], /is not a valid URL$/],
+    [["draw.consumer.won", "--secret", SECRET, "--forward-to", "http://a b"], /^error: --forward-to "http:\/\/a b" contains a space$/],
+    [["draw.consumer.won", "--secret", SECRET, "--forward", "70000"], /^error: --forward-to "70000" has an invalid port$/],
     [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--scheme", "v2"], /^error: unknown signature scheme "v2"$/],
     [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--count", "0"], /^error: --count must be a whole number from 1 to 1000000, not "0"$/],
     [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--count", "2.5"], /^error: --count must be a whole number/],
     [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--concurrency", "abc"], /^error: --concurrency must be a whole number from 1 to 256, not "abc"$/],
     [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--concurrency", "1000"], /^error: --concurrency must be a whole number/],
     [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--set", "nope"], /^error: --set "nope" is not path=value$/],
-    [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--data", "/nonexistent/file.json"], /^error: --data file not found/],
+    [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--data", "/nonexistent/file.json"], /^error: cannot read the --data file "\/nonexistent\/file\.json": no such file$/],
   ])("bad input %j exits 2 with one line and a hint", async (args, message) => {
     const r = await trigger(args as string[]);
     expectOneLineError(r, 2, message as RegExp);
@@ -289,6 +299,6 @@ describe("fanfare webhooks trigger", () => {
     const r = await trigger(["--help"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("Examples:");
-    expect(r.stdout).toContain("--forward-to <url>");
+    expect(r.stdout).toContain("--forward, --forward-to <target>");
   });
 });

@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { askHidden, confirm, readStdin } from "../../src/config/prompt.js";
+import { askHidden, confirm } from "../../src/config/prompt.js";
 import { CliError } from "../../src/errors.js";
 
 function streams() {
@@ -57,13 +57,5 @@ describe("confirm", () => {
     const answer = confirm("Delete? [y/N] ", s);
     s.input.end();
     expect(await answer).toBe(false);
-  });
-});
-
-describe("readStdin", () => {
-  it("reads everything", async () => {
-    const input = new PassThrough();
-    input.end("sk_piped\n");
-    expect(await readStdin(input)).toBe("sk_piped\n");
   });
 });

@@ -102,11 +102,11 @@ describe("fanfare webhooks trigger --endpoint", () => {
     const cliEnv = env({ FANFARE_API_BASE: url, FANFARE_SECRET_KEY: apiKey });
 
     const before = receiver.received.length;
-    const r = await runCli(["webhooks", "trigger", "draw.consumer.won", "--endpoint", ok.id, "--set", "data.winnerPosition=7"], { env: cliEnv });
+    const r = await runCli(["webhooks", "trigger", "draw.consumer.won", "--endpoint", ok.id, "--set", "data.winnerPosition=7", "--set", "data.consumerId=12345"], { env: cliEnv });
     expect(r.code, r.stderr).toBe(0);
     const id = /^--> draw\.consumer\.won \[(whk_\S+)\] to we_\S+$/m.exec(r.stdout)![1];
     expect(r.stdout).toMatch(new RegExp(`^<-- \\[200\\] succeeded after 1 attempt \\[${id}\\]$`, "m"));
-    expect(JSON.parse(receiver.received[before]!.body.toString())).toMatchObject({ id, data: { winnerPosition: 7 } });
+    expect(JSON.parse(receiver.received[before]!.body.toString())).toMatchObject({ id, data: { winnerPosition: 7, consumerId: "12345" } });
 
     const f = await runCli(["webhooks", "trigger", "draw.consumer.won", "--endpoint", bad.id, "--json"], { env: cliEnv });
     expect(f.code).toBe(1);
@@ -119,5 +119,6 @@ describe("fanfare webhooks trigger --endpoint", () => {
     expect(clash.stderr).toMatch(/^error: --forward-to does not go with --endpoint/);
     const envelope = await runCli(["webhooks", "trigger", "draw.consumer.won", "--endpoint", ok.id, "--set", "id=x"], { env: cliEnv });
     expect(envelope.code).toBe(2);
+    expect(envelope.stderr).toMatch(/^error: --set id=… would change the envelope, which the platform sets$/m);
   });
 });

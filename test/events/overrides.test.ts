@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applySetOverrides, mergeData, readDataFile } from "../../src/events/overrides.js";
-import { buildSample, type WebhookPayload } from "../../src/events/sample.js";
+import { Readable } from "node:stream";
+import { requireEventType } from "../../src/events/catalog.js";
+import { applySetOverrides, dataChanges, mergeData, readDataFile } from "../../src/events/overrides.js";
+import { buildSample, sampleOf, testRouteData, type WebhookPayload } from "../../src/events/sample.js";
 
 function payload(): WebhookPayload {
   return {
@@ -179,12 +181,18 @@ describe("readDataFile", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("reads a JSON object", async () => {
-    expect(await readDataFile(file("ok.json", '{"position": 5, "data": {"a": 1}}'), process.stdin)).toEqual({ position: 5, data: { a: 1 } });
+    expect(await readDataFile(file("ok.json", '{"position": 5, "data": {"a": 1}}'), noStdin())).toEqual({ position: 5, data: { a: 1 } });
   });
 
-  const failures = async (path: string) => {
+  it("reads - from the stdin it is given", async () => {
+    expect(await readDataFile("-", Readable.from(['{"position": ', "5}"]))).toEqual({ position: 5 });
+    expect((await failures("-", Readable.from(["[1]"]))).message).toBe("--data - (stdin) must hold a JSON object, not an array");
+  });
+
+  const noStdin = () => Readable.from([]);
+  const failures = async (path: string, stdin: NodeJS.ReadableStream = noStdin()) => {
     try {
-      await readDataFile(path, process.stdin);
+      await readDataFile(path, stdin);
     } catch (error) {
       return error as Error & { exitCode: number; code: string; hint?: string };
     }
@@ -194,12 +202,12 @@ describe("readDataFile", () => {
   it("names a missing file", async () => {
     const missing = join(dir, "nope.json");
     const error = await failures(missing);
-    expect(error).toMatchObject({ exitCode: 2, code: "data_file_not_found", message: `--data file not found: ${missing}` });
+    expect(error).toMatchObject({ exitCode: 2, code: "invalid_data", message: `cannot read the --data file "${missing}": no such file` });
     expect(error.hint).toMatch(/JSON file/);
   });
 
   it("names a directory", async () => {
-    expect((await failures(join(dir, "folder"))).message).toMatch(/is a directory, not a file$/);
+    expect((await failures(join(dir, "folder"))).message).toMatch(/^cannot read the --data file ".*folder": it is a directory$/);
   });
 
   it("says bad JSON is bad JSON, on one line", async () => {
@@ -214,5 +222,69 @@ describe("readDataFile", () => {
     expect((await failures(file("array.json", "[1,2]"))).message).toMatch(/must hold a JSON object, not an array$/);
     expect((await failures(file("null.json", "null"))).message).toMatch(/not null$/);
     expect((await failures(file("num.json", "5"))).message).toMatch(/not a number$/);
+  });
+});
+
+describe("testRouteData (endpoints test, trigger --endpoint): the same rules as trigger and sample", () => {
+  const order = requireEventType("order.created");
+
+  it("is undefined when nothing is overridden, so the platform's sample goes as it is", () => {
+    expect(testRouteData(order, {})).toBeUndefined();
+    expect(testRouteData(order, { set: [] })).toBeUndefined();
+  });
+
+  it("sets array elements by index and keeps money a decimal string (regression)", () => {
+    const data = testRouteData(order, { set: ["data.items.0.quantity=2", "data.amount=10.00"] })!;
+    expect(Array.isArray(data.items)).toBe(true);
+    expect((data.items as Array<{ quantity: unknown }>)[0]!.quantity).toBe(2);
+    expect(data.amount).toBe("10.00");
+  });
+
+  it("merged into the platform's own sample, gives what trigger sends with the same flags", () => {
+    const set = ["data.items.0.quantity=2", "data.amount=10.00", "position=3", "note=hello", 'extra={"a":[1]}', "flag=true"];
+    const file = { currencyCode: "EUR", metadata: { source: "cli" } };
+    const platform = sampleOf(order);
+    const delivered = mergeData(platform, { data: testRouteData(order, { set, data: file })! }).data;
+    const triggered = sampleOf(order, { set, data: file }).data;
+    // Ids and timestamps are fresh per sample; everything else, types included, matches.
+    const fresh = (data: Record<string, unknown>) =>
+      JSON.parse(
+        JSON.stringify(data, (_key, value: unknown) =>
+          typeof value === "string" && (/^[a-z]+_[0-9A-Z]{26}$/.test(value) || /^\d{4}-\d\d-\d\dT/.test(value)) ? "…" : value,
+        ),
+      ) as Record<string, unknown>;
+    expect(fresh(delivered)).toEqual(fresh(triggered));
+    expect((delivered.items as Array<{ quantity: unknown }>)[0]!.quantity).toBe(2);
+    expect(delivered.amount).toBe("10.00");
+    expect(delivered.note).toBe("hello");
+    expect(delivered.extra).toEqual({ a: [1] });
+    expect(delivered.flag).toBe(true);
+  });
+
+  it("sends only what changed, so the platform keeps its own ids", () => {
+    const data = testRouteData(order, { set: ["data.amount=10.00"] })!;
+    expect(data).toEqual({ amount: "10.00" });
+  });
+
+  it("refuses envelope fields, which the platform sets, before anything is sent", () => {
+    expect(() => testRouteData(order, { set: ["id=whk_x"] })).toThrowError(
+      expect.objectContaining({ exitCode: 2, code: "invalid_set", message: "--set id=… would change the envelope, which the platform sets" }),
+    );
+    expect(() => testRouteData(order, { data: { type: "x", data: {} } })).toThrowError(
+      expect.objectContaining({ exitCode: 2, code: "invalid_data", message: "--data may hold only data fields here, not type" }),
+    );
+    expect(testRouteData(order, { data: { data: { position: 1 } } })).toEqual({ position: 1 });
+  });
+
+  it("reports --set errors the way trigger does", () => {
+    expect(() => testRouteData(order, { set: ["data.items.5.quantity=1"] })).toThrowError(/data\.items\.5 is out of range/);
+  });
+});
+
+describe("dataChanges", () => {
+  it("keeps changed leaves inside objects, whole arrays, new keys; drops what is equal", () => {
+    const before = { a: 1, o: { x: 1, y: 2 }, list: [1, 2], same: [1], s: "t" };
+    const after = { a: 1, o: { x: 1, y: 3 }, list: [1, 5], same: [1], s: "t", added: null };
+    expect(dataChanges(before, after)).toEqual({ o: { y: 3 }, list: [1, 5], added: null });
   });
 });

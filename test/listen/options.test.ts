@@ -1,41 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { expectUsageError as usage } from "../helpers/errors.js";
-import { looksLikeCi, parseForwardTarget, parseHeadersFlag, parseTunnelChoice } from "../../src/listen/options.js";
+import { looksLikeCi, parseHeadersFlag, parseTunnelChoice } from "../../src/listen/options.js";
 
-
-describe("parseForwardTarget", () => {
-  it.each([
-    ["3000", "http://localhost:3000/"],
-    [":3000", "http://localhost:3000/"],
-    [":3000/hook", "http://localhost:3000/hook"],
-    ["3000/webhooks", "http://localhost:3000/webhooks"],
-    ["localhost:3000", "http://localhost:3000/"],
-    ["localhost:3000/webhooks", "http://localhost:3000/webhooks"],
-    ["127.0.0.1:8080/a/b?x=1", "http://127.0.0.1:8080/a/b?x=1"],
-    ["[::1]:3000/h", "http://[::1]:3000/h"],
-    ["http://localhost:3000/webhooks", "http://localhost:3000/webhooks"],
-    ["https://app.test/hooks", "https://app.test/hooks"],
-    ["  localhost:3000  ", "http://localhost:3000/"],
-    ["myapp.local", "http://myapp.local/"],
-  ])("%s → %s", (input, expected) => {
-    expect(parseForwardTarget(input).href).toBe(expected);
-  });
-
-  it.each([
-    ["", "--forward is empty"],
-    ["ftp://host/x", "is not an http(s) address"],
-    ["localhost:99999", "is not a host:port or URL"],
-    ["localhost:0", "has an invalid port"],
-    ["localhost:/x", "has an invalid port"],
-    ["http://user:pw@localhost:3000/", "carries credentials"],
-    ["http://", "is not a host:port or URL"],
-    ["exa mple:3000", "is not a host:port or URL"],
-  ])("rejects %j with exit 2", (input, message) => {
-    const error = usage(() => parseForwardTarget(input));
-    expect(error.message).toContain(message);
-    expect(error.hint).toBeTruthy();
-  });
-});
 
 describe("parseHeadersFlag", () => {
   it("reads K:V pairs, lower-cases names, keeps colons in values", () => {

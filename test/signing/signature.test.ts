@@ -1,10 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { DEFAULT_TOLERANCE_SECONDS, isSignatureScheme, parseSignatureScheme, SECRET_ENV } from "../../src/signing/options.js";
 import {
   computeDigest,
-  DEFAULT_TOLERANCE_SECONDS,
-  isSignatureScheme,
   parseSignatureHeader,
   signPayload,
   verifySignature,
@@ -88,6 +88,21 @@ describe("signPayload and computeDigest against independently computed vectors",
     expect(isSignatureScheme("sha256")).toBe(true);
     expect(isSignatureScheme("hex")).toBe(true);
     expect(isSignatureScheme("md5")).toBe(false);
+  });
+
+  it("parses --scheme into a scheme or a usage error naming them all", () => {
+    expect(parseSignatureScheme("sha256")).toBe("sha256");
+    expect(() => parseSignatureScheme("v2")).toThrowError(
+      expect.objectContaining({ exitCode: 2, code: "invalid_scheme", message: 'unknown signature scheme "v2"' }),
+    );
+    expect(SECRET_ENV).toBe("FANFARE_WEBHOOK_SECRET");
+  });
+
+  it("keeps the names flags and help need where loading them costs no node:crypto", () => {
+    const imports = (file: string) =>
+      [...readFileSync(new URL(`../../src/${file}`, import.meta.url), "utf8").matchAll(/from\s*["']([^"']+)["']/g)].map((m) => m[1]);
+    expect(imports("signing/options.ts")).toEqual(["../errors.js"]);
+    expect(imports("errors.ts")).toEqual([]);
   });
 });
 
