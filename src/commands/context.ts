@@ -17,9 +17,6 @@ export function outputOf(options: GlobalOptions, deps: CommandDeps): Output {
   return new Output({ json, color, verbose, stdout: deps.stdout, stderr: deps.stderr, env: deps.env });
 }
 
-export function outputFor(cmd: Command, deps: CommandDeps): Output {
-  return outputOf(globalsOf(cmd), deps);
-}
 
 /**
  * What every command registers with: the deps it runs with, and where its action leaves the exit
@@ -98,18 +95,4 @@ export function runWith<O>(
 
 function camelCase(name: string): string {
   return name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
-}
-
-/**
- * Wraps a command's action: the action returns the exit code it wants (nothing means 0) and throws
- * a CliError for anything the user should fix, so no command calls process.exit itself.
- */
-export function action<A extends unknown[]>(
-  ctx: CommandContext,
-  fn: (...args: A) => Promise<number | void> | number | void,
-): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    const code = await fn(...args);
-    ctx.exitCode = typeof code === "number" ? code : 0;
-  };
 }

@@ -25,7 +25,6 @@ interface UpdateOptions {
 }
 
 export function registerEndpoints(webhooks: Command, ctx: CommandContext): void {
-  const { deps } = ctx;
   const endpoints = webhooks
     .command("endpoints")
     .description("manage webhook endpoints through the admin API (needs an API key or the emulator)")

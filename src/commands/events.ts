@@ -1,5 +1,7 @@
 import type { Command } from "commander";
-import { action, type CommandContext, collect, commaList, examples, outputFor } from "./context.js";
+import type { GlobalOptions } from "../config/globals.js";
+import type { CommandDeps } from "./deps.js";
+import { type CommandContext, collect, commaList, examples, outputOf, runWith } from "./context.js";
 
 interface EventsOptions {
   status?: string[];
@@ -13,7 +15,6 @@ interface SampleFlags {
 
 /** Registers `events` and `sample` on the `webhooks` command. */
 export function registerEvents(parent: Command, ctx: CommandContext): void {
-  const { deps } = ctx;
   parent
     .command("events")
     .description("list every documented event type, with its status (reference, guide, planned) and description")
@@ -32,16 +33,7 @@ export function registerEvents(parent: Command, ctx: CommandContext): void {
         ["fanfare webhooks events --json | jq -r '.[].name'", "just the names, for a script"],
       ]),
     )
-    .action(
-      action(ctx, async (options: EventsOptions, cmd: Command) => {
-        const out = outputFor(cmd, deps);
-        const { filterEventTypes } = await import("../events/catalog.js");
-        const events = filterEventTypes({ status: options.status, category: options.category });
-        const { eventTable, summarize } = await import("../events/format.js");
-        if (out.json) out.printJson(events.map(summarize));
-        else for (const line of eventTable(events, out.style)) out.print(line);
-      }),
-    );
+    .action(runWith(ctx, listEvents));
 
   parent
     .command("sample")
@@ -62,19 +54,28 @@ export function registerEvents(parent: Command, ctx: CommandContext): void {
         ["fanfare webhooks sample order.created --data order.json > body.json", "merge fields from a file, save the body"],
       ]),
     )
-    .action(
-      action(ctx, async (name: string, options: SampleFlags, cmd: Command) => {
-        const out = outputFor(cmd, deps);
-        const [{ requireEventType }, { readDataFile }, { sampleOf }] = await Promise.all([
-          import("../events/catalog.js"),
-          import("../events/overrides.js"),
-          import("../events/sample.js"),
-        ]);
-        const event = requireEventType(name);
-        const data = options.data === undefined ? undefined : await readDataFile(options.data, deps.stdin);
-        const payload = sampleOf(event, { set: options.set ?? [], data });
-        if (out.json) out.printJson(payload);
-        else out.print(JSON.stringify(payload, null, 2));
-      }),
-    );
+    .action(runWith(ctx, printSample));
+}
+
+export async function listEvents(options: GlobalOptions & EventsOptions, deps: CommandDeps): Promise<number | void> {
+  const out = outputOf(options, deps);
+  const { filterEventTypes } = await import("../events/catalog.js");
+  const events = filterEventTypes({ status: options.status, category: options.category });
+  const { eventTable, summarize } = await import("../events/format.js");
+  if (out.json) out.printJson(events.map(summarize));
+  else for (const line of eventTable(events, out.style)) out.print(line);
+}
+
+export async function printSample(options: GlobalOptions & SampleFlags & { event: string }, deps: CommandDeps): Promise<number | void> {
+  const out = outputOf(options, deps);
+  const [{ requireEventType }, { readDataFile }, { sampleOf }] = await Promise.all([
+    import("../events/catalog.js"),
+    import("../events/overrides.js"),
+    import("../events/sample.js"),
+  ]);
+  const event = requireEventType(options.event);
+  const data = options.data === undefined ? undefined : await readDataFile(options.data, deps.stdin);
+  const payload = sampleOf(event, { set: options.set ?? [], data });
+  if (out.json) out.printJson(payload);
+  else out.print(JSON.stringify(payload, null, 2));
 }

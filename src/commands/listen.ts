@@ -1,7 +1,9 @@
 import type { Command } from "commander";
+import type { GlobalOptions } from "../config/globals.js";
+import type { CommandDeps } from "./deps.js";
 import { usageError } from "../errors.js";
 import { SECRET_ENV } from "../signing/options.js";
-import { action, type CommandContext, collect, commaList, examples, globalsOf, lifecycleScope, outputFor, parseIntFlag } from "./context.js";
+import { type CommandContext, collect, commaList, examples, lifecycleScope, parseIntFlag, outputOf, runWith } from "./context.js";
 
 interface ListenOptions {
   forward?: string;
@@ -19,7 +21,6 @@ interface ListenOptions {
 
 
 export function registerListen(parent: Command, ctx: CommandContext): void {
-  const { deps } = ctx;
   parent
     .command("listen")
     .description("receive deliveries on this machine and forward them to your app, with a live view")
@@ -56,69 +57,67 @@ export function registerListen(parent: Command, ctx: CommandContext): void {
           ["fanfare webhooks listen --forward 3000 --no-tui --log-file deliveries.ndjson", "lines, and a full log"],
         ]),
     )
-    .action(
-      action(ctx, async (options: ListenOptions, cmd: Command) => {
-        const out = outputFor(cmd, deps);
-        const globals = globalsOf(cmd);
-        const env = deps.env;
-        const { stdin, stdout } = deps;
-        const { localSigningSecret, resolveSettings, ENV } = await import("../config/settings.js");
-
-        if (options.printSecret) {
-          out.print(await localSigningSecret(env));
-          return 0;
-        }
-        const listenOptions = await import("../listen/options.js");
-        if (options.forward === undefined) {
-          throw usageError(
-            "--forward is required: where should deliveries go?",
-            "pass where your app listens, e.g. --forward localhost:3000/webhooks (or node examples/receiver.mjs and --forward 3000/webhooks)",
-            "missing_forward",
-          );
-        }
-        const { parseTargetUrl } = await import("../delivery/target-url.js");
-        const forwardUrl = parseTargetUrl(options.forward, "--forward");
-        const port = parseIntFlag("--port", options.port, 0, 65535, "leave it out for a free port");
-        const tunnel = listenOptions.parseTunnelChoice(options.tunnel);
-        const extraHeaders = listenOptions.parseHeadersFlag(options.headers?.join(","));
-        const { EVENT_TYPES, requireEventType } = await import("../events/catalog.js");
-        const events = [...new Set((options.events ?? []).map((name) => requireEventType(name).name))];
-
-        const settings = await resolveSettings(globals, env);
-        const connected =
-          Boolean(settings.apiKey) || Boolean(globals.apiBase) || Boolean(env[ENV.apiBase]) || options.endpoint !== undefined;
-        if (!connected && events.length > 0) {
-          out.warn("--events only applies in connected mode (the temporary endpoint); local mode forwards all it receives");
-        }
-
-        const { runListen } = await import("../listen/run.js");
-        return runListen(
-          {
-            forwardUrl,
-            port,
-            extraHeaders,
-            logFile: options.logFile,
-            events,
-            allEvents: EVENT_TYPES.map((e) => e.name),
-            tunnel,
-            endpointId: options.endpoint,
-            // The env secret is for a reused endpoint only: a session's own secret is the stored one.
-            givenSecret: (options.endpoint !== undefined ? options.secret || env[SECRET_ENV] : options.secret) || undefined,
-            sessionSecret: () => localSigningSecret(env),
-            connect: connected
-              ? async () => {
-                  return (await deps.connectApi(globals, out)).client;
-                }
-              : null,
-            tui: Boolean(stdout.isTTY && stdin.isTTY) && options.tui && !out.json && !listenOptions.looksLikeCi(env),
-            env,
-            pid: deps.pid,
-            terminal: { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream },
-          },
-          out,
-          lifecycleScope(deps, out),
-        );
-      }),
-    );
+    .action(runWith(ctx, listen));
 }
 
+export async function listen(options: GlobalOptions & ListenOptions, deps: CommandDeps): Promise<number | void> {
+  const out = outputOf(options, deps);
+  const env = deps.env;
+  const { stdin, stdout } = deps;
+  const { localSigningSecret, resolveSettings, ENV } = await import("../config/settings.js");
+
+  if (options.printSecret) {
+    out.print(await localSigningSecret(env));
+    return 0;
+  }
+  const listenOptions = await import("../listen/options.js");
+  if (options.forward === undefined) {
+    throw usageError(
+      "--forward is required: where should deliveries go?",
+      "pass where your app listens, e.g. --forward localhost:3000/webhooks (or node examples/receiver.mjs and --forward 3000/webhooks)",
+      "missing_forward",
+    );
+  }
+  const { parseTargetUrl } = await import("../delivery/target-url.js");
+  const forwardUrl = parseTargetUrl(options.forward, "--forward");
+  const port = parseIntFlag("--port", options.port, 0, 65535, "leave it out for a free port");
+  const tunnel = listenOptions.parseTunnelChoice(options.tunnel);
+  const extraHeaders = listenOptions.parseHeadersFlag(options.headers?.join(","));
+  const { EVENT_TYPES, requireEventType } = await import("../events/catalog.js");
+  const events = [...new Set((options.events ?? []).map((name) => requireEventType(name).name))];
+
+  const settings = await resolveSettings(options, env);
+  const connected =
+    Boolean(settings.apiKey) || Boolean(options.apiBase) || Boolean(env[ENV.apiBase]) || options.endpoint !== undefined;
+  if (!connected && events.length > 0) {
+    out.warn("--events only applies in connected mode (the temporary endpoint); local mode forwards all it receives");
+  }
+
+  const { runListen } = await import("../listen/run.js");
+  return runListen(
+    {
+      forwardUrl,
+      port,
+      extraHeaders,
+      logFile: options.logFile,
+      events,
+      allEvents: EVENT_TYPES.map((e) => e.name),
+      tunnel,
+      endpointId: options.endpoint,
+      // The env secret is for a reused endpoint only: a session's own secret is the stored one.
+      givenSecret: (options.endpoint !== undefined ? options.secret || env[SECRET_ENV] : options.secret) || undefined,
+      sessionSecret: () => localSigningSecret(env),
+      connect: connected
+        ? async () => {
+            return (await deps.connectApi(options, out)).client;
+          }
+        : null,
+      tui: Boolean(stdout.isTTY && stdin.isTTY) && options.tui && !out.json && !listenOptions.looksLikeCi(env),
+      env,
+      pid: deps.pid,
+      terminal: { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream },
+    },
+    out,
+    lifecycleScope(deps, out),
+  );
+}

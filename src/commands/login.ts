@@ -7,7 +7,6 @@ import type { CommandDeps } from "./deps.js";
 const KEY_ENV = "FANFARE_SECRET_KEY";
 
 export function registerLogin(program: Command, ctx: CommandContext): void {
-  const { deps } = ctx;
   program
     .command("login")
     .description("save an API key in a profile, after checking it against the admin API")

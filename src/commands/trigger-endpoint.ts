@@ -1,23 +1,26 @@
-import type { Command } from "commander";
 import type { Delivery } from "../api/types.js";
 import { failure, usageError } from "../errors.js";
 import type { Output } from "../terminal/output.js";
 import { apiCommand } from "./api-command.js";
-import { globalsOf, parseIntFlag } from "./context.js";
+import { parseIntFlag } from "./context.js";
 import type { CommandDeps } from "./deps.js";
+import type { GlobalOptions } from "../config/globals.js";
 
 /** How long `trigger --endpoint` waits for a delivery to settle before reporting where it stands. */
 export const WAIT_BOUND_MS = 30_000;
 const MAX_COUNT = 1000;
 
-interface EndpointTriggerOptions {
+/** trigger's options; the local-delivery ones are refused here, so the check needs to see them. */
+interface EndpointTriggerOptions extends GlobalOptions {
+  event: string[];
   all?: boolean;
   forwardTo?: string;
   secret?: string;
+  scheme?: string;
   set?: string[];
   data?: string;
-  count: string;
-  concurrency: string;
+  count?: string;
+  concurrency?: string;
   endpoint: string;
 }
 
@@ -26,18 +29,12 @@ interface EndpointTriggerOptions {
  * event through POST /webhooks/:id/test; this prints each delivery id and waits, polling with a
  * bound, for how it ended. Exit 1 unless every delivery succeeded.
  */
-export async function triggerViaEndpoint(
-  cmd: Command,
-  deps: CommandDeps,
-  out: Output,
-  names: string[],
-  options: EndpointTriggerOptions,
-): Promise<number> {
+export async function triggerViaEndpoint(options: EndpointTriggerOptions, deps: CommandDeps, out: Output): Promise<number> {
   const local = [
     ["--forward-to", options.forwardTo !== undefined],
     ["--secret", options.secret !== undefined],
-    ["--scheme", cmd.getOptionValueSource("scheme") === "cli"],
-    ["--concurrency", cmd.getOptionValueSource("concurrency") === "cli"],
+    ["--scheme", options.scheme !== undefined],
+    ["--concurrency", options.concurrency !== undefined],
   ] as const;
   const clash = local.find(([, given]) => given);
   if (clash) {
@@ -49,19 +46,19 @@ export async function triggerViaEndpoint(
   }
   const endpointId = options.endpoint.trim();
   if (!endpointId) throw usageError("--endpoint is empty", "e.g. --endpoint we_123 (see `fanfare webhooks endpoints list`)");
-  const count = parseIntFlag("--count", options.count, 1, MAX_COUNT);
+  const count = parseIntFlag("--count", options.count ?? "1", 1, MAX_COUNT);
   const [{ chooseEvents }, { readDataFile }, { testRouteData }] = await Promise.all([
     import("../events/catalog.js"),
     import("../events/overrides.js"),
     import("../events/sample.js"),
   ]);
-  const chosen = chooseEvents(names, options.all === true);
+  const chosen = chooseEvents(options.event, options.all === true);
   const events = [...chosen.keys()];
   const file = options.data === undefined ? undefined : await readDataFile(options.data, deps.stdin);
   // Every event's data up front, so a bad --set fails the run before anything is sent.
   const dataOf = new Map(events.map((event) => [event, testRouteData(chosen.get(event)!, { set: options.set, data: file })]));
 
-  const [{ api, fmt }, { awaitDelivery }] = await Promise.all([apiCommand(globalsOf(cmd), deps), import("../api/await-delivery.js")]);
+  const [{ api, fmt }, { awaitDelivery }] = await Promise.all([apiCommand(options, deps), import("../api/await-delivery.js")]);
   const results: Delivery[] = [];
   await api(async (client) => {
     for (const event of events) {

@@ -1,19 +1,23 @@
 import type { Command } from "commander";
+import type { GlobalOptions } from "../config/globals.js";
 import { failure, usageError } from "../errors.js";
 import { parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES, type SignatureScheme } from "../signing/options.js";
 import type { Output } from "../terminal/output.js";
-import { action, type CommandContext, collect, examples, lifecycleScope, outputFor, parseIntFlag } from "./context.js";
+import { type CommandContext, collect, examples, lifecycleScope, parseIntFlag, outputOf, runWith } from "./context.js";
 import type { CommandDeps } from "./deps.js";
 
-interface TriggerOptions {
+export interface TriggerOptions extends GlobalOptions {
+  /** The event types named on the command line. */
+  event: string[];
   all?: boolean;
   forwardTo?: string;
   secret?: string;
-  scheme: string;
+  /** Unset means v1. Defaults are applied here, not by commander, so --endpoint can tell what was given. */
+  scheme?: string;
   set?: string[];
   data?: string;
-  count: string;
-  concurrency: string;
+  count?: string;
+  concurrency?: string;
   endpoint?: string;
 }
 
@@ -23,7 +27,6 @@ const MAX_CONCURRENCY = 256;
 const LINES_ON_TERMINAL = 200;
 
 export function registerTrigger(parent: Command, ctx: CommandContext): void {
-  const { deps } = ctx;
   parent
     .command("trigger")
     .description("send signed sample deliveries of documented events to a URL")
@@ -34,11 +37,11 @@ export function registerTrigger(parent: Command, ctx: CommandContext): void {
       "where to POST: a port, HOST:PORT[/path] or a full URL (default: the running listen)",
     )
     .option("--secret <secret>", `signing secret, whsec_… (env ${SECRET_ENV}, preferred: argv is visible in ps)`)
-    .option("--scheme <scheme>", `signature scheme: ${SIGNATURE_SCHEMES.join(" | ")}`, "v1")
+    .option("--scheme <scheme>", `signature scheme: ${SIGNATURE_SCHEMES.join(" | ")} (default: v1)`)
     .option("--set <path=value>", "override a field of every sample, e.g. data.position=5 (repeatable)", collect)
     .option("--data <file>", "merge a JSON object into every sample's data (- reads stdin)")
-    .option("--count <n>", "deliveries per event, each with a fresh id", "1")
-    .option("--concurrency <n>", `deliveries in flight at once (1–${MAX_CONCURRENCY})`, "1")
+    .option("--count <n>", "deliveries per event, each with a fresh id (default: 1)")
+    .option("--concurrency <n>", `deliveries in flight at once, 1–${MAX_CONCURRENCY} (default: 1)`)
     .option("--endpoint <id>", "send through the admin API's test route to this endpoint (API key or emulator)")
     .addHelpText(
       "after",
@@ -71,54 +74,54 @@ export function registerTrigger(parent: Command, ctx: CommandContext): void {
           ],
         ]),
     )
-    .action(
-      action(ctx, async (names: string[], options: TriggerOptions, cmd: Command) => {
-        const out = outputFor(cmd, deps);
-        if (options.endpoint !== undefined) {
-          const { triggerViaEndpoint } = await import("./trigger-endpoint.js");
-          return triggerViaEndpoint(cmd, deps, out, names, { ...options, endpoint: options.endpoint });
-        }
-        const count = parseIntFlag("--count", options.count, 1, MAX_COUNT);
-        const concurrency = parseIntFlag("--concurrency", options.concurrency, 1, MAX_CONCURRENCY);
-        const scheme = parseSignatureScheme(options.scheme);
-        const { chooseEvents } = await import("../events/catalog.js");
-        const eventTypes = chooseEvents(names, options.all === true);
-        const { resolveTarget } = await import("../delivery/target.js");
-        const target = await resolveTarget({ forwardTo: options.forwardTo, env: deps.env });
-        // A listen session verifies with its own secret, so it beats the environment's; --secret beats both.
-        const secret = options.secret || target.sessionSecret || deps.env[SECRET_ENV];
-        if (!secret) {
-          throw usageError(
-            "no signing secret",
-            `pass --secret whsec_… or export ${SECRET_ENV}=whsec_… (the secret your app verifies with)`,
-            "missing_secret",
-          );
-        }
+    .action(runWith(ctx, trigger));
+}
 
-        const { readDataFile } = await import("../events/overrides.js");
-        const { sampleOf } = await import("../events/sample.js");
-        const data = options.data === undefined ? undefined : await readDataFile(options.data, deps.stdin);
-        const set = options.set ?? [];
-        // One sample of each event before anything is sent, so a bad --set fails the run up front.
-        for (const type of eventTypes.values()) sampleOf(type, { set, data });
-        // Ids are fresh per delivery unless --set/--data pins them (then every delivery keeps that id).
-        const first = eventTypes.values().next().value!;
-        const idsGenerated = sampleOf(first, { set, data }).id !== sampleOf(first, { set, data }).id;
-        const { newId } = await import("../events/ids.js");
-
-        return sendAll(out, deps, {
-          names: [...eventTypes.keys()],
-          buildPayload: (event, now) => sampleOf(eventTypes.get(event)!, { now, set, data }),
-          newId: idsGenerated ? (now) => newId("whk", now) : undefined,
-          url: target.url,
-          viaListen: target.source === "listen",
-          secret,
-          scheme,
-          count,
-          concurrency,
-        });
-      }),
+export async function trigger(options: TriggerOptions, deps: CommandDeps): Promise<number> {
+  const out = outputOf(options, deps);
+  if (options.endpoint !== undefined) {
+    const { triggerViaEndpoint } = await import("./trigger-endpoint.js");
+    return triggerViaEndpoint({ ...options, endpoint: options.endpoint }, deps, out);
+  }
+  const count = parseIntFlag("--count", options.count ?? "1", 1, MAX_COUNT);
+  const concurrency = parseIntFlag("--concurrency", options.concurrency ?? "1", 1, MAX_CONCURRENCY);
+  const scheme = parseSignatureScheme(options.scheme ?? "v1");
+  const { chooseEvents } = await import("../events/catalog.js");
+  const eventTypes = chooseEvents(options.event, options.all === true);
+  const { resolveTarget } = await import("../delivery/target.js");
+  const target = await resolveTarget({ forwardTo: options.forwardTo, env: deps.env });
+  // A listen session verifies with its own secret, so it beats the environment's; --secret beats both.
+  const secret = options.secret || target.sessionSecret || deps.env[SECRET_ENV];
+  if (!secret) {
+    throw usageError(
+      "no signing secret",
+      `pass --secret whsec_… or export ${SECRET_ENV}=whsec_… (the secret your app verifies with)`,
+      "missing_secret",
     );
+  }
+
+  const { readDataFile } = await import("../events/overrides.js");
+  const { sampleOf } = await import("../events/sample.js");
+  const data = options.data === undefined ? undefined : await readDataFile(options.data, deps.stdin);
+  const set = options.set ?? [];
+  // One sample of each event before anything is sent, so a bad --set fails the run up front.
+  for (const type of eventTypes.values()) sampleOf(type, { set, data });
+  // Ids are fresh per delivery unless --set/--data pins them (then every delivery keeps that id).
+  const first = eventTypes.values().next().value!;
+  const idsGenerated = sampleOf(first, { set, data }).id !== sampleOf(first, { set, data }).id;
+  const { newId } = await import("../events/ids.js");
+
+  return sendAll(out, deps, {
+    names: [...eventTypes.keys()],
+    buildPayload: (event, now) => sampleOf(eventTypes.get(event)!, { now, set, data }),
+    newId: idsGenerated ? (now) => newId("whk", now) : undefined,
+    url: target.url,
+    viaListen: target.source === "listen",
+    secret,
+    scheme,
+    count,
+    concurrency,
+  });
 }
 
 interface SendPlan {

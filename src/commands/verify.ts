@@ -1,9 +1,11 @@
 import type { Command } from "commander";
+import type { GlobalOptions } from "../config/globals.js";
+import type { CommandDeps } from "./deps.js";
 import { usageError } from "../errors.js";
 import { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV } from "../signing/options.js";
 import type { InputStream } from "../terminal/input.js";
 import type { Output } from "../terminal/output.js";
-import { action, type CommandContext, examples, outputFor } from "./context.js";
+import { type CommandContext, examples, outputOf, runWith } from "./context.js";
 
 interface VerifyOptions {
   secret?: string;
@@ -15,7 +17,6 @@ interface VerifyOptions {
 
 
 export function registerVerify(parent: Command, ctx: CommandContext): void {
-  const { deps } = ctx;
   parent
     .command("verify")
     .description("check a delivery's X-Fanfare-Signature against its raw body and the signing secret")
@@ -45,70 +46,7 @@ export function registerVerify(parent: Command, ctx: CommandContext): void {
         ],
       ]),
     )
-    .action(
-      action(ctx, async (options: VerifyOptions, cmd: Command) => {
-        const out = outputFor(cmd, deps);
-        const secret = options.secret || deps.env[SECRET_ENV];
-        if (!secret) {
-          throw usageError(
-            "no signing secret",
-            `pass --secret whsec_… or export ${SECRET_ENV}=whsec_…`,
-            "missing_secret",
-          );
-        }
-        if (options.payload === undefined) {
-          throw usageError(
-            "no payload",
-            "pass --payload FILE with the raw request body, or --payload - to read it from stdin",
-            "missing_payload",
-          );
-        }
-        if (options.signature === undefined) {
-          throw usageError(
-            "no signature",
-            "pass --signature with the X-Fanfare-Signature header value, e.g. --signature 't=…,v1=…'",
-            "missing_signature",
-          );
-        }
-        const tolerance = parseTolerance(options.tolerance);
-        const timestamp = options.timestamp === undefined ? undefined : parseTimestampFlag(options.timestamp);
-        const payload = await readPayload(options.payload, out, deps.stdin);
-
-        const { verifySignature } = await import("../signing/signature.js");
-        const result = verifySignature({
-          secret,
-          payload,
-          signature: stripHeaderName(options.signature, "x-fanfare-signature"),
-          timestamp,
-          tolerance,
-          now: Math.floor(deps.now().getTime() / 1000),
-        });
-        out.debug(`payload: ${payload.length} bytes from ${options.payload === "-" ? "stdin" : options.payload}`);
-
-        if (result.valid) {
-          if (out.json) {
-            out.printJson({
-              valid: true,
-              scheme: result.scheme,
-              timestamp: result.timestamp ?? null,
-              age: result.age ?? null,
-              tolerance,
-              timestampChecked: result.timestampChecked,
-            });
-          } else {
-            out.print(`${out.style.green("✓")} valid signature (${result.scheme}, ${describeAge(result.age, tolerance)})`);
-          }
-          return 0;
-        }
-        if (out.json) {
-          out.printJson({ valid: false, code: result.code, reason: result.reason, scheme: result.scheme ?? null });
-        } else {
-          // One line on stderr, as every failure: the reason is the whole story.
-          out.stderr.write(`${out.style.red("✗ invalid signature")} (${result.code}): ${result.reason}\n`);
-        }
-        return 1;
-      }),
-    );
+    .action(runWith(ctx, verify));
 }
 
 function describeAge(age: number | undefined, tolerance: number): string {
@@ -166,4 +104,67 @@ async function readPayload(source: string, out: Output, stdin: InputStream): Pro
     hint: "pass the file holding the raw request body, or --payload - to read stdin",
     code: "payload_unreadable",
   });
+}
+
+export async function verify(options: GlobalOptions & VerifyOptions, deps: CommandDeps): Promise<number | void> {
+  const out = outputOf(options, deps);
+  const secret = options.secret || deps.env[SECRET_ENV];
+  if (!secret) {
+    throw usageError(
+      "no signing secret",
+      `pass --secret whsec_… or export ${SECRET_ENV}=whsec_…`,
+      "missing_secret",
+    );
+  }
+  if (options.payload === undefined) {
+    throw usageError(
+      "no payload",
+      "pass --payload FILE with the raw request body, or --payload - to read it from stdin",
+      "missing_payload",
+    );
+  }
+  if (options.signature === undefined) {
+    throw usageError(
+      "no signature",
+      "pass --signature with the X-Fanfare-Signature header value, e.g. --signature 't=…,v1=…'",
+      "missing_signature",
+    );
+  }
+  const tolerance = parseTolerance(options.tolerance);
+  const timestamp = options.timestamp === undefined ? undefined : parseTimestampFlag(options.timestamp);
+  const payload = await readPayload(options.payload, out, deps.stdin);
+
+  const { verifySignature } = await import("../signing/signature.js");
+  const result = verifySignature({
+    secret,
+    payload,
+    signature: stripHeaderName(options.signature, "x-fanfare-signature"),
+    timestamp,
+    tolerance,
+    now: Math.floor(deps.now().getTime() / 1000),
+  });
+  out.debug(`payload: ${payload.length} bytes from ${options.payload === "-" ? "stdin" : options.payload}`);
+
+  if (result.valid) {
+    if (out.json) {
+      out.printJson({
+        valid: true,
+        scheme: result.scheme,
+        timestamp: result.timestamp ?? null,
+        age: result.age ?? null,
+        tolerance,
+        timestampChecked: result.timestampChecked,
+      });
+    } else {
+      out.print(`${out.style.green("✓")} valid signature (${result.scheme}, ${describeAge(result.age, tolerance)})`);
+    }
+    return 0;
+  }
+  if (out.json) {
+    out.printJson({ valid: false, code: result.code, reason: result.reason, scheme: result.scheme ?? null });
+  } else {
+    // One line on stderr, as every failure: the reason is the whole story.
+    out.stderr.write(`${out.style.red("✗ invalid signature")} (${result.code}): ${result.reason}\n`);
+  }
+  return 1;
 }

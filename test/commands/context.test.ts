@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseIntFlag } from "../../src/commands/context.js";
+import { Command } from "commander";
+import { commandContext, parseIntFlag, runWith } from "../../src/commands/context.js";
+import { createDeps } from "../../src/commands/deps.js";
 import { expectUsageError } from "../helpers/errors.js";
 
 describe("parseIntFlag", () => {
@@ -17,5 +19,28 @@ describe("parseIntFlag", () => {
 
   it("suggests a value when no hint is given", () => {
     expect(expectUsageError(() => parseIntFlag("--count", "0", 1, 1000)).hint).toBe("e.g. --count 10");
+  });
+});
+
+describe("runWith", () => {
+  it("hands the run function its arguments by name, its flags and the global flags, and keeps its exit code", async () => {
+    const ctx = commandContext(createDeps({ env: {} }));
+    const seen: unknown[] = [];
+    const program = new Command("fanfare").exitOverride().option("--json");
+    program
+      .command("get")
+      .argument("<endpoint-id>")
+      .argument("[event...]")
+      .option("--limit <n>")
+      .action(
+        runWith(ctx, (options: Record<string, unknown>, deps) => {
+          seen.push(options, deps);
+          return 3;
+        }),
+      );
+    await program.parseAsync(["node", "fanfare", "get", "we_1", "a.b", "c.d", "--limit", "5", "--json"]);
+    expect(seen[0]).toEqual({ endpointId: "we_1", event: ["a.b", "c.d"], limit: "5", json: true });
+    expect(seen[1]).toBe(ctx.deps);
+    expect(ctx.exitCode).toBe(3);
   });
 });
