@@ -72,7 +72,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const log = options.log ? (line: string) => options.log!(redact(line)) : undefined;
 
   // undici loads on the first request only, so building a client costs nothing.
-  const http = createHttpClient({ connections: 8, keepAliveMs: 10_000, timeoutMs });
+  const transport = () => createHttpClient({ connections: 8, keepAliveMs: 10_000, timeoutMs });
+  let http = transport();
 
   async function attempt(method: string, url: string, body: string | undefined): Promise<RawAnswer | AttemptFailure> {
     const headers: Record<string, string> = {
@@ -82,7 +83,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     };
     if (body !== undefined) headers["content-type"] = "application/json";
     try {
-      await http.ready();
       const res = await http.request(url, {
         method: method as Dispatcher.HttpMethod,
         headers,
@@ -213,7 +213,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       });
     },
     async close() {
-      await http.close();
+      // A client may still be used after close(): it then opens new connections.
+      const closing = http;
+      http = transport();
+      await closing.close();
     },
   };
 }

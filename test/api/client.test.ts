@@ -49,6 +49,14 @@ async function failureOf(promise: Promise<unknown>): Promise<ApiError> {
 }
 
 describe("api client: requests", () => {
+  it("still works after close(), on new connections", async () => {
+    const server = await serve((_req, res) => sendJson(res, 200, { data: [ENDPOINT] }));
+    const c = client(server.base);
+    expect(await c.listEndpoints()).toEqual([ENDPOINT]);
+    await c.close();
+    expect(await c.listEndpoints()).toEqual([ENDPOINT]);
+  });
+
   it("sends the bearer key, JSON both ways, and unwraps { data }", async () => {
     const server = await serve((req, res) => {
       if (req.method === "GET") sendJson(res, 200, { data: [ENDPOINT] });
