@@ -1,6 +1,5 @@
-import type { Dispatcher } from "undici";
 import { maskSecret } from "../config/mask.js";
-import { createHttpClient } from "../http/client.js";
+import { createHttpClient, type HttpMethod } from "../http/client.js";
 import { describeNetworkError, type NetworkProblem } from "../http/errors.js";
 import {
   ApiError,
@@ -84,7 +83,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     if (body !== undefined) headers["content-type"] = "application/json";
     try {
       const res = await http.request(url, {
-        method: method as Dispatcher.HttpMethod,
+        method: method as HttpMethod,
         headers,
         body,
         maxBytes: API_RESPONSE_LIMIT,

@@ -14,8 +14,10 @@ export interface HttpClientOptions {
   keepAliveMs?: number;
 }
 
+export type HttpMethod = Dispatcher.HttpMethod;
+
 export interface HttpRequest {
-  method?: Dispatcher.HttpMethod;
+  method?: HttpMethod;
   headers: Record<string, string>;
   body?: string | Buffer;
   /**
