@@ -1,10 +1,12 @@
-import type { Dispatcher } from "undici";
 import { maskSecret } from "../config/mask.js";
+import { createHttpClient, type HttpMethod } from "../http/client.js";
+import { describeNetworkError, type NetworkProblem } from "../http/errors.js";
 import {
   ApiError,
   errorFromResponse,
   networkError,
   timeoutError,
+  tooLargeError,
   type RequestSubject,
 } from "./errors.js";
 import { DEFAULT_RETRY_POLICY, decideRetry, parseRetryAfter, type AttemptOutcome, type RetryPolicy } from "./retry.js";
@@ -48,10 +50,8 @@ export interface ApiClient {
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-interface Transport {
-  agent: Dispatcher;
-  request: typeof import("undici").request;
-}
+/** More than any page of endpoints or deliveries; past it the answer is refused, not held. */
+export const API_RESPONSE_LIMIT = 16 * 1024 * 1024;
 
 type RawAnswer = { status: number; headers: Record<string, string | string[] | undefined>; text: string };
 
@@ -70,33 +70,30 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const redact = (text: string) => (apiKey.length >= 4 ? text.split(apiKey).join(masked) : text);
   const log = options.log ? (line: string) => options.log!(redact(line)) : undefined;
 
-  let transport: Promise<Transport> | null = null;
   // undici loads on the first request only, so building a client costs nothing.
-  const getTransport = () =>
-    (transport ??= import("undici").then((undici) => ({
-      agent: new undici.Agent({ keepAliveTimeout: 10_000, connectTimeout: timeoutMs }),
-      request: undici.request,
-    })));
+  const transport = () => createHttpClient({ connections: 8, keepAliveMs: 10_000, timeoutMs });
+  let http = transport();
 
   async function attempt(method: string, url: string, body: string | undefined): Promise<RawAnswer | AttemptFailure> {
-    const { agent, request } = await getTransport();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${apiKey}`,
+      accept: "application/json",
+      "user-agent": "fanfare-cli",
+    };
+    if (body !== undefined) headers["content-type"] = "application/json";
     try {
-      const headers: Record<string, string> = {
-        authorization: `Bearer ${apiKey}`,
-        accept: "application/json",
-        "user-agent": "fanfare-cli",
-      };
-      if (body !== undefined) headers["content-type"] = "application/json";
-      const res = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: agent, signal: controller.signal });
-      const text = await res.body.text();
-      return { status: res.statusCode, headers: res.headers, text };
+      const res = await http.request(url, {
+        method: method as HttpMethod,
+        headers,
+        body,
+        maxBytes: API_RESPONSE_LIMIT,
+        deadlineMs: timeoutMs,
+      });
+      return { status: res.status, headers: res.headers, text: res.body.toString("utf8") };
     } catch (error) {
-      if (controller.signal.aborted) return { failure: { kind: "timeout" }, error };
-      return { failure: { kind: "network", code: errorCode(error) }, error };
-    } finally {
-      clearTimeout(timer);
+      const problem = describeNetworkError(error, { timeoutMs });
+      if (problem.cause === "timeout") return { failure: { kind: "timeout" }, problem };
+      return { failure: { kind: "network", cause: problem.cause }, problem };
     }
   }
 
@@ -115,7 +112,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       let outcome: AttemptOutcome;
       if ("failure" in answer) {
         outcome = answer.failure;
-        log?.(`${method} ${url} → ${outcome.kind === "timeout" ? "timeout" : "network error " + (outcome.code ?? "")} ${elapsed} ms`);
+        log?.(`${method} ${url} → ${answer.problem.message} ${elapsed} ms`);
       } else {
         log?.(`${method} ${url} → ${answer.status} ${elapsed} ms`);
         if (answer.status >= 200 && answer.status < 300) return parseSuccess<T>(answer, method, url);
@@ -130,7 +127,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       }
       if ("failure" in answer) {
         if (answer.failure.kind === "timeout") throw timeoutError(method, url, timeoutMs);
-        throw redactError(networkError(base, answer.error, retriesMade));
+        if (answer.problem.cause === "too_large") throw tooLargeError(method, url, API_RESPONSE_LIMIT);
+        throw redactError(networkError(base, answer.problem, retriesMade));
       }
       const retryAfter = parseRetryAfter(headerValue(answer.headers["retry-after"]), Date.now());
       throw redactError(
@@ -214,17 +212,17 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       });
     },
     async close() {
-      if (!transport) return;
-      const { agent } = await transport;
-      transport = null;
-      await agent.close();
+      // A client may still be used after close(): it then opens new connections.
+      const closing = http;
+      http = transport();
+      await closing.close();
     },
   };
 }
 
 interface AttemptFailure {
   failure: Extract<AttemptOutcome, { kind: "network" } | { kind: "timeout" }>;
-  error: unknown;
+  problem: NetworkProblem;
 }
 
 const NOT_JSON = Symbol("not json");
@@ -247,12 +245,6 @@ function dataOf<T>(page: { data: T[] } | undefined, what: string): T[] {
 function headerValue(value: string | string[] | undefined): string | null {
   if (value === undefined) return null;
   return Array.isArray(value) ? (value[0] ?? null) : value;
-}
-
-function errorCode(error: unknown): string | undefined {
-  const e = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
-  const code = e?.code ?? e?.cause?.code;
-  return typeof code === "string" ? code : undefined;
 }
 
 function sleep(ms: number): Promise<void> {

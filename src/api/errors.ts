@@ -1,4 +1,5 @@
 import { CliError, ExitCode } from "../errors.js";
+import { formatDuration, type NetworkProblem } from "../http/errors.js";
 
 export interface ApiErrorOptions {
   /** The HTTP status, or null when there was no answer (network error, timeout). */
@@ -146,39 +147,27 @@ function parseErrorBody(body: unknown): { code?: string; message?: string; field
 }
 
 /** No HTTP answer at all: DNS, refused, reset, TLS. */
-export function networkError(base: string, cause: unknown, retriesMade: number): ApiError {
-  const reason = describeNetworkCause(cause);
+export function networkError(base: string, problem: NetworkProblem, retriesMade: number): ApiError {
   const tries = retriesMade > 0 ? `, after ${retriesMade} ${retriesMade === 1 ? "retry" : "retries"}` : "";
-  return new ApiError(`cannot reach ${base} (${reason}${tries})`, {
+  return new ApiError(`cannot reach ${base} (${problem.message}${tries})`, {
     status: null,
     apiCode: "network_error",
     hint: "check --api-base / FANFARE_API_BASE, or start a local API with `fanfare webhooks emulator`",
-    cause,
   });
 }
 
 export function timeoutError(method: string, url: string, timeoutMs: number): ApiError {
-  return new ApiError(`${method} ${url} timed out after ${formatSeconds(timeoutMs)}`, {
+  return new ApiError(`${method} ${url} timed out after ${formatDuration(timeoutMs)}`, {
     status: null,
     apiCode: "timeout",
     hint: "the API is slow or unreachable; try again, or check --api-base",
   });
 }
 
-function formatSeconds(ms: number): string {
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(s < 1 ? 2 : 1)} s`;
-}
-
-export function describeNetworkCause(cause: unknown): string {
-  const err = cause as { code?: string; message?: string; cause?: { code?: string; message?: string } } | undefined;
-  const code = err?.code ?? err?.cause?.code;
-  const message = err?.message ?? err?.cause?.message ?? String(cause);
-  if (code === "ECONNREFUSED") return "connection refused";
-  if (code === "ENOTFOUND") return "host not found";
-  if (code === "ECONNRESET" || code === "UND_ERR_SOCKET") return "connection closed by the server";
-  if (code === "UND_ERR_CONNECT_TIMEOUT") return "connect timed out";
-  if (code === "EAI_AGAIN") return "DNS lookup failed";
-  if (code && message && !message.includes(code)) return `${code} ${message}`;
-  return message || code || "network error";
+export function tooLargeError(method: string, url: string, limitBytes: number): ApiError {
+  return new ApiError(`${method} ${url} failed: response too large (over ${Math.round(limitBytes / 1024 / 1024)} MB)`, {
+    status: null,
+    apiCode: "bad_response",
+    hint: "check --api-base / FANFARE_API_BASE: it should be the admin API's base, ending in /api",
+  });
 }

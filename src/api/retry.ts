@@ -12,6 +12,8 @@
  * - A timeout is not retried: it already cost the user the whole timeout.
  */
 
+import type { NetworkCause } from "../http/errors.js";
+
 export const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export interface RetryPolicy {
@@ -33,7 +35,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 
 export type AttemptOutcome =
   | { kind: "response"; status: number; retryAfter?: string | null }
-  | { kind: "network"; code?: string }
+  | { kind: "network"; cause?: NetworkCause }
   | { kind: "timeout" };
 
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false; reason: string };
@@ -55,7 +57,7 @@ export function decideRetry(
   if (retriesMade >= policy.maxRetries) return { retry: false, reason: "no retries left" };
 
   if (outcome.kind === "network") {
-    const neverSent = outcome.code === "ECONNREFUSED";
+    const neverSent = outcome.cause === "connection_refused";
     if (neverSent && retriesMade >= 1) return { retry: false, reason: "the connection was refused twice" };
     if (!safe && !neverSent) return { retry: false, reason: `${method} is not retried after a dropped connection` };
     return { retry: true, delayMs: backoffDelay(retriesMade, policy, random) };

@@ -49,7 +49,7 @@ export interface DeliveryAttempt {
   attempt: number; // 1-based
   startedAt: string;
   statusCode: number | null;
-  error: string | null; // "timeout", "ECONNREFUSED …" when there was no HTTP answer
+  error: string | null; // why there was no HTTP answer, e.g. "connection refused"
   durationMs: number;
   /** Headers sent on this attempt (each attempt is signed afresh: new timestamp, current secret). */
   requestHeaders: Record<string, string>;

@@ -2,15 +2,10 @@
  * What a trigger run says about its deliveries: the result of one delivery, the running summary and
  * the lines printed for people and scripts. Pure: no I/O, no clocks (durations are passed in).
  */
+import type { NetworkCause } from "../http/errors.js";
 
-/** Why a delivery got no HTTP answer, in words a person can act on. */
-export type NetworkErrorCode =
-  | "connection_refused"
-  | "timeout"
-  | "host_not_found"
-  | "connection_reset"
-  | "interrupted"
-  | "network_error";
+/** Why a delivery got no HTTP answer; "interrupted" when Ctrl-C stopped it. */
+export type NetworkErrorCode = NetworkCause | "interrupted";
 
 export interface DeliveryResult {
   event: string;
@@ -22,7 +17,7 @@ export interface DeliveryResult {
   /** Any 2xx. */
   ok: boolean;
   durationMs: number;
-  /** "connection refused", "timeout after 30 s", … when status is null. */
+  /** "connection refused", "timed out after 30 s", … when status is null. */
   error: string | null;
   errorCode: NetworkErrorCode | null;
   /** The start of the receiver's answer (truncated), for --verbose and failures. */

@@ -1,4 +1,5 @@
-import type { Pool } from "undici";
+import { createHttpClient } from "../http/client.js";
+import { describeNetworkError } from "../http/errors.js";
 import { deliveryHeaders } from "../signing/headers.js";
 import type { SignatureScheme } from "../signing/options.js";
 import { signPayload } from "../signing/signature.js";
@@ -51,8 +52,8 @@ export interface DeliveryClientOptions {
 }
 
 /**
- * Sends signed deliveries over keep-alive connections, one undici Pool per origin, so a run of
- * thousands reuses a handful of sockets. Call close() when done (open sockets keep Node alive).
+ * Sends signed deliveries over keep-alive connections, one pool per origin, so a run of thousands
+ * reuses a handful of sockets. Call close() when done (open sockets keep Node alive).
  */
 export interface DeliveryClient {
   send(url: URL, delivery: SignedDelivery): Promise<DeliveryResult>;
@@ -63,175 +64,52 @@ export interface DeliveryClient {
 }
 
 export async function createDeliveryClient(options: DeliveryClientOptions = {}): Promise<DeliveryClient> {
-  const Pool = await loadPool();
   const timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
-  const pools = new Map<string, Pool>();
-  // URL getters build new strings on every call; a run sends thousands of deliveries to one URL.
-  const routes = new WeakMap<URL, Route>();
+  const http = createHttpClient({ connections: options.connections ?? 1, timeoutMs });
+  // The first delivery should not wait for the library to load, nor have that counted in its time.
+  await http.ready();
   let destroyed = false;
 
-  const routeFor = (url: URL): Route => {
-    let route = routes.get(url);
-    if (route === undefined) {
-      let pool = pools.get(url.origin);
-      if (pool === undefined) {
-        pool = new Pool(url.origin, {
-          connections: options.connections ?? 1,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-          connect: { timeout: Math.min(timeoutMs, 10_000) },
-        });
-        pools.set(url.origin, pool);
-      }
-      route = { pool, path: url.pathname + url.search, href: url.href };
-      routes.set(url, route);
-    }
-    return route;
-  };
-
-  const send = (url: URL, delivery: SignedDelivery): Promise<DeliveryResult> => {
-    const { pool, path, href } = routeFor(url);
+  const send = async (url: URL, delivery: SignedDelivery): Promise<DeliveryResult> => {
     const start = performance.now();
-    const result = (status: number | null, responseBody: string, problem?: { code: NetworkErrorCode; message: string }) => ({
+    let status: number | null = null;
+    let responseBody = "";
+    let problem: { code: NetworkErrorCode; message: string } | undefined;
+    try {
+      const answer = await http.request(url, { headers: delivery.headers, body: delivery.body, keepBytes: RESPONSE_BODY_LIMIT });
+      status = answer.status;
+      // A multi-byte character cut at the limit decodes to U+FFFD, which is fine for a preview.
+      responseBody = answer.body.toString("utf8");
+    } catch (error) {
+      problem = destroyed ? { code: "interrupted", message: "interrupted" } : describeDeliveryError(error, timeoutMs);
+    }
+    return {
       event: delivery.eventType,
       id: delivery.deliveryId,
-      url: href,
+      url: url.href,
       status,
       ok: isOk(status),
       durationMs: performance.now() - start,
       error: problem?.message ?? null,
       errorCode: problem?.code ?? null,
       responseBody,
-    });
-    return new Promise<DeliveryResult>((resolve) => {
-      // dispatch() with a handler rather than request(): no response stream to set up per
-      // delivery, and the answer is kept only up to RESPONSE_BODY_LIMIT as it arrives.
-      let status = 0;
-      const kept = new ResponsePreview(RESPONSE_BODY_LIMIT);
-      pool.dispatch(
-        { path, method: "POST", headers: delivery.headers, body: delivery.body },
-        {
-          // Its presence tells undici this handler uses the current (controller) interface.
-          onRequestStart() {},
-          onResponseStart(_controller, statusCode) {
-            status = statusCode;
-          },
-          onResponseData(_controller, chunk) {
-            kept.add(chunk);
-          },
-          onResponseEnd() {
-            resolve(result(status, kept.text()));
-          },
-          onResponseError(_controller, error) {
-            const problem = destroyed ? { code: "interrupted" as const, message: "interrupted" } : describeNetworkError(error, timeoutMs);
-            resolve(result(null, "", problem));
-          },
-        },
-      );
-    });
+    };
   };
 
   return {
     send,
-    close: async () => {
-      await Promise.all([...pools.values()].map((p) => p.close()));
-      pools.clear();
-    },
+    close: () => http.close(),
     destroy: async () => {
       destroyed = true;
-      await Promise.all([...pools.values()].map((p) => p.destroy()));
-      pools.clear();
+      await http.destroy();
     },
   };
 }
 
-type PoolClass = typeof import("undici").Pool;
-
-/**
- * undici's Pool on its own. The package's index also loads fetch, cookies, WebSocket and more:
- * ~50 ms of start-up that every `trigger` would pay before its first delivery. undici declares no
- * "exports", so the file is reachable; should a release move it, the index is the fallback.
- */
-async function loadPool(): Promise<PoolClass> {
-  try {
-    const path = "undici/lib/dispatcher/pool.js";
-    const module = (await import(path)) as { default?: unknown };
-    if (typeof module.default === "function") return module.default as PoolClass;
-  } catch {
-    // fall through to the package's entry point
-  }
-  return (await import("undici")).Pool;
-}
-
-interface Route {
-  pool: Pool;
-  path: string;
-  href: string;
-}
-
-/**
- * The start of a response body as text; the rest is read (so the connection can be reused) and
- * dropped, so a large answer is never held in memory.
- */
-class ResponsePreview {
-  private readonly chunks: Buffer[] = [];
-  private kept = 0;
-
-  constructor(private readonly limit: number) {}
-
-  add(chunk: Buffer): void {
-    if (this.kept >= this.limit) return;
-    const part = chunk.length > this.limit - this.kept ? chunk.subarray(0, this.limit - this.kept) : chunk;
-    this.chunks.push(part);
-    this.kept += part.length;
-  }
-
-  text(): string {
-    if (this.chunks.length === 0) return "";
-    // A multi-byte character cut at the limit decodes to U+FFFD, which is fine for a preview.
-    return (this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)).toString("utf8");
-  }
-}
-
-/** The error's code, wherever Node or undici put it (happy eyeballs wraps it in an AggregateError). */
-function errorCodeOf(error: unknown): string | undefined {
-  const e = error as { code?: unknown; errors?: unknown[]; cause?: unknown } | null;
-  if (e === null || typeof e !== "object") return undefined;
-  if (typeof e.code === "string" && e.code !== "ERR_AGGREGATE") return e.code;
-  if (Array.isArray(e.errors) && e.errors.length > 0) return errorCodeOf(e.errors[0]);
-  if (e.cause !== undefined) return errorCodeOf(e.cause);
-  return typeof e.code === "string" ? e.code : undefined;
-}
-
-export function describeNetworkError(error: unknown, timeoutMs = DELIVERY_TIMEOUT_MS): {
+export function describeDeliveryError(error: unknown, timeoutMs = DELIVERY_TIMEOUT_MS): {
   code: NetworkErrorCode;
   message: string;
 } {
-  const code = errorCodeOf(error);
-  switch (code) {
-    case "ECONNREFUSED":
-      return { code: "connection_refused", message: "connection refused" };
-    case "UND_ERR_HEADERS_TIMEOUT":
-    case "UND_ERR_BODY_TIMEOUT":
-    case "UND_ERR_CONNECT_TIMEOUT":
-    case "ETIMEDOUT":
-      return {
-        code: "timeout",
-        message: `no answer within ${timeoutMs >= 1000 ? `${Math.round(timeoutMs / 1000)} s` : `${timeoutMs} ms`}`,
-      };
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return { code: "host_not_found", message: "host not found" };
-    case "ECONNRESET":
-    case "UND_ERR_SOCKET":
-    case "EPIPE":
-      return { code: "connection_reset", message: "connection closed by the receiver" };
-    case "UND_ERR_DESTROYED":
-    case "UND_ERR_ABORTED":
-      return { code: "interrupted", message: "interrupted" };
-    default: {
-      const message = error instanceof Error && error.message ? error.message : String(error);
-      return { code: "network_error", message: code ? `${message} (${code})` : message };
-    }
-  }
+  const { cause, message } = describeNetworkError(error, { timeoutMs });
+  return { code: cause, message };
 }

@@ -1,4 +1,5 @@
-import type { Pool } from "undici";
+import { createHttpClient, flattenHeaders, type HttpClient } from "../http/client.js";
+import { describeNetworkError, type NetworkCause } from "../http/errors.js";
 import type { ForwardResult } from "./types.js";
 
 export const FORWARD_TIMEOUT_MS = 30_000;
@@ -17,6 +18,8 @@ export interface ForwardOutcome {
   /** The target's body (capped) to answer the sender with. */
   body: Buffer;
   contentType: string | null;
+  /** Why there is no status, when there is none. */
+  cause: NetworkCause | null;
 }
 
 export interface ForwarderOptions {
@@ -35,20 +38,16 @@ export interface ForwarderOptions {
 export class Forwarder {
   private constructor(
     readonly url: URL,
-    private readonly pool: Pool,
+    private readonly http: HttpClient,
     private readonly extraHeaders: Record<string, string>,
     private readonly timeoutMs: number,
   ) {}
 
   static async create(url: URL, options: ForwarderOptions = {}): Promise<Forwarder> {
-    const { Pool } = await import("undici");
     const timeoutMs = options.timeoutMs ?? FORWARD_TIMEOUT_MS;
-    const pool = new Pool(url.origin, {
-      connections: options.connections ?? 128,
-      keepAliveTimeout: 10_000,
-      connect: { timeout: Math.min(timeoutMs, 10_000) },
-    });
-    return new Forwarder(url, pool, options.extraHeaders ?? {}, timeoutMs);
+    const http = createHttpClient({ connections: options.connections ?? 128, timeoutMs });
+    await http.ready();
+    return new Forwarder(url, http, options.extraHeaders ?? {}, timeoutMs);
   }
 
   get href(): string {
@@ -62,88 +61,45 @@ export class Forwarder {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 1000) / 1000;
     try {
-      const response = await this.pool.request({
-        method: "POST",
-        path: this.url.pathname + this.url.search,
-        headers,
-        body,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of response.body as AsyncIterable<Buffer>) {
-        if (size < MAX_RELAYED_RESPONSE_BYTES) chunks.push(chunk);
-        size += chunk.length;
-      }
-      const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      const responseBody = raw.subarray(0, MAX_RELAYED_RESPONSE_BYTES);
-      const responseHeaders = flatten(response.headers);
+      const response = await this.http.request(this.url, { headers, body, keepBytes: MAX_RELAYED_RESPONSE_BYTES });
+      const responseHeaders = flattenHeaders(response.headers);
       return {
         result: {
           url: this.url.href,
-          statusCode: response.statusCode,
+          statusCode: response.status,
           error: null,
           durationMs: elapsed(),
           responseHeaders,
-          responseBody: responseBody.toString("utf8", 0, Math.min(responseBody.length, RECORDED_RESPONSE_CHARS)),
+          responseBody: response.body.toString("utf8", 0, Math.min(response.body.length, RECORDED_RESPONSE_CHARS)),
         },
-        body: responseBody,
+        body: response.body,
         contentType: responseHeaders["content-type"] ?? null,
+        cause: null,
       };
     } catch (error) {
+      const problem = describeNetworkError(error, { timeoutMs: this.timeoutMs });
       return {
         result: {
           url: this.url.href,
           statusCode: null,
-          error: describeError(error),
+          error: problem.message,
           durationMs: elapsed(),
           responseHeaders: {},
           responseBody: "",
         },
         body: Buffer.alloc(0),
         contentType: null,
+        cause: problem.cause,
       };
     }
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy().catch(() => {});
+    await this.http.destroy();
   }
 }
 
 /** The status the sender gets when the target gave none: 504 on timeout, 502 otherwise. */
-export function statusForError(error: string | null): number {
-  return error === "timeout" ? 504 : 502;
-}
-
-export function describeError(error: unknown): string {
-  const err = error as { code?: string; message?: string; cause?: { code?: string } };
-  const code = err?.code ?? err?.cause?.code;
-  switch (code) {
-    case "UND_ERR_HEADERS_TIMEOUT":
-    case "UND_ERR_BODY_TIMEOUT":
-    case "UND_ERR_CONNECT_TIMEOUT":
-    case "ETIMEDOUT":
-      return "timeout";
-    case "ECONNREFUSED":
-      return "connection refused";
-    case "ECONNRESET":
-    case "UND_ERR_SOCKET":
-      return "connection closed by the target";
-    case "ENOTFOUND":
-    case "EAI_AGAIN":
-      return "host not found";
-    default:
-      return err?.message ? String(err.message) : String(error);
-  }
-}
-
-function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(", ") : value;
-  }
-  return out;
+export function statusForError(cause: NetworkCause | null): number {
+  return cause === "timeout" ? 504 : 502;
 }

@@ -94,7 +94,7 @@ export class DeliveryRelay {
     const { result } = outcome;
     if (result.statusCode === null) {
       const body = JSON.stringify({ error: `forward to ${result.url} failed: ${result.error}` }) + "\n";
-      return { statusCode: statusForError(result.error), headers: { "content-type": "application/json" }, body };
+      return { statusCode: statusForError(outcome.cause), headers: { "content-type": "application/json" }, body };
     }
     return {
       statusCode: result.statusCode,

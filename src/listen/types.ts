@@ -27,7 +27,7 @@ export interface ForwardResult {
   url: string;
   /** The target's status, or null when it could not be reached or timed out. */
   statusCode: number | null;
-  /** "connection refused", "timeout", …, when there is no status. */
+  /** "connection refused", "timed out after 30 s", …, when there is no status. */
   error: string | null;
   durationMs: number;
   responseHeaders: Record<string, string>;

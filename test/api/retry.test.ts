@@ -63,10 +63,10 @@ describe("decideRetry", () => {
   });
 
   it("network errors: GET always, POST only when the connection was refused", () => {
-    expect(decideRetry("GET", { kind: "network", code: "UND_ERR_SOCKET" }, 0, policy, NOW, 0).retry).toBe(true);
-    expect(decideRetry("POST", { kind: "network", code: "UND_ERR_SOCKET" }, 0, policy, NOW, 0).retry).toBe(false);
-    expect(decideRetry("POST", { kind: "network", code: "ECONNREFUSED" }, 0, policy, NOW, 0).retry).toBe(true);
-    expect(decideRetry("GET", { kind: "network", code: "ECONNREFUSED" }, 1, policy, NOW, 0).retry).toBe(false);
+    expect(decideRetry("GET", { kind: "network", cause: "connection_reset" }, 0, policy, NOW, 0).retry).toBe(true);
+    expect(decideRetry("POST", { kind: "network", cause: "connection_reset" }, 0, policy, NOW, 0).retry).toBe(false);
+    expect(decideRetry("POST", { kind: "network", cause: "connection_refused" }, 0, policy, NOW, 0).retry).toBe(true);
+    expect(decideRetry("GET", { kind: "network", cause: "connection_refused" }, 1, policy, NOW, 0).retry).toBe(false);
   });
 
   it("timeouts are never retried", () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   createDeliveryClient,
-  describeNetworkError,
+  describeDeliveryError,
   signDelivery,
   type DeliveryClient,
 } from "../../src/delivery/send.js";
@@ -133,7 +133,7 @@ describe("createDeliveryClient", () => {
     respond = () => {}; // never answers
     client = await createDeliveryClient({ timeoutMs: 200 });
     const result = await client.send(new URL(`${base}/webhooks`), delivery());
-    expect(result).toMatchObject({ status: null, ok: false, errorCode: "timeout", error: "no answer within 200 ms" });
+    expect(result).toMatchObject({ status: null, ok: false, errorCode: "timeout", error: "timed out after 200 ms" });
     await client.destroy();
     client = undefined;
   });
@@ -149,19 +149,13 @@ describe("createDeliveryClient", () => {
   });
 });
 
-describe("describeNetworkError", () => {
-  it("finds the code inside an AggregateError (happy eyeballs) and names it", () => {
-    const inner = Object.assign(new Error("connect ECONNREFUSED ::1:3000"), { code: "ECONNREFUSED" });
-    const aggregate = Object.assign(new AggregateError([inner], ""), { code: "ECONNREFUSED" });
-    expect(describeNetworkError(aggregate).code).toBe("connection_refused");
-    expect(describeNetworkError(Object.assign(new AggregateError([inner]), {}))).toEqual({
-      code: "connection_refused",
-      message: "connection refused",
-    });
-    expect(describeNetworkError(Object.assign(new Error("x"), { code: "ENOTFOUND" })).message).toBe("host not found");
-    expect(describeNetworkError(Object.assign(new Error("boom"), { code: "EWHAT" }))).toEqual({
-      code: "network_error",
-      message: "boom (EWHAT)",
+describe("describeDeliveryError", () => {
+  it("gives the HTTP layer's cause as the result's errorCode, with its words", () => {
+    const reset = Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" });
+    expect(describeDeliveryError(reset)).toEqual({ code: "connection_reset", message: "connection reset" });
+    expect(describeDeliveryError({ code: "UND_ERR_HEADERS_TIMEOUT" }, 30_000)).toEqual({
+      code: "timeout",
+      message: "timed out after 30 s",
     });
   });
 });

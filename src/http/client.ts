@@ -1,0 +1,222 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { Dispatcher, Pool } from "undici";
+import { DeadlineExceededError, ResponseTooLargeError } from "./errors.js";
+
+export interface HttpClientOptions {
+  /** Keep-alive sockets per origin: match the concurrency of the caller. */
+  connections?: number;
+  /**
+   * How long the answer's headers, and then each pause between its body bytes, may take. A connect
+   * gets the same or ten seconds, whichever is less: a host that takes longer to accept is down.
+   */
+  timeoutMs?: number;
+  /** How long an idle socket is kept for the next request. */
+  keepAliveMs?: number;
+}
+
+export type HttpMethod = Dispatcher.HttpMethod;
+
+export interface HttpRequest {
+  method?: HttpMethod;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+  /**
+   * Bytes of the answer held; the rest is read and dropped, so the socket can be reused and a
+   * receiver answering megabytes costs no memory. Unlimited when absent.
+   */
+  keepBytes?: number;
+  /** A longer answer fails the request as too large instead of being cut. */
+  maxBytes?: number;
+  /**
+   * The whole exchange must end within this long, counted from when the request is handed to the
+   * pool: loading the library or waiting for it is never charged to the receiver.
+   */
+  deadlineMs?: number;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** The answer was longer than `keepBytes`, so `body` is only its start. */
+  truncated: boolean;
+}
+
+/**
+ * Keep-alive connections, one pool per origin, shared by every request of a caller. A failed request
+ * rejects with what Node or undici threw: `describeNetworkError` words it.
+ */
+export interface HttpClient {
+  request(url: URL | string, request: HttpRequest): Promise<HttpAnswer>;
+  /** Resolves once the client can send at once (undici is loaded on first use). */
+  ready(): Promise<void>;
+  /** Waits for requests in flight, then closes every connection. */
+  close(): Promise<void>;
+  /** Fails requests in flight at once and closes every connection. */
+  destroy(): Promise<void>;
+}
+
+/** Headers as one string each, repeated ones joined as HTTP allows, for records and display. */
+export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return flat;
+}
+
+const MAX_CONNECT_TIMEOUT_MS = 10_000;
+
+interface Route {
+  pool: Pool;
+  path: string;
+}
+
+export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  let PoolClass: typeof Pool | undefined;
+  let loading: Promise<void> | undefined;
+  const pools = new Map<string, Pool>();
+  // URL getters build a new string on every call, and a trigger run sends thousands of requests to
+  // one URL object.
+  const routes = new WeakMap<URL, Route>();
+  let closed = false;
+
+  // Loaded on first use: the index pulls in fetch, WebSocket and more, which commands that never send
+  // a request should not pay for at start-up.
+  const ready = () => (loading ??= import("undici").then((undici) => void (PoolClass = undici.Pool)));
+
+  const routeFor = (url: URL): Route => {
+    let route = routes.get(url);
+    if (route === undefined) {
+      let pool = pools.get(url.origin);
+      if (pool === undefined) {
+        pool = new PoolClass!(url.origin, {
+          connections: options.connections ?? 1,
+          keepAliveTimeout: options.keepAliveMs ?? 10_000,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          connect: { timeout: Math.min(timeoutMs, MAX_CONNECT_TIMEOUT_MS) },
+        });
+        pools.set(url.origin, pool);
+      }
+      route = { pool, path: url.pathname + url.search };
+      routes.set(url, route);
+    }
+    return route;
+  };
+
+  const start = (url: URL, request: HttpRequest, exchange: Exchange): void => {
+    if (closed) {
+      exchange.onResponseError(null, Object.assign(new Error("the HTTP client is closed"), { code: "UND_ERR_DESTROYED" }));
+      return;
+    }
+    const { pool, path } = routeFor(url);
+    exchange.startDeadline();
+    pool.dispatch({ path, method: request.method ?? "POST", headers: request.headers, body: request.body }, exchange);
+  };
+
+  const closeAll = async (how: "close" | "destroy") => {
+    closed = true;
+    const all = [...pools.values()];
+    pools.clear();
+    await Promise.all(all.map((pool) => pool[how]().catch(() => {})));
+  };
+
+  return {
+    request(target, request) {
+      const url = typeof target === "string" ? new URL(target) : target;
+      return new Promise<HttpAnswer>((resolve, reject) => {
+        const exchange = new Exchange(request, resolve, reject);
+        if (PoolClass !== undefined) start(url, request, exchange);
+        else ready().then(() => start(url, request, exchange), reject);
+      });
+    },
+    ready,
+    close: () => closeAll("close"),
+    destroy: () => closeAll("destroy"),
+  };
+}
+
+/**
+ * One request's answer as it arrives: the status, the headers, and the body up to the caller's
+ * limits. A dispatch handler rather than undici's request(): no response stream to set up per
+ * request, which is most of the cost of a small exchange on loopback.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  private received = 0;
+  private controller: Dispatcher.DispatchController | null = null;
+  /** Set when the request must stop before undici handed over its controller. */
+  private abortReason: Error | null = null;
+  private timer: NodeJS.Timeout | undefined;
+  private settled = false;
+  private readonly keepBytes: number;
+  private readonly maxBytes: number;
+
+  constructor(
+    private readonly request: HttpRequest,
+    private readonly resolve: (answer: HttpAnswer) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.keepBytes = request.keepBytes ?? Infinity;
+    this.maxBytes = request.maxBytes ?? Infinity;
+  }
+
+  startDeadline(): void {
+    const ms = this.request.deadlineMs;
+    if (ms !== undefined) this.timer = setTimeout(() => this.stop(new DeadlineExceededError(ms)), ms);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.abortReason) controller.abort(this.abortReason);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.received += chunk.length;
+    if (this.received > this.maxBytes) {
+      this.stop(new ResponseTooLargeError(this.maxBytes));
+      return;
+    }
+    if (this.kept >= this.keepBytes) return;
+    const part = chunk.length > this.keepBytes - this.kept ? chunk.subarray(0, this.keepBytes - this.kept) : chunk;
+    this.chunks.push(part);
+    this.kept += part.length;
+  }
+
+  onResponseEnd(): void {
+    if (this.settle()) return;
+    const body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.kept);
+    this.resolve({ status: this.status, headers: this.headers, body, truncated: this.received > this.kept });
+  }
+
+  onResponseError(_controller: unknown, error: Error): void {
+    if (this.settle()) return;
+    this.reject(error);
+  }
+
+  /** Fails the request now, and tells undici to drop it whenever it gets to it. */
+  private stop(reason: Error): void {
+    this.onResponseError(null, reason);
+    if (this.controller) this.controller.abort(reason);
+    else this.abortReason = reason;
+  }
+
+  /** True when the request was already settled; otherwise marks it settled. */
+  private settle(): boolean {
+    if (this.settled) return true;
+    this.settled = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    return false;
+  }
+}

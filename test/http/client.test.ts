@@ -1,0 +1,136 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createHttpClient, flattenHeaders, type HttpClient } from "../../src/http/client.js";
+import { describeNetworkError } from "../../src/http/errors.js";
+
+let server: Server;
+let base: string;
+let respond: (req: IncomingMessage, res: ServerResponse) => void;
+const remotePorts: number[] = [];
+let client: HttpClient | undefined;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    remotePorts.push(req.socket.remotePort!);
+    req.resume();
+    req.on("end", () => respond(req, res));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+});
+afterEach(async () => {
+  await client?.destroy();
+  client = undefined;
+  remotePorts.length = 0;
+});
+
+const failureOf = async (promise: Promise<unknown>) => {
+  try {
+    await promise;
+  } catch (error) {
+    return describeNetworkError(error);
+  }
+  throw new Error("expected the request to fail");
+};
+
+describe("createHttpClient", () => {
+  it("posts the body with the headers and returns status, headers and body", async () => {
+    let seen: { method?: string; path?: string; header?: string | string[] } = {};
+    respond = (req, res) => {
+      seen = { method: req.method, path: req.url, header: req.headers["x-test"] };
+      res.writeHead(201, { "content-type": "text/plain", "set-cookie": ["a=1", "b=2"] }).end("made");
+    };
+    client = createHttpClient();
+    const answer = await client.request(new URL(`${base}/hook?x=1`), { headers: { "x-test": "yes" }, body: "{}" });
+    expect(seen).toEqual({ method: "POST", path: "/hook?x=1", header: "yes" });
+    expect(answer).toMatchObject({ status: 201, truncated: false });
+    expect(answer.body.toString()).toBe("made");
+    expect(flattenHeaders(answer.headers)).toMatchObject({ "content-type": "text/plain", "set-cookie": "a=1, b=2" });
+  });
+
+  it("keeps only keepBytes of a long answer, reads the rest, and reuses the socket", async () => {
+    respond = (_req, res) => res.end("x".repeat(100_000));
+    client = createHttpClient();
+    const url = new URL(`${base}/`);
+    const first = await client.request(url, { headers: {}, keepBytes: 10 });
+    const second = await client.request(url, { headers: {}, keepBytes: 10 });
+    expect(first.body.toString()).toBe("x".repeat(10));
+    expect(first.truncated).toBe(true);
+    expect(second.body.length).toBe(10);
+    expect(new Set(remotePorts).size).toBe(1);
+  });
+
+  it("fails an answer over maxBytes as too large", async () => {
+    respond = (_req, res) => res.end("x".repeat(100_000));
+    client = createHttpClient();
+    expect(await failureOf(client.request(`${base}/`, { headers: {}, maxBytes: 1000 }))).toEqual({
+      cause: "too_large",
+      message: "response too large",
+    });
+  });
+
+  it("fails a request that outlives its deadline, wording the deadline", async () => {
+    respond = (_req, res) => setTimeout(() => res.end("late"), 2_000).unref();
+    client = createHttpClient();
+    const started = performance.now();
+    const problem = await failureOf(client.request(`${base}/`, { headers: {}, deadlineMs: 150 }));
+    expect(problem).toEqual({ cause: "timeout", message: "timed out after 150 ms" });
+    expect(performance.now() - started).toBeLessThan(1_500);
+  });
+
+  it("stops a request still queued for a socket when its deadline passes", async () => {
+    respond = () => {}; // holds the only connection
+    client = createHttpClient({ connections: 1 });
+    void client.request(`${base}/`, { headers: {} }).catch(() => {});
+    const problem = await failureOf(client.request(`${base}/`, { headers: {}, deadlineMs: 100 }));
+    expect(problem.cause).toBe("timeout");
+  });
+
+  it("times out on headers after timeoutMs without a deadline", async () => {
+    respond = () => {};
+    client = createHttpClient({ timeoutMs: 150 });
+    expect(await failureOf(client.request(`${base}/`, { headers: {} }))).toMatchObject({ cause: "timeout" });
+  });
+
+  it("says connection refused when nothing listens", async () => {
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    client = createHttpClient();
+    expect(await failureOf(client.request(`http://127.0.0.1:${port}/`, { headers: {} }))).toEqual({
+      cause: "connection_refused",
+      message: "connection refused",
+    });
+  });
+
+  it("says connection reset when the server drops the socket", async () => {
+    respond = (req) => req.socket.destroy();
+    client = createHttpClient();
+    expect(await failureOf(client.request(`${base}/`, { headers: {} }))).toEqual({
+      cause: "connection_reset",
+      message: "connection reset",
+    });
+  });
+
+  it("says TLS when https meets a plain HTTP port", async () => {
+    respond = (_req, res) => res.end();
+    client = createHttpClient();
+    expect(await failureOf(client.request(base.replace("http:", "https:") + "/", { headers: {} }))).toMatchObject({ cause: "tls" });
+  });
+
+  it("fails requests in flight on destroy() and refuses new ones after", async () => {
+    respond = () => {};
+    client = createHttpClient();
+    const pending = client.request(`${base}/`, { headers: {} });
+    await new Promise((r) => setTimeout(r, 50));
+    await client.destroy();
+    await expect(pending).rejects.toThrow();
+    await expect(client.request(`${base}/`, { headers: {} })).rejects.toThrow(/closed/);
+  });
+});
