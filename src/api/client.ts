@@ -1,5 +1,5 @@
 import { maskSecret } from "../config/mask.js";
-import { createHttpClient, type HttpMethod } from "../http/client.js";
+import { createHttpClient, type HttpClientFactory, type HttpMethod } from "../http/client.js";
 import { describeNetworkError, type NetworkProblem } from "../http/errors.js";
 import {
   ApiError,
@@ -31,6 +31,8 @@ export interface ApiClientOptions {
   retryBaseDelayMs?: number;
   /** Longest Retry-After the client waits for; a longer one fails at once with the wait in the hint. */
   maxRetryAfterMs?: number;
+  /** The HTTP layer to send through. */
+  http?: HttpClientFactory;
 }
 
 export interface ApiClient {
@@ -71,7 +73,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const log = options.log ? (line: string) => options.log!(redact(line)) : undefined;
 
   // undici loads on the first request only, so building a client costs nothing.
-  const transport = () => createHttpClient({ connections: 8, keepAliveMs: 10_000, timeoutMs });
+  const transport = () => (options.http ?? createHttpClient)({ connections: 8, keepAliveMs: 10_000, timeoutMs });
   let http = transport();
 
   async function attempt(method: string, url: string, body: string | undefined): Promise<RawAnswer | AttemptFailure> {

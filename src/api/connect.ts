@@ -3,6 +3,7 @@ import { maskSecret } from "../config/mask.js";
 import { checkApiBase, ENV, resolveSettings, type Settings } from "../config/settings.js";
 import { usageError } from "../errors.js";
 import type { Output } from "../terminal/output.js";
+import type { HttpClientFactory } from "../http/client.js";
 import { createApiClient, type ApiClient } from "./client.js";
 
 export const NO_KEY_HINT = "run `fanfare login`, set FANFARE_SECRET_KEY, or start `fanfare webhooks emulator`";
@@ -15,6 +16,7 @@ export async function connectApi(
   globals: GlobalOptions,
   out: Output,
   env: NodeJS.ProcessEnv,
+  http?: HttpClientFactory,
 ): Promise<{ client: ApiClient; settings: Settings }> {
   const settings = await resolveSettings(globals, env);
   if (!settings.apiKey) {
@@ -28,6 +30,7 @@ export async function connectApi(
     baseUrl: apiBase,
     apiKey: settings.apiKey,
     log: out.verbose ? (line) => out.debug(line) : undefined,
+    http,
   });
   return { client, settings: { ...settings, apiBase } };
 }

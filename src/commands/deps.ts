@@ -1,6 +1,7 @@
 import type { ApiClient } from "../api/client.js";
 import type { Settings } from "../config/settings.js";
 import type { GlobalOptions } from "../config/globals.js";
+import { createHttpClient, type HttpClientFactory } from "../http/client.js";
 import type { SignalSource } from "../lifecycle/scope.js";
 import type { InputStream } from "../terminal/input.js";
 import type { Output } from "../terminal/output.js";
@@ -25,6 +26,8 @@ export interface CommandDeps {
   exitNow: (code: number) => void;
   /** This process's id: named in session files and temporary endpoints so others can tell if it is alive. */
   pid: number;
+  /** The HTTP layer every sender uses (trigger, listen's forwarder, the admin client). */
+  http: HttpClientFactory;
   /** The admin API client for these globals: settings resolved, key required. The caller closes it. */
   connectApi: (globals: GlobalOptions, out: Output) => Promise<{ client: ApiClient; settings: Settings }>;
 }
@@ -35,6 +38,7 @@ export interface CommandDeps {
  */
 export function createDeps(parts: Partial<CommandDeps> = {}): CommandDeps {
   const env = parts.env ?? process.env;
+  const http = parts.http ?? createHttpClient;
   return {
     stdout: process.stdout,
     stderr: process.stderr,
@@ -44,7 +48,8 @@ export function createDeps(parts: Partial<CommandDeps> = {}): CommandDeps {
     signals: process as unknown as SignalSource,
     exitNow: (code) => process.exit(code),
     pid: process.pid,
-    connectApi: async (globals, out) => (await import("../api/connect.js")).connectApi(globals, out, env),
+    http,
+    connectApi: async (globals, out) => (await import("../api/connect.js")).connectApi(globals, out, env, http),
     ...parts,
   };
 }

@@ -115,6 +115,7 @@ export async function listen(options: GlobalOptions & ListenOptions, deps: Comma
       tui: Boolean(stdout.isTTY && stdin.isTTY) && options.tui && !out.json && !listenOptions.looksLikeCi(env),
       env,
       pid: deps.pid,
+      http: deps.http,
       terminal: { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream },
     },
     out,

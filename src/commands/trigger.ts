@@ -149,7 +149,7 @@ async function sendAll(out: Output, deps: CommandDeps, plan: SendPlan): Promise<
   const total = plannedDeliveries(plan.names, plan.count);
   const lines = new LineWriter(out.stdout);
   const progressOnly = !out.json && total > LINES_ON_TERMINAL && Boolean(out.stdout.isTTY);
-  const client = await createDeliveryClient({ connections: plan.concurrency });
+  const client = await createDeliveryClient({ connections: plan.concurrency, http: deps.http });
 
   out.info(
     out.style.dim(

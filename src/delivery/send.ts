@@ -1,4 +1,4 @@
-import { createHttpClient } from "../http/client.js";
+import { createHttpClient, type HttpClientFactory } from "../http/client.js";
 import { describeNetworkError } from "../http/errors.js";
 import { deliveryHeaders } from "../signing/headers.js";
 import type { SignatureScheme } from "../signing/options.js";
@@ -49,6 +49,8 @@ export interface DeliveryClientOptions {
   /** Sockets kept open per origin; match the run's concurrency. */
   connections?: number;
   timeoutMs?: number;
+  /** The HTTP layer to send through. */
+  http?: HttpClientFactory;
 }
 
 /**
@@ -65,7 +67,7 @@ export interface DeliveryClient {
 
 export async function createDeliveryClient(options: DeliveryClientOptions = {}): Promise<DeliveryClient> {
   const timeoutMs = options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
-  const http = createHttpClient({ connections: options.connections ?? 1, timeoutMs });
+  const http = (options.http ?? createHttpClient)({ connections: options.connections ?? 1, timeoutMs });
   // The first delivery should not wait for the library to load, nor have that counted in its time.
   await http.ready();
   let destroyed = false;

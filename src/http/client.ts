@@ -57,6 +57,9 @@ export interface HttpClient {
 }
 
 /** Headers as one string each, repeated ones joined as HTTP allows, for records and display. */
+/** How the senders get their client: createHttpClient in the CLI, whatever a test passes. */
+export type HttpClientFactory = (options: HttpClientOptions) => HttpClient;
+
 export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const flat: Record<string, string> = {};
   for (const name in headers) {

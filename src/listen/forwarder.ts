@@ -1,4 +1,4 @@
-import { createHttpClient, flattenHeaders, type HttpClient } from "../http/client.js";
+import { createHttpClient, flattenHeaders, type HttpClient, type HttpClientFactory } from "../http/client.js";
 import { describeNetworkError, type NetworkCause } from "../http/errors.js";
 import type { ForwardResult } from "./types.js";
 
@@ -28,6 +28,8 @@ export interface ForwarderOptions {
   timeoutMs?: number;
   /** Keep-alive connections to the target. */
   connections?: number;
+  /** The HTTP layer to send through. */
+  http?: HttpClientFactory;
 }
 
 /**
@@ -45,7 +47,7 @@ export class Forwarder {
 
   static async create(url: URL, options: ForwarderOptions = {}): Promise<Forwarder> {
     const timeoutMs = options.timeoutMs ?? FORWARD_TIMEOUT_MS;
-    const http = createHttpClient({ connections: options.connections ?? 128, timeoutMs });
+    const http = (options.http ?? createHttpClient)({ connections: options.connections ?? 128, timeoutMs });
     await http.ready();
     return new Forwarder(url, http, options.extraHeaders ?? {}, timeoutMs);
   }

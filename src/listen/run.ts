@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import type { ApiClient } from "../api/client.js";
 import { ExitCode, failure } from "../errors.js";
+import type { HttpClientFactory } from "../http/client.js";
 import { SECRET_ENV } from "../signing/options.js";
 import type { LifecycleScope, StopRequest } from "../lifecycle/scope.js";
 import type { Output } from "../terminal/output.js";
@@ -39,6 +40,8 @@ export interface ListenConfig {
   env: NodeJS.ProcessEnv;
   /** This process's id, recorded in the session file and the temporary endpoint's description. */
   pid: number;
+  /** The HTTP layer the forwarder sends through. */
+  http: HttpClientFactory;
   /** The terminal the live view draws on and reads keys from. */
   terminal: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
 }
@@ -79,6 +82,7 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
       extraHeaders: config.extraHeaders,
       logFilePath: config.logFile,
       maxBodyBytes: config.maxBodyBytes,
+      http: config.http,
     });
     scope.defer(() => parts.close());
 

@@ -1,4 +1,5 @@
 import { failure } from "../errors.js";
+import type { HttpClientFactory } from "../http/client.js";
 import { Forwarder } from "./forwarder.js";
 import { DeliveryLogFile } from "./log-file.js";
 import { startReceiver, type Receiver } from "./receiver.js";
@@ -15,6 +16,8 @@ export interface RelayPartsOptions {
   logFilePath?: string;
   maxBodyBytes?: number;
   timeoutMs?: number;
+  /** The HTTP layer the forwarder sends through. */
+  http?: HttpClientFactory;
 }
 
 /** The local half of a listen session: receiver → relay → forwarder, and the log file. */
@@ -47,6 +50,7 @@ export async function startRelayParts(options: RelayPartsOptions): Promise<Relay
   const forwarder = await Forwarder.create(options.forwardUrl, {
     extraHeaders: options.extraHeaders,
     timeoutMs: options.timeoutMs,
+    http: options.http,
   });
   const relay = new DeliveryRelay({
     forwarder,

@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { run } from "../../src/cli.js";
 import { createDeps } from "../../src/commands/deps.js";
+import type { HttpClientFactory } from "../../src/http/client.js";
 import type { SignalSource } from "../../src/lifecycle/scope.js";
 
 export const ROOT = resolve(import.meta.dirname, "..", "..");
@@ -25,6 +26,8 @@ export interface CliOptions {
   cwd?: string;
   /** In-process runs: stdin and stdout claim to be a terminal (prompts, colour, the live view). */
   tty?: boolean;
+  /** In-process runs: the HTTP layer the command sends through. */
+  http?: HttpClientFactory;
 }
 
 /**
@@ -100,6 +103,7 @@ function runInProcess(args: string[], options: CliOptions, onData: () => void = 
     env: options.env ?? cleanEnv(),
     signals: signals as unknown as SignalSource,
     exitNow: (code) => leave(code),
+    ...(options.http ? { http: options.http } : {}),
   });
   const done = run(["node", "fanfare", ...args], deps);
   return { stdout, stderr, signals, exitNow, done };
