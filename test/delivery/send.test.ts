@@ -139,10 +139,13 @@ describe("createDeliveryClient", () => {
   });
 
   it("marks deliveries cut short by destroy() as interrupted", async () => {
-    respond = () => {};
+    // Destroyed once the receiver has the request (not after a guessed delay), so it is in flight.
+    let arrived!: () => void;
+    const reached = new Promise<void>((r) => (arrived = r));
+    respond = () => arrived(); // never answers
     client = await createDeliveryClient();
     const pending = client.send(new URL(`${base}/webhooks`), delivery());
-    await new Promise((r) => setTimeout(r, 50));
+    await reached;
     await client.destroy();
     client = undefined;
     expect(await pending).toMatchObject({ status: null, errorCode: "interrupted" });

@@ -81,6 +81,7 @@ describe("persistence with a data folder", () => {
     const d = (await api1("POST", `/webhooks/${ep.id}/test`, { eventType: "order.created" })).body;
     expect(d.status).toBe("retrying");
     await stop(first);
+    // A wait, not a poll: the retry was due by now, and a stopped emulator must not have sent it.
     await pause(400);
     expect(r.received).toHaveLength(1);
 

@@ -37,25 +37,44 @@ function mount(props: Partial<ListenScreenProps> = {}, options: { color?: boolea
 
 const frameOf = (view: Mounted): string => stripAnsi(view.lastFrame() ?? "");
 
-async function waitForFrame(view: Mounted, expected: RegExp | string): Promise<string> {
-  await vi.waitFor(
-    () => {
-      const frame = frameOf(view);
-      if (typeof expected === "string") expect(frame).toContain(expected);
-      else expect(frame).toMatch(expected);
-    },
-    { timeout: 3000, interval: 5 },
-  );
-  return frameOf(view);
+// Generous: it only runs out when a test fails, and a loaded machine can take seconds per frame.
+const WAIT = { timeout: 10_000, interval: 5 };
+
+/**
+ * Waits for the frame a key or a delivery leads to (React renders after the key, not with it) and
+ * returns it. Given a function, every expectation in it must hold on one frame: a check that could
+ * also pass on the frame before must come with a positive sign of the new state.
+ */
+async function waitForFrame(view: Mounted, expected: RegExp | string | ((frame: string) => void)): Promise<string> {
+  return vi.waitFor(() => {
+    const frame = frameOf(view);
+    if (typeof expected === "function") expected(frame);
+    else if (typeof expected === "string") expect(frame).toContain(expected);
+    else expect(frame).toMatch(expected);
+    return frame;
+  }, WAIT);
 }
 
-/** Input is handled after Ink subscribes (an effect) and, for a lone Esc, after setImmediate. */
-const tick = (ms = 15) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The status bar's key line, which tells the list, the details and the filter prompt apart. */
+const LIST_KEYS = "↑/↓ select  enter/d details";
 
+/** Mounted, drawn, and (when interactive) reading keys: Ink subscribes to stdin in an effect. */
+async function mountReady(props: Partial<ListenScreenProps> = {}, options: { color?: boolean; source?: FakeSource } = {}) {
+  const view = mount(props, options);
+  await waitForFrame(view, "fanfare listen");
+  if (props.interactive !== false) await vi.waitFor(() => expect(view.stdin.listenerCount("readable")).toBeGreaterThan(0), WAIT);
+  return view;
+}
+
+/**
+ * Writes each key as its own chunk, as typed by hand. Ink handles a key synchronously on write,
+ * except a lone Esc, which it holds until setImmediate (it may start a sequence); yielding to a
+ * later setImmediate lets that Esc through before the next key. Nothing here waits for a frame.
+ */
 async function press(view: Mounted, ...keys: string[]): Promise<void> {
   for (const key of keys) {
     view.stdin.write(key);
-    await tick();
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
@@ -67,8 +86,7 @@ function rowLines(frame: string): string[] {
 const selectedLine = (frame: string) => rowLines(frame).find((line) => line.startsWith(">"));
 
 async function mountWith(count: number, props: Partial<ListenScreenProps> = {}): Promise<Mounted> {
-  const view = mount(props);
-  await tick();
+  const view = await mountReady(props);
   for (let seq = 1; seq <= count; seq++) view.source.emit(completed(makeRecord(seq)));
   await waitForFrame(view, `received ${count} `);
   return view;
@@ -80,9 +98,8 @@ afterEach(() => {
 
 describe("header", () => {
   it("shows mode, URLs and the secret masked; s reveals and hides it", async () => {
-    const view = mount();
-    await tick();
-    let frame = frameOf(view);
+    const view = await mountReady();
+    let frame = await waitForFrame(view, "secret whsec_••••••••K3JQ (s shows)");
     expect(frame).toContain("fanfare listen  local  forwarding to http://localhost:3000/webhooks");
     expect(frame).toContain("public none (local mode)  receiver http://127.0.0.1:43123/webhooks");
     expect(frame).toContain("secret whsec_••••••••K3JQ (s shows)");
@@ -92,7 +109,8 @@ describe("header", () => {
     frame = await waitForFrame(view, SESSION.secret);
     expect(frame).toContain(`secret ${SESSION.secret} (s hides)`);
     await press(view, "s");
-    expect(frameOf(view)).not.toContain(SESSION.secret);
+    frame = await waitForFrame(view, "(s shows)");
+    expect(frame).not.toContain(SESSION.secret);
   });
 
   it("shows the tunnel URL and endpoint in connected mode", async () => {
@@ -102,10 +120,8 @@ describe("header", () => {
       endpointId: "we_123",
       events: ["draw.consumer.won", "draw.entry.created"],
     });
-    const view = mount({}, { source });
-    await tick();
-    const frame = frameOf(view);
-    expect(frame).toContain("fanfare listen  connected");
+    const view = await mountReady({}, { source });
+    const frame = await waitForFrame(view, "fanfare listen  connected");
     expect(frame).toContain("public https://quick-fox.trycloudflare.com  endpoint we_123  receiver http://127.0.0.1");
     expect(frame).toContain("events draw.consumer.won,draw.entry.created");
   });
@@ -113,8 +129,7 @@ describe("header", () => {
 
 describe("rows and counters", () => {
   it("shows signature ✓/✗, status, duration, and … while in flight; counts and p50", async () => {
-    const view = mount();
-    await tick();
+    const view = await mountReady();
     view.source.emit(makeRecord(1, { eventType: "draw.consumer.won" }));
     view.source.emit(makeRecord(2, { eventType: "queue.consumer.admitted", signature: "invalid" }));
     view.source.emit(makeRecord(3, { eventType: "draw.entry.created" }));
@@ -146,9 +161,8 @@ describe("rows and counters", () => {
   });
 
   it("marks replays and shows a hint while nothing has arrived", async () => {
-    const view = mount();
-    await tick();
-    expect(frameOf(view)).toContain("waiting for deliveries");
+    const view = await mountReady();
+    await waitForFrame(view, "waiting for deliveries");
     view.source.emit(makeRecord(4, { replayOf: 1 }));
     const frame = await waitForFrame(view, "whk_000004");
     expect(rowLines(frame)[0]).toMatch(/whk_000004 +↻ {2}✓/);
@@ -158,15 +172,13 @@ describe("rows and counters", () => {
     const level = chalk.level;
     chalk.level = 1;
     try {
-      const coloured = mount({}, { color: true });
-      await tick();
+      const coloured = await mountReady({}, { color: true });
       coloured.source.emit(completed(makeRecord(1), { statusCode: 500 }));
       await waitForFrame(coloured, "500");
       expect(coloured.lastFrame()).toContain("\u001B[31m500");
       coloured.unmount();
 
-      const plain = mount({}, { color: false });
-      await tick();
+      const plain = await mountReady({}, { color: false });
       plain.source.emit(completed(makeRecord(1), { statusCode: 500 }));
       await waitForFrame(plain, "500");
       expect(plain.lastFrame()).not.toContain("\u001B");
@@ -181,14 +193,14 @@ describe("selection", () => {
     const view = await mountWith(5);
     expect(selectedLine(frameOf(view))).toContain("whk_000005");
     await press(view, KEY.up, KEY.up);
-    expect(selectedLine(frameOf(view))).toContain("whk_000003");
+    await waitForFrame(view, (frame) => expect(selectedLine(frame)).toContain("whk_000003"));
 
     view.source.emit(completed(makeRecord(6)));
     let frame = await waitForFrame(view, "whk_000006");
     expect(selectedLine(frame)).toContain("whk_000003");
 
     await press(view, KEY.down, KEY.down, KEY.down);
-    expect(selectedLine(frameOf(view))).toContain("whk_000006");
+    await waitForFrame(view, (frame) => expect(selectedLine(frame)).toContain("whk_000006"));
     view.source.emit(completed(makeRecord(7)));
     frame = await waitForFrame(view, "whk_000007");
     expect(selectedLine(frame)).toContain("whk_000007");
@@ -201,14 +213,13 @@ describe("selection", () => {
     expect(frame).toContain(`↑ ${40 - LIST_ROWS}`);
     expect(frame.split("\n").length).toBeLessThan(ROWS);
     await press(view, KEY.home);
-    expect(rowLines(frameOf(view))[0]).toMatch(/^> .*whk_000001/);
+    await waitForFrame(view, (frame) => expect(rowLines(frame)[0]).toMatch(/^> .*whk_000001/));
   });
 });
 
 describe("narrow terminals", () => {
   it("cuts the event type and the middle of the id, never the status columns", async () => {
-    const view = mount({ columns: 60 });
-    await tick();
+    const view = await mountReady({ columns: 60 });
     view.source.emit(
       completed(makeRecord(1, { id: "whk_01JDXYZ0123456789ABCDEFGHJK", eventType: "queue.consumer.admitted.to.the.front" })),
     );
@@ -224,8 +235,7 @@ describe("details", () => {
   it("opens with Enter on the selected delivery: headers, pretty JSON body, response; scrolls; Esc closes", async () => {
     const view = await mountWith(3, { rows: 24 });
     await press(view, KEY.up, KEY.enter);
-    let frame = frameOf(view);
-    expect(frame).toContain("details  lines 1–");
+    let frame = await waitForFrame(view, "details  lines 1–");
     expect(frame).toContain("draw.consumer.won  whk_000002  (#2, attempt 1)");
     expect(frame).toContain("Request  POST /webhooks");
     expect(frame).toContain("  content-type: application/json");
@@ -234,61 +244,61 @@ describe("details", () => {
     expect(frame).toContain("esc back");
 
     await press(view, KEY.down, KEY.down);
-    frame = frameOf(view);
-    expect(frame).toContain("details  lines 3–");
+    await waitForFrame(view, "details  lines 3–");
     await press(view, KEY.pageDown);
-    frame = frameOf(view);
-    expect(frame).toContain("Response  200  4 ms  from http://localhost:3000/webhooks");
-    expect(frame).toContain('    "received": true');
+    // Both at once: the frame before PgDn may already show the Response line without its body.
+    await waitForFrame(view, (frame) => {
+      expect(frame).toContain("Response  200  4 ms  from http://localhost:3000/webhooks");
+      expect(frame).toContain('    "received": true');
+    });
 
     await press(view, KEY.escape);
-    frame = frameOf(view);
+    frame = await waitForFrame(view, (frame) => expect(selectedLine(frame)).toContain("whk_000002"));
     expect(frame).not.toContain("details  lines");
-    expect(selectedLine(frame)).toContain("whk_000002");
   });
 
   it("opens with d as well, and shows a bad signature's reason", async () => {
-    const view = mount();
-    await tick();
+    const view = await mountReady();
     view.source.emit(completed(makeRecord(1, { signature: "invalid", signatureReason: "timestamp outside tolerance" })));
     await waitForFrame(view, "whk_000001");
     await press(view, "d");
-    expect(frameOf(view)).toContain("signature ✗ invalid: timestamp outside tolerance");
+    await waitForFrame(view, "signature ✗ invalid: timestamp outside tolerance");
     await press(view, "d");
-    expect(frameOf(view)).not.toContain("details  lines");
+    const frame = await waitForFrame(view, LIST_KEYS);
+    expect(frame).not.toContain("details  lines");
   });
 });
 
 describe("filter", () => {
   it("/ starts typing, Enter applies, Esc clears", async () => {
-    const view = mount();
-    await tick();
+    const view = await mountReady();
     view.source.emit(completed(makeRecord(1, { eventType: "draw.consumer.won" })));
     view.source.emit(completed(makeRecord(2, { eventType: "queue.consumer.admitted" })));
     view.source.emit(completed(makeRecord(3, { eventType: "draw.entry.created" })));
     await waitForFrame(view, "received 3 ");
 
     await press(view, "/", "q", "u", "x", KEY.backspace);
-    let frame = frameOf(view);
+    // The cursor ends the draft, so this is the frame after Backspace, not the one showing "qux".
+    let frame = await waitForFrame(view, "/ filter: qu█");
     expect(frame).toContain("/ filter: qu");
     expect(view.onQuit).not.toHaveBeenCalled();
 
     await press(view, "eue", KEY.enter);
-    frame = frameOf(view);
-    expect(frame).toContain('filter "queue"');
-    expect(rowLines(frame)).toHaveLength(1);
-    expect(selectedLine(frame)).toContain("queue.consumer.admitted");
+    await waitForFrame(view, (frame) => {
+      expect(frame).toContain('filter "queue"');
+      expect(rowLines(frame)).toHaveLength(1);
+      expect(selectedLine(frame)).toContain("queue.consumer.admitted");
+    });
 
     await press(view, KEY.escape);
-    frame = frameOf(view);
+    frame = await waitForFrame(view, (frame) => expect(rowLines(frame)).toHaveLength(3));
     expect(frame).not.toContain('filter "');
-    expect(rowLines(frame)).toHaveLength(3);
   });
 
   it("says when nothing matches", async () => {
     const view = await mountWith(2);
     await press(view, "/", "nothing", KEY.enter);
-    expect(frameOf(view)).toContain('no deliveries match "nothing"');
+    await waitForFrame(view, 'no deliveries match "nothing"');
   });
 });
 
@@ -296,8 +306,10 @@ describe("pause", () => {
   it("p freezes the list with a badge counting new arrivals, p resumes", async () => {
     const view = await mountWith(2);
     await press(view, "p");
-    expect(frameOf(view)).toContain("PAUSED +0");
-    expect(frameOf(view)).toContain("p resume");
+    await waitForFrame(view, (frame) => {
+      expect(frame).toContain("PAUSED +0");
+      expect(frame).toContain("p resume");
+    });
 
     view.source.emit(completed(makeRecord(3)));
     view.source.emit(completed(makeRecord(4)));
@@ -306,9 +318,8 @@ describe("pause", () => {
     expect(rowLines(frame)).toHaveLength(2);
 
     await press(view, "p");
-    frame = frameOf(view);
+    frame = await waitForFrame(view, (frame) => expect(rowLines(frame)).toHaveLength(4));
     expect(frame).not.toContain("PAUSED");
-    expect(rowLines(frame)).toHaveLength(4);
   });
 });
 
@@ -317,51 +328,56 @@ describe("keys arriving in one chunk", () => {
   it("applies each key in turn: ps pauses and shows the secret", async () => {
     const view = await mountWith(3);
     await press(view, "ps");
-    const frame = frameOf(view);
-    expect(frame).toContain("PAUSED +0");
-    expect(frame).toContain(`secret ${SESSION.secret} (s hides)`);
+    await waitForFrame(view, (frame) => {
+      expect(frame).toContain("PAUSED +0");
+      expect(frame).toContain(`secret ${SESSION.secret} (s hides)`);
+    });
   });
 
   it("moves once per key and replays what the keys selected", async () => {
     const view = await mountWith(5);
     await press(view, "kkr");
-    expect(selectedLine(frameOf(view))).toContain(deliveryId(3));
-    expect(view.source.replayed).toEqual([3]);
+    await waitForFrame(view, (frame) => expect(selectedLine(frame)).toContain(deliveryId(3)));
+    await vi.waitFor(() => expect(view.source.replayed).toEqual([3]), WAIT);
   });
 
   it("opens details with d and closes them with Enter from the same chunk", async () => {
     const view = await mountWith(2);
     await press(view, "d\r");
-    expect(selectedLine(frameOf(view))).toContain(deliveryId(2));
+    await waitForFrame(view, (frame) => expect(selectedLine(frame)).toContain(deliveryId(2)));
     await press(view, "kd");
-    expect(frameOf(view)).toContain(`${deliveryId(1)}`);
-    expect(rowLines(frameOf(view))).toHaveLength(0);
+    // No rows is what tells the details frame from the list, which shows deliveryId(1) too.
+    await waitForFrame(view, (frame) => {
+      expect(frame).toContain(`${deliveryId(1)}`);
+      expect(rowLines(frame)).toHaveLength(0);
+    });
   });
 
   it("treats the chunk as text while the filter prompt is open, and Enter in it applies the filter", async () => {
-    const view = mount();
-    await tick();
+    const view = await mountReady();
     view.source.emit(completed(makeRecord(1, { eventType: "draw.consumer.won" })));
     view.source.emit(completed(makeRecord(2, { eventType: "queue.consumer.admitted" })));
     await waitForFrame(view, "received 2 ");
 
     await press(view, "/");
     await press(view, "queue sp");
-    expect(frameOf(view)).toContain("/ filter: queue sp");
-    expect(frameOf(view)).not.toContain("PAUSED");
+    const frame = await waitForFrame(view, "/ filter: queue sp");
+    expect(frame).not.toContain("PAUSED");
     expect(view.onQuit).not.toHaveBeenCalled();
 
     await press(view, KEY.escape, "/qu\rp");
-    const frame = frameOf(view);
-    expect(frame).toContain('filter "qu"');
-    expect(rowLines(frame)).toHaveLength(1);
-    expect(frame).toContain("PAUSED +0");
+    await waitForFrame(view, (frame) => {
+      expect(frame).toContain('filter "qu"');
+      expect(rowLines(frame)).toHaveLength(1);
+      expect(frame).toContain("PAUSED +0");
+    });
   });
 
   it("stops at q: later keys in the chunk do nothing", async () => {
     const view = await mountWith(2);
     await press(view, "qr");
-    expect(view.onQuit).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(view.onQuit).toHaveBeenCalledTimes(1), WAIT);
+    // No wait needed: the chunk is handled in one go, so the r after q has had its turn by now.
     expect(view.source.replayed).toEqual([]);
   });
 });
@@ -370,15 +386,15 @@ describe("browsing during a flood", () => {
   it("holds the rows being read instead of dropping them, and End returns to the newest", async () => {
     const view = await mountWith(20, { capacity: 20 });
     await press(view, KEY.up);
+    await waitForFrame(view, (frame) => expect(selectedLine(frame)).toContain(deliveryId(19)));
     for (let seq = 21; seq <= 120; seq++) view.source.emit(completed(makeRecord(seq)));
     let frame = await waitForFrame(view, "received 120 ");
     expect(frame).toContain("PAUSED +100 (End resumes)");
     expect(selectedLine(frame)).toContain(deliveryId(19));
 
     await press(view, KEY.end);
-    frame = frameOf(view);
+    frame = await waitForFrame(view, (frame) => expect(selectedLine(frame)).toContain(deliveryId(120)));
     expect(frame).not.toContain("PAUSED");
-    expect(selectedLine(frame)).toContain(deliveryId(120));
   });
 });
 
@@ -386,61 +402,60 @@ describe("replay", () => {
   it("r replays the selected delivery and says so", async () => {
     const view = await mountWith(3);
     await press(view, KEY.up, "r");
-    expect(view.source.replayed).toEqual([2]);
-    expect(frameOf(view)).toContain(`replaying ${deliveryId(2)} (#2)`);
+    await vi.waitFor(() => expect(view.source.replayed).toEqual([2]), WAIT);
+    await waitForFrame(view, `replaying ${deliveryId(2)} (#2)`);
   });
 
   it("r in details replays the delivery shown; a failure is reported", async () => {
     const view = await mountWith(3);
     view.source.replayError = new Error("target unreachable");
     await press(view, KEY.enter, "r");
-    expect(view.source.replayed).toEqual([3]);
+    await vi.waitFor(() => expect(view.source.replayed).toEqual([3]), WAIT);
     await waitForFrame(view, `replay of ${deliveryId(3)} failed: target unreachable`);
   });
 
   it("does nothing with no deliveries", async () => {
-    const view = mount();
-    await tick();
-    await press(view, "r");
+    const view = await mountReady();
+    // s after r: once the secret shows, the r before it has been handled, so nothing more can come.
+    await press(view, "r", "s");
+    await waitForFrame(view, "(s hides)");
     expect(view.source.replayed).toEqual([]);
   });
 });
 
 describe("quit", () => {
   it("q calls onQuit", async () => {
-    const view = mount();
-    await tick();
+    const view = await mountReady();
     await press(view, "q");
-    expect(view.onQuit).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(view.onQuit).toHaveBeenCalledTimes(1), WAIT);
   });
 
   it("Ctrl-C calls onQuit too", async () => {
-    const view = mount();
-    await tick();
+    const view = await mountReady();
     await press(view, KEY.ctrlC);
-    expect(view.onQuit).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(view.onQuit).toHaveBeenCalledTimes(1), WAIT);
   });
 
   it("unsubscribes from the session when unmounted", async () => {
-    const view = mount();
-    await tick();
-    expect(view.source.listenerCount).toBe(1);
+    const view = await mountReady();
+    await vi.waitFor(() => expect(view.source.listenerCount).toBe(1), WAIT);
     view.unmount();
-    expect(view.source.listenerCount).toBe(0);
+    await vi.waitFor(() => expect(view.source.listenerCount).toBe(0), WAIT);
   });
 
   it("takes no keys when not interactive", async () => {
-    const view = mount({ interactive: false });
-    await tick();
+    const view = await mountReady({ interactive: false });
+    expect(view.stdin.listenerCount("readable")).toBe(0);
     await press(view, "q");
+    // A wait, not a poll: no key is read at all, so there is no later state to wait for.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(view.onQuit).not.toHaveBeenCalled();
   });
 });
 
 describe("bursts", () => {
   it("batches arrivals into a few frames, not one per delivery", async () => {
-    const view = mount({ flushIntervalMs: 50 });
-    await tick();
+    const view = await mountReady({ flushIntervalMs: 50 });
     const before = view.frames.length;
     for (let seq = 1; seq <= 500; seq++) {
       view.source.emit(makeRecord(seq));
@@ -451,8 +466,7 @@ describe("bursts", () => {
   });
 
   it("stays responsive after 10,000 deliveries, shows only visible rows, keeps at most the cap", async () => {
-    const view = mount({ capacity: 1000 });
-    await tick();
+    const view = await mountReady({ capacity: 1000 });
     for (let seq = 1; seq <= 10_000; seq++) {
       view.source.emit(makeRecord(seq));
       view.source.emit(completed(makeRecord(seq), { durationMs: 3 }));
@@ -464,9 +478,8 @@ describe("bursts", () => {
     expect(frame).toContain(`↑ ${1000 - LIST_ROWS}`);
 
     await press(view, KEY.home);
-    frame = frameOf(view);
-    expect(rowLines(frame)[0]).toMatch(new RegExp(`^> .*${deliveryId(9001)}`));
+    await waitForFrame(view, (frame) => expect(rowLines(frame)[0]).toMatch(new RegExp(`^> .*${deliveryId(9001)}`)));
     await press(view, KEY.end, KEY.up);
-    expect(selectedLine(frameOf(view))).toContain(deliveryId(9999));
+    await waitForFrame(view, (frame) => expect(selectedLine(frame)).toContain(deliveryId(9999)));
   });
 });

@@ -55,6 +55,9 @@ afterEach(() => {
   chalk.level = chalkLevel;
 });
 
+// Generous: it only runs out when a test fails, and a loaded machine can take seconds per frame.
+const WAIT = { timeout: 10_000 };
+
 /** SGR colour and weight codes; Ink's cursor movement codes are something else. */
 const COLOUR_CODE = /\u001B\[(3\d|9\d|1|2)m/;
 
@@ -69,7 +72,9 @@ async function start(options: { ttyIn?: boolean; color?: boolean } = {}) {
     onQuit,
     color: options.color ?? true,
   });
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // Drawn, and (on a terminal) reading keys: Ink subscribes to stdin in an effect after the first frame.
+  await vi.waitFor(() => expect(stdout.output).toContain("fanfare listen"), WAIT);
+  if (stdin.isTTY) await vi.waitFor(() => expect(stdin.listenerCount("readable")).toBeGreaterThan(0), WAIT);
   return { stdout, stdin, source, onQuit, handle };
 }
 
@@ -79,7 +84,7 @@ describe("renderListenView", () => {
     chalk.level = 1;
     const { stdout, stdin, source, onQuit, handle } = await start({ color: false });
     source.emit(completed(makeRecord(1), { statusCode: 500 }));
-    await vi.waitFor(() => expect(stdout.output).toContain("whk_000001"), { timeout: 2000 });
+    await vi.waitFor(() => expect(stdout.output).toContain("whk_000001"), WAIT);
     expect(stdout.output).toContain("fanfare listen");
     // --no-color: no SGR colour codes (Ink still moves the cursor).
     expect(stdout.output).not.toMatch(COLOUR_CODE);
@@ -94,14 +99,16 @@ describe("renderListenView", () => {
     chalk.level = 1;
     const { stdout, source } = await start({ color: true });
     source.emit(completed(makeRecord(1), { statusCode: 500 }));
-    await vi.waitFor(() => expect(stdout.output).toContain("whk_000001"), { timeout: 2000 });
+    await vi.waitFor(() => expect(stdout.output).toContain("whk_000001"), WAIT);
     expect(stdout.output).toMatch(COLOUR_CODE);
   });
 
   it("only shows, never reads keys, when stdin is not a terminal", async () => {
     const { stdout, stdin, onQuit } = await start({ ttyIn: false, color: false });
+    expect(stdin.listenerCount("readable")).toBe(0);
     stdin.type("q");
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // A wait, not a poll: no key is read at all, so there is no later state to wait for.
+    await new Promise((resolve) => setTimeout(resolve, 50));
     expect(onQuit).not.toHaveBeenCalled();
     expect(stdout.output).toContain("fanfare listen");
   });
@@ -109,12 +116,12 @@ describe("renderListenView", () => {
   it("follows the terminal's height", async () => {
     const { stdout, source } = await start({ color: false });
     for (let seq = 1; seq <= 50; seq++) source.emit(completed(makeRecord(seq)));
-    await vi.waitFor(() => expect(stdout.output).toContain("whk_000050"), { timeout: 2000 });
+    await vi.waitFor(() => expect(stdout.output).toContain("whk_000050"), WAIT);
     stdout.output = "";
     stdout.rows = 40;
     stdout.emit("resize");
     // 40 rows leave 32 for the list: the 32 newest are drawn, so 19 is the oldest on screen.
-    await vi.waitFor(() => expect(stdout.output).toContain("whk_000019"), { timeout: 2000 });
+    await vi.waitFor(() => expect(stdout.output).toContain("whk_000019"), WAIT);
     expect(stdout.output).not.toContain("whk_000018");
   });
 
