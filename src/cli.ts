@@ -1,13 +1,8 @@
-import { createRequire } from "node:module";
-import type { Command } from "commander";
+import { Command, CommanderError } from "commander";
+import packageJson from "../package.json" with { type: "json" };
 import { CliError, ExitCode, isCliError } from "./errors.js";
 import { Output } from "./terminal/output.js";
 import { examples, globalsOf, resetExitCode, takeExitCode } from "./commands/context.js";
-
-// commander through require: its ESM entry costs a few ms more on Node 20, and package.json read
-// this way spares the ESM facade of node:fs (which loads fs streams).
-const require = createRequire(import.meta.url);
-const { Command: CommandClass, CommanderError } = require("commander") as typeof import("commander");
 
 type Register = (parent: Command) => void;
 
@@ -50,7 +45,7 @@ async function registerAll(parent: Command, loaders: Array<() => Promise<Registe
 }
 
 export function version(): string {
-  return (require("../package.json") as { version: string }).version;
+  return packageJson.version;
 }
 
 export async function buildProgram(argv: string[] = []): Promise<Command> {
@@ -61,7 +56,7 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   const onlyWebhooks = group === "webhooks" ? WEBHOOKS[sub] : undefined;
   const everything = !onlyTop && !onlyWebhooks && !versionOnly;
 
-  const program = new CommandClass("fanfare");
+  const program = new Command("fanfare");
   program
     .description("The Fanfare webhooks CLI: listen, trigger, verify and manage webhooks.")
     .version(version(), "-v, --version", "print the version")

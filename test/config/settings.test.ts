@@ -1,7 +1,5 @@
-import { execFile } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   checkApiBase,
@@ -12,7 +10,7 @@ import {
 } from "../../src/config/settings.js";
 import { checkProfileName, configFilePath, readConfig, updateConfig } from "../../src/config/store.js";
 import { CliError } from "../../src/errors.js";
-import { ROOT, tempConfigDir } from "../helpers/cli.js";
+import { cleanEnv, runCli, tempConfigDir } from "../helpers/cli.js";
 
 let config: { dir: string; cleanup: () => void };
 let env: NodeJS.ProcessEnv;
@@ -148,13 +146,10 @@ describe("localSigningSecret", () => {
 
   it("is the same in another process", async () => {
     const first = await localSigningSecret(env);
-    const script = `import { localSigningSecret } from ${JSON.stringify(join(ROOT, "dist/config/settings.js"))}; process.stdout.write(await localSigningSecret());`;
-    const run = () =>
-      promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], {
-        env: { ...process.env, FANFARE_CONFIG_DIR: config.dir },
-      });
-    expect((await run()).stdout).toBe(first);
-    expect((await run()).stdout).toBe(first);
+    // The built CLI prints the local secret with `listen --print-secret`.
+    const run = () => runCli(["webhooks", "listen", "--print-secret"], { env: cleanEnv({ FANFARE_CONFIG_DIR: config.dir }) });
+    expect((await run()).stdout).toBe(first + "\n");
+    expect((await run()).stdout).toBe(first + "\n");
   });
 
   it("does not disturb saved profiles", async () => {

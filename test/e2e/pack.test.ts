@@ -64,7 +64,7 @@ describe("the packed package", () => {
     ).rejects.toMatchObject({ code: 1 });
   });
 
-  it("sends a signed delivery with trigger (undici resolves from the installed dependencies)", async () => {
+  it("sends a signed delivery with trigger (undici is in the bundle, not an installed dependency)", async () => {
     const bodies: string[] = [];
     const server = createServer((req, res) => {
       let body = "";
