@@ -1,46 +1,14 @@
+import { Chalk, type ChalkInstance } from "chalk";
+
+/** Terminal styles with chalk's call shape (`style.red("x")`, `style.bold.green("x")`). */
+export type Style = ChalkInstance;
+
 /**
- * A few ANSI styles with chalk's call shape (`style.red("x")`, `style.bold.green("x")`). chalk's
- * colour-support probing costs ~9 ms at start-up, a third of the budget for `--version` and
- * `verify`, and Output has already decided whether colour is on.
+ * Styles that colour or not as told: Output has already decided (flag, NO_COLOR, TTY), so chalk's
+ * own probing of the terminal is not consulted. Level 1 is the 16 basic colours every terminal has.
  */
-const CODES = {
-  bold: [1, 22],
-  dim: [2, 22],
-  italic: [3, 23],
-  underline: [4, 24],
-  inverse: [7, 27],
-  red: [31, 39],
-  green: [32, 39],
-  yellow: [33, 39],
-  blue: [34, 39],
-  magenta: [35, 39],
-  cyan: [36, 39],
-  white: [37, 39],
-  gray: [90, 39],
-  grey: [90, 39],
-} as const;
-
-export type StyleName = keyof typeof CODES;
-export type Style = ((...text: unknown[]) => string) & { readonly [K in StyleName]: Style };
-
-function build(enabled: boolean, open: string, close: string): Style {
-  const fn = ((...text: unknown[]) => {
-    const s = text.join(" ");
-    return enabled && open ? open + s + close : s;
-  }) as Style;
-  for (const name of Object.keys(CODES) as StyleName[]) {
-    Object.defineProperty(fn, name, {
-      get: () => {
-        const [o, c] = CODES[name];
-        return build(enabled, open + `\u001B[${o}m`, `\u001B[${c}m` + close);
-      },
-    });
-  }
-  return fn;
-}
-
 export function createStyle(enabled: boolean): Style {
-  return build(enabled, "", "");
+  return new Chalk({ level: enabled ? 1 : 0 });
 }
 
 /** Removes ANSI escapes, for width calculations and tests. */
