@@ -1,6 +1,6 @@
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Help, type Argument, type Option } from "commander";
 import packageJson from "../package.json" with { type: "json" };
-import { CliError, ExitCode, isCliError } from "./errors.js";
+import { CliError, ExitCode, isCliError, usageError } from "./errors.js";
 import { Output } from "./terminal/output.js";
 import { examples, globalsOf, resetExitCode, takeExitCode } from "./commands/context.js";
 
@@ -48,7 +48,8 @@ export function version(): string {
   return packageJson.version;
 }
 
-export async function buildProgram(argv: string[] = []): Promise<Command> {
+export async function buildProgram(argv: string[] = [], streams: CliStreams = {}): Promise<Command> {
+  const stdout = streams.stdout ?? process.stdout;
   const words = commandWords(argv);
   const [group = "", sub = ""] = words;
   const versionOnly = words.length === 0 && argv.some((a) => a === "-v" || a === "--version");
@@ -67,8 +68,16 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .option("--api-base <url>", "admin API base URL (env FANFARE_API_BASE)")
     .option("--api-key <key>", "API key (prefer env FANFARE_SECRET_KEY: argv is visible in ps)")
     .helpOption("-h, --help", "show help")
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .showHelpAfterError("(add --help for usage)")
+    .configureHelp(HELP)
+    // Subcommands copy this when they are created, so it is set before any is registered.
+    .configureOutput({
+      writeOut: (text) => stdout.write(text),
+      // Commander writes to its error stream only the help it shows for a group named without a
+      // subcommand (`fanfare webhooks`): that help is what was asked for, so it goes to stdout.
+      writeErr: (text) => stdout.write(text),
+      // Parse errors are printed by handleError, like every other error (plain or --json).
+      outputError: () => {},
+    })
     .exitOverride()
     .addHelpText(
       "after",
@@ -99,27 +108,32 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   return program;
 }
 
+/** Where the CLI writes; the process's own streams unless a caller (a test) passes others. */
+export interface CliStreams {
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
 /** Runs the CLI and resolves to the process exit code; it never throws for a user mistake. */
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], deps: CliStreams = {}): Promise<number> {
+  const stdout = deps.stdout ?? process.stdout;
+  const stderr = deps.stderr ?? process.stderr;
   resetExitCode();
-  const program = await buildProgram(argv);
+  const program = await buildProgram(argv, { stdout, stderr });
   try {
     await program.parseAsync(argv);
     return takeExitCode();
   } catch (error) {
-    return handleError(error, program, argv);
+    return handleError(error, program, argv, { stdout, stderr });
   }
 }
 
-function handleError(error: unknown, program: Command, argv: string[]): number {
+function handleError(error: unknown, program: Command, argv: string[], streams: Required<CliStreams>): number {
   if (error instanceof CommanderError) {
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
-    // `fanfare` alone shows help as an answer; a group without its subcommand is a usage mistake.
-    if (error.code === "commander.help") return argv.length <= 2 ? ExitCode.ok : ExitCode.usage;
-    // Commander has already printed its message (and the help pointer).
-    return ExitCode.usage;
+    if (["commander.help", "commander.helpDisplayed", "commander.version"].includes(error.code)) return ExitCode.ok;
+    error = parseError(error, argv);
   }
-  const out = new Output(globalsFromArgv(program));
+  const out = new Output({ ...globalsForError(program, argv), ...streams });
   if (isCliError(error)) {
     out.error(error);
     return error.exitCode;
@@ -128,9 +142,57 @@ function handleError(error: unknown, program: Command, argv: string[]): number {
   return ExitCode.failure;
 }
 
-function globalsFromArgv(program: Command) {
-  const g = globalsOf(program);
-  return { json: g.json, color: g.color, verbose: g.verbose };
+/**
+ * A usage mistake found by commander, as the CliError every other mistake is: `commander.unknownOption`
+ * becomes code `unknown_option`, and commander's "(Did you mean …?)" becomes the hint.
+ */
+function parseError(error: CommanderError, argv: string[]): CliError {
+  const code = error.code.replace(/^commander\./, "").replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
+  const [first = ""] = commandWords(argv);
+  if (error.code === "commander.unknownCommand" && Object.hasOwn(WEBHOOKS, first)) {
+    // `stripe listen` habits: the command exists, one level down.
+    return usageError(`unknown command '${first}'`, `did you mean \`fanfare webhooks ${first}\`?`, code);
+  }
+  const [, message = error.message, similar] = /^(?:error: )?([^\n]*)(?:\n\(Did you mean (.+)\?\))?/s.exec(error.message) ?? [];
+  return usageError(message, similar ? `did you mean ${similar}?` : "add --help for usage", code);
 }
+
+/**
+ * --json and --no-color as given: after a parse error commander may not have read them (it stops
+ * reading options at an unknown one), so argv decides too.
+ */
+function globalsForError(program: Command, argv: string[]) {
+  const g = globalsOf(program);
+  const end = argv.indexOf("--");
+  const given = argv.slice(2, end === -1 ? undefined : end);
+  return {
+    json: Boolean(g.json) || given.includes("--json"),
+    color: g.color !== false && !given.includes("--no-color"),
+    verbose: g.verbose,
+  };
+}
+
+/**
+ * Defaults as people read them: once (a description that states its own default keeps only that),
+ * unquoted (`(default: 1)`, not `(default: "1")`), and none for an empty list.
+ */
+function plainDefault<T extends Option | Argument>(item: T): T {
+  const value: unknown = item.defaultValue;
+  if (value === undefined || item.defaultValueDescription !== undefined) return item;
+  const hidden = /\bdefault\b/.test(item.description ?? "") || (Array.isArray(value) && value.length === 0);
+  const shown = hidden ? { defaultValue: undefined } : { defaultValueDescription: typeof value === "string" ? value : JSON.stringify(value) };
+  return Object.assign(Object.create(item) as T, shown);
+}
+
+const HELP = {
+  showGlobalOptions: true,
+  sortSubcommands: false,
+  optionDescription(this: Help, option: Option) {
+    return Help.prototype.optionDescription.call(this, plainDefault(option));
+  },
+  argumentDescription(this: Help, argument: Argument) {
+    return Help.prototype.argumentDescription.call(this, plainDefault(argument));
+  },
+};
 
 export { CliError };
