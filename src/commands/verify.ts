@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { usageError } from "../errors.js";
+import { DEFAULT_TOLERANCE_SECONDS, verifySignature } from "../signing/signature.js";
 import type { Output } from "../terminal/output.js";
 import { action, examples, outputFor } from "./context.js";
 
@@ -13,8 +14,6 @@ interface VerifyOptions {
 }
 
 const SECRET_ENV = "FANFARE_WEBHOOK_SECRET";
-// Kept here rather than imported: the signing module (and node:crypto) loads only when verify runs.
-const DEFAULT_TOLERANCE_SECONDS = 300;
 
 export function registerVerify(parent: Command): void {
   parent
@@ -75,7 +74,6 @@ export function registerVerify(parent: Command): void {
         const timestamp = options.timestamp === undefined ? undefined : parseTimestampFlag(options.timestamp);
         const payload = await readPayload(options.payload, out);
 
-        const { verifySignature } = await import("../signing/signature.js");
         const result = verifySignature({
           secret,
           payload,
