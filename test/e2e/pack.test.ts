@@ -96,4 +96,12 @@ describe("the packed package", () => {
     expect(readdirSync(pkg)).not.toContain("src");
     expect(readdirSync(pkg)).not.toContain("test");
   });
+
+  it("bundles React's production build only, whatever NODE_ENV the user has", () => {
+    const chunks = join(installed, "node_modules", "fanfare", "dist", "chunks");
+    const files = readdirSync(chunks).filter((f) => f.endsWith(".js"));
+    const containing = (pattern: RegExp) => files.filter((f) => pattern.test(readFileSync(join(chunks, f), "utf8")));
+    expect(containing(/react-reconciler\.production\.js/)).toHaveLength(1);
+    expect(containing(/react(-reconciler)?\.development\.js/)).toEqual([]);
+  });
 });
