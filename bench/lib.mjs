@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = join(ROOT, "bin", "fanfare.js");
@@ -24,9 +24,32 @@ export function startSinkProcess(script) {
 /** Stops with a clear line when dist/ is missing, instead of timing a crash. */
 export function requireBuild() {
   if (!existsSync(join(ROOT, "dist", "cli.js"))) {
-    console.log("dist/ is missing: run `npm run build` (or `npx tsc -p tsconfig.json`) first");
+    console.log("dist/ is missing: run `npm run build` first");
     process.exit(0);
   }
+}
+
+/**
+ * One module of src/ (e.g. "src/signing/signature.ts") for a bench to call directly: dist/ holds
+ * only the bundled CLI, so the module is bundled on its own, with the same esbuild settings that
+ * matter for speed (target, production React), into node_modules/.cache.
+ */
+export async function importSource(path) {
+  const { build } = await import("esbuild");
+  const outfile = join(ROOT, "node_modules", ".cache", "fanfare-bench", path.replace(/[/\\]/g, "_").replace(/\.tsx?$/, ".mjs"));
+  await build({
+    absWorkingDir: ROOT,
+    entryPoints: [path],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    packages: "external",
+    define: { "process.env.NODE_ENV": '"production"' },
+    logLevel: "warning",
+  });
+  return import(pathToFileURL(outfile).href);
 }
 
 export function median(values) {

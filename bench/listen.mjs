@@ -18,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { BIN, ROOT, percentile, requireBuild, startSinkProcess } from "./lib.mjs";
+import { BIN, ROOT, importSource, percentile, requireBuild, startSinkProcess } from "./lib.mjs";
 
 requireBuild();
 const { values } = parseArgs({
@@ -50,8 +50,8 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
 `;
 
 const { Pool, request } = await import(pathToFileURL(join(ROOT, "node_modules", "undici", "index.js")).href);
-const { buildSample } = await import(pathToFileURL(join(ROOT, "dist/events/sample.js")).href);
-const { signPayload } = await import(pathToFileURL(join(ROOT, "dist/signing/signature.js")).href);
+const { buildSample } = await importSource("src/events/sample.ts");
+const { signPayload } = await importSource("src/signing/signature.ts");
 
 const configDir = mkdtempSync(join(tmpdir(), "fanfare-bench-listen-"));
 const env = { ...process.env, FANFARE_CONFIG_DIR: configDir, NO_COLOR: undefined, FORCE_COLOR: undefined };

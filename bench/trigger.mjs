@@ -12,10 +12,8 @@
 // The sink is a separate Node process answering 200 with a tiny body at once.
 import { spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { BIN, ROOT, median, printRatio, requireBuild, startSinkProcess } from "./lib.mjs";
+import { BIN, ROOT, importSource, median, printRatio, requireBuild, startSinkProcess } from "./lib.mjs";
 
 requireBuild();
 const TARGET = 0.8;
@@ -92,7 +90,7 @@ function timed(args, stdoutFd) {
 }
 
 // The same body size as the trigger's sample, so both sides move the same bytes.
-const { buildSample } = await import(pathToFileURL(join(ROOT, "dist/events/sample.js")).href);
+const { buildSample } = await importSource("src/events/sample.ts");
 const bodyLength = Buffer.byteLength(JSON.stringify(buildSample(EVENT)));
 
 const sink = await startSinkProcess(SINK);

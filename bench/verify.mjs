@@ -3,12 +3,10 @@
 // timingSafeEqual loop over the same deliveries, in the same run. Target (DESIGN.md): within 1.2×.
 //   node bench/verify.mjs
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { ROOT, formatNs, printRatio, requireBuild, timeLoopsInterleaved } from "./lib.mjs";
+import { formatNs, importSource, printRatio, requireBuild, timeLoopsInterleaved } from "./lib.mjs";
 
 requireBuild();
-const { verifySignature } = await import(pathToFileURL(join(ROOT, "dist/signing/signature.js")).href);
+const { verifySignature } = await importSource("src/signing/signature.ts");
 const TARGET = 1.2;
 
 const secret = "whsec_" + randomBytes(24).toString("base64url");

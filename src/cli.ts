@@ -1,14 +1,9 @@
-import { createRequire } from "node:module";
-import type { Command } from "commander";
-import { CliError, ExitCode, isCliError } from "./errors.js";
+import { Command, CommanderError, Help, type Argument, type Option } from "commander";
+import packageJson from "../package.json" with { type: "json" };
+import { CliError, ExitCode, isCliError, usageError } from "./errors.js";
 import { Output } from "./terminal/output.js";
 import { commandContext, examples, globalsOf, type CommandContext } from "./commands/context.js";
 import { createDeps, type CommandDeps } from "./commands/deps.js";
-
-// commander through require: its ESM entry costs a few ms more on Node 20, and package.json read
-// this way spares the ESM facade of node:fs (which loads fs streams).
-const require = createRequire(import.meta.url);
-const { Command: CommandClass, CommanderError } = require("commander") as typeof import("commander");
 
 type Register = (parent: Command, ctx: CommandContext) => void;
 
@@ -51,10 +46,11 @@ async function registerAll(parent: Command, ctx: CommandContext, loaders: Array<
 }
 
 export function version(): string {
-  return (require("../package.json") as { version: string }).version;
+  return packageJson.version;
 }
 
 export async function buildProgram(argv: string[], ctx: CommandContext): Promise<Command> {
+  const { stdout } = ctx.deps;
   const words = commandWords(argv);
   const [group = "", sub = ""] = words;
   const versionOnly = words.length === 0 && argv.some((a) => a === "-v" || a === "--version");
@@ -62,7 +58,7 @@ export async function buildProgram(argv: string[], ctx: CommandContext): Promise
   const onlyWebhooks = group === "webhooks" ? WEBHOOKS[sub] : undefined;
   const everything = !onlyTop && !onlyWebhooks && !versionOnly;
 
-  const program = new CommandClass("fanfare");
+  const program = new Command("fanfare");
   program
     .description("The Fanfare webhooks CLI: listen, trigger, verify and manage webhooks.")
     .version(version(), "-v, --version", "print the version")
@@ -73,15 +69,19 @@ export async function buildProgram(argv: string[], ctx: CommandContext): Promise
     .option("--api-base <url>", "admin API base URL (env FANFARE_API_BASE)")
     .option("--api-key <key>", "API key (prefer env FANFARE_SECRET_KEY: argv is visible in ps)")
     .helpOption("-h, --help", "show help")
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .showHelpAfterError("(add --help for usage)")
-    .exitOverride()
+    .configureHelp(HELP)
+    // Subcommands copy this when they are created, so it is set before any is registered.
     .configureOutput({
-      writeOut: (text) => ctx.deps.stdout.write(text),
-      writeErr: (text) => ctx.deps.stderr.write(text),
-      getOutHelpWidth: () => (ctx.deps.stdout.isTTY ? (ctx.deps.stdout.columns ?? 80) : 80),
-      getErrHelpWidth: () => (ctx.deps.stderr.isTTY ? (ctx.deps.stderr.columns ?? 80) : 80),
+      writeOut: (text) => stdout.write(text),
+      // Commander writes to its error stream only the help it shows for a group named without a
+      // subcommand (`fanfare webhooks`): that help is what was asked for, so it goes to stdout.
+      writeErr: (text) => stdout.write(text),
+      // Parse errors are printed by handleError, like every other error (plain or --json).
+      outputError: () => {},
+      getOutHelpWidth: () => (stdout.isTTY ? (stdout.columns ?? 80) : 80),
+      getErrHelpWidth: () => (stdout.isTTY ? (stdout.columns ?? 80) : 80),
     })
+    .exitOverride()
     .addHelpText(
       "after",
       examples([
@@ -128,13 +128,10 @@ export async function run(argv: string[], deps: CommandDeps = createDeps()): Pro
 
 function handleError(error: unknown, program: Command, argv: string[], deps: CommandDeps): number {
   if (error instanceof CommanderError) {
-    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return ExitCode.ok;
-    // `fanfare` alone shows help as an answer; a group without its subcommand is a usage mistake.
-    if (error.code === "commander.help") return argv.length <= 2 ? ExitCode.ok : ExitCode.usage;
-    // Commander has already printed its message (and the help pointer).
-    return ExitCode.usage;
+    if (["commander.help", "commander.helpDisplayed", "commander.version"].includes(error.code)) return ExitCode.ok;
+    error = parseError(error, argv);
   }
-  const out = new Output({ ...globalsFromArgv(program), stdout: deps.stdout, stderr: deps.stderr, env: deps.env });
+  const out = new Output({ ...globalsForError(program, argv), stdout: deps.stdout, stderr: deps.stderr, env: deps.env });
   if (isCliError(error)) {
     out.error(error);
     return error.exitCode;
@@ -143,9 +140,57 @@ function handleError(error: unknown, program: Command, argv: string[], deps: Com
   return ExitCode.failure;
 }
 
-function globalsFromArgv(program: Command) {
-  const g = globalsOf(program);
-  return { json: g.json, color: g.color, verbose: g.verbose };
+/**
+ * A usage mistake found by commander, as the CliError every other mistake is: `commander.unknownOption`
+ * becomes code `unknown_option`, and commander's "(Did you mean …?)" becomes the hint.
+ */
+function parseError(error: CommanderError, argv: string[]): CliError {
+  const code = error.code.replace(/^commander\./, "").replace(/[A-Z]/g, (c) => "_" + c.toLowerCase());
+  const [first = ""] = commandWords(argv);
+  if (error.code === "commander.unknownCommand" && Object.hasOwn(WEBHOOKS, first)) {
+    // `stripe listen` habits: the command exists, one level down.
+    return usageError(`unknown command '${first}'`, `did you mean \`fanfare webhooks ${first}\`?`, code);
+  }
+  const [, message = error.message, similar] = /^(?:error: )?([^\n]*)(?:\n\(Did you mean (.+)\?\))?/s.exec(error.message) ?? [];
+  return usageError(message, similar ? `did you mean ${similar}?` : "add --help for usage", code);
 }
+
+/**
+ * --json and --no-color as given: after a parse error commander may not have read them (it stops
+ * reading options at an unknown one), so argv decides too.
+ */
+function globalsForError(program: Command, argv: string[]) {
+  const g = globalsOf(program);
+  const end = argv.indexOf("--");
+  const given = argv.slice(2, end === -1 ? undefined : end);
+  return {
+    json: Boolean(g.json) || given.includes("--json"),
+    color: g.color !== false && !given.includes("--no-color"),
+    verbose: g.verbose,
+  };
+}
+
+/**
+ * Defaults as people read them: once (a description that states its own default keeps only that),
+ * unquoted (`(default: 1)`, not `(default: "1")`), and none for an empty list.
+ */
+function plainDefault<T extends Option | Argument>(item: T): T {
+  const value: unknown = item.defaultValue;
+  if (value === undefined || item.defaultValueDescription !== undefined) return item;
+  const hidden = /\bdefault\b/.test(item.description ?? "") || (Array.isArray(value) && value.length === 0);
+  const shown = hidden ? { defaultValue: undefined } : { defaultValueDescription: typeof value === "string" ? value : JSON.stringify(value) };
+  return Object.assign(Object.create(item) as T, shown);
+}
+
+const HELP = {
+  showGlobalOptions: true,
+  sortSubcommands: false,
+  optionDescription(this: Help, option: Option) {
+    return Help.prototype.optionDescription.call(this, plainDefault(option));
+  },
+  argumentDescription(this: Help, argument: Argument) {
+    return Help.prototype.argumentDescription.call(this, plainDefault(argument));
+  },
+};
 
 export { CliError };

@@ -3,6 +3,8 @@ import type { GlobalOptions } from "../config/globals.js";
 import type { CommandDeps } from "./deps.js";
 import { usageError } from "../errors.js";
 import { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV } from "../signing/options.js";
+// Static: this module is already its own lazily loaded chunk, so a second dynamic hop only adds a round of loading.
+import { verifySignature } from "../signing/signature.js";
 import type { InputStream } from "../terminal/input.js";
 import type { Output } from "../terminal/output.js";
 import { type CommandContext, examples, outputOf, runWith } from "./context.js";
@@ -134,7 +136,6 @@ export async function verify(options: GlobalOptions & VerifyOptions, deps: Comma
   const timestamp = options.timestamp === undefined ? undefined : parseTimestampFlag(options.timestamp);
   const payload = await readPayload(options.payload, out, deps.stdin);
 
-  const { verifySignature } = await import("../signing/signature.js");
   const result = verifySignature({
     secret,
     payload,

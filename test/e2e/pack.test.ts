@@ -64,7 +64,7 @@ describe("the packed package", () => {
     ).rejects.toMatchObject({ code: 1 });
   });
 
-  it("sends a signed delivery with trigger (undici resolves from the installed dependencies)", async () => {
+  it("sends a signed delivery with trigger (undici is in the bundle, not an installed dependency)", async () => {
     const bodies: string[] = [];
     const server = createServer((req, res) => {
       let body = "";
@@ -95,5 +95,13 @@ describe("the packed package", () => {
     expect(existsSync(join(pkg, "examples", "demo.mjs"))).toBe(true);
     expect(readdirSync(pkg)).not.toContain("src");
     expect(readdirSync(pkg)).not.toContain("test");
+  });
+
+  it("bundles React's production build only, whatever NODE_ENV the user has", () => {
+    const chunks = join(installed, "node_modules", "fanfare", "dist", "chunks");
+    const files = readdirSync(chunks).filter((f) => f.endsWith(".js"));
+    const containing = (pattern: RegExp) => files.filter((f) => pattern.test(readFileSync(join(chunks, f), "utf8")));
+    expect(containing(/react-reconciler\.production\.js/)).toHaveLength(1);
+    expect(containing(/react(-reconciler)?\.development\.js/)).toEqual([]);
   });
 });

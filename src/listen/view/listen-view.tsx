@@ -1,5 +1,9 @@
+import { render } from "ink";
+import { createElement } from "react";
 import type { ListenViewSource, SessionInfo } from "../types.js";
-import { forgetUnusedReactBuilds, preferReactProductionBuild } from "./react-production.js";
+import { enterAlternateScreen } from "./alternate-screen.js";
+import { ColorContext } from "./color-context.js";
+import { ListenScreen } from "./listen-screen.js";
 import type { QuitReason } from "./use-listen-keys.js";
 
 /** What the live view needs from a listen session (src/listen/), and nothing more. */
@@ -24,24 +28,15 @@ export interface RenderListenViewOptions {
 
 /**
  * Mounts the live view on the terminal and keeps it until `q`, Ctrl-C or `unmount()`; the command
- * keeps the session running until `waitUntilExit` resolves. Ink and React are imported here, after
- * choosing React's production build (see react-production.ts), so this module stays light and
- * holds no JSX.
+ * keeps the session running until `waitUntilExit` resolves. listen imports this module only for the
+ * live view, so `listen --no-tui` never loads Ink or React. Which React build runs is settled when
+ * the CLI is bundled (NODE_ENV is defined as "production" there), not by the user's environment.
  */
 export async function renderListenView(
   source: ListenViewSource,
   options: RenderListenViewOptions,
 ): Promise<ListenViewHandle> {
   const { stdout, stdin, color } = options;
-  preferReactProductionBuild();
-  const [{ render }, { createElement }, { ColorContext }, { ListenScreen }] = await Promise.all([
-    import("ink"),
-    import("react"),
-    import("./color-context.js"),
-    import("./listen-screen.js"),
-  ]);
-  forgetUnusedReactBuilds();
-  const { enterAlternateScreen } = await import("./alternate-screen.js");
   const alternate = (options.alternateScreen ?? true) ? enterAlternateScreen(stdout) : { leave: () => {} };
   const screen = createElement(ListenScreen, { source, onQuit: options.onQuit, interactive: Boolean(stdin.isTTY) });
   const instance = render(createElement(ColorContext.Provider, { value: color }, screen), {
