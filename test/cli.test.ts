@@ -7,7 +7,8 @@ import { runCli } from "./helpers/cli.js";
 
 /** `fanfare …args` in this process, with its output captured. */
 async function fanfare(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return runCli(args);
+  const { code, stdout, stderr } = await runCli(args);
+  return { code, stdout, stderr };
 }
 
 const WEBHOOKS_SUBCOMMANDS = ["events", "sample", "trigger", "verify", "listen", "endpoints", "deliveries", "emulator"];
