@@ -40,16 +40,22 @@ export function createDeps(parts: Partial<CommandDeps> = {}): CommandDeps {
   const env = parts.env ?? process.env;
   const http = parts.http ?? createHttpClient;
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+    // Getters: Node builds each stdio stream on first use, and most commands never touch stdin.
+    get stdout() {
+      return parts.stdout ?? process.stdout;
+    },
+    get stderr() {
+      return parts.stderr ?? process.stderr;
+    },
+    get stdin() {
+      return parts.stdin ?? process.stdin;
+    },
     env,
-    now: () => new Date(),
-    signals: process as unknown as SignalSource,
-    exitNow: (code) => process.exit(code),
-    pid: process.pid,
+    now: parts.now ?? (() => new Date()),
+    signals: parts.signals ?? (process as unknown as SignalSource),
+    exitNow: parts.exitNow ?? ((code) => process.exit(code)),
+    pid: parts.pid ?? process.pid,
     http,
-    connectApi: async (globals, out) => (await import("../api/connect.js")).connectApi(globals, out, env, http),
-    ...parts,
+    connectApi: parts.connectApi ?? (async (globals, out) => (await import("../api/connect.js")).connectApi(globals, out, env, http)),
   };
 }
