@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpClient, type HttpClientFactory } from "../../src/http/client.js";
-import { cleanEnv, runCli, startCli, tempConfigDir, type RunningCli } from "../helpers/cli.js";
+import { cleanEnv, emulatorEnv, runCli, startCli, tempConfigDir, type RunningCli } from "../helpers/cli.js";
 import { startTarget, type Target } from "../listen/servers.js";
 
 /** An HTTP layer that sends for real and notes every URL asked for. */
@@ -22,9 +22,7 @@ describe("commands send through the HTTP layer they are given", () => {
   beforeAll(async () => {
     app = await startTarget();
     emulator = startCli(["webhooks", "emulator", "--port", "0", "--json"], { env: cleanEnv({ FANFARE_CONFIG_DIR: config.dir }) });
-    const [line] = await emulator.waitFor(/\{"url".*\}/);
-    const { url, apiKey } = JSON.parse(line) as { url: string; apiKey: string };
-    env = cleanEnv({ FANFARE_CONFIG_DIR: config.dir, FANFARE_API_BASE: url, FANFARE_SECRET_KEY: apiKey });
+    env = await emulatorEnv(emulator, config.dir);
   });
   afterAll(async () => {
     await emulator?.stop();

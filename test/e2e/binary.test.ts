@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, cleanEnv, spawnCli, startSpawnedCli, tempConfigDir, type RunningCli } from "../helpers/cli.js";
+import { BIN, cleanEnv, emulatorEnv, spawnCli, startSpawnedCli, tempConfigDir, type RunningCli } from "../helpers/cli.js";
 import { sessionStatePath } from "../../src/session/state-file.js";
 import { signedWith } from "../helpers/signatures.js";
 import { waitUntil } from "../helpers/wait.js";
@@ -22,9 +22,7 @@ beforeAll(async () => {
   emulator = startSpawnedCli(["webhooks", "emulator", "--port", "0", "--json", "--time-scale", "600"], {
     env: cleanEnv({ FANFARE_CONFIG_DIR: config.dir }),
   });
-  const [line] = await emulator.waitFor(/\{"url".*\}/);
-  const { url, apiKey } = JSON.parse(line) as { url: string; apiKey: string };
-  env = cleanEnv({ FANFARE_CONFIG_DIR: config.dir, FANFARE_API_BASE: url, FANFARE_SECRET_KEY: apiKey });
+  env = await emulatorEnv(emulator, config.dir);
 });
 
 afterAll(async () => {

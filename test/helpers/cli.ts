@@ -243,47 +243,25 @@ export function startSpawnedCli(args: string[], options: CliOptions = {}): Runni
   });
   let stdout = "";
   let stderr = "";
-  const waiters = new Set<() => void>();
-  const notify = () => waiters.forEach((w) => w());
+  const watcher = outputWatcher(
+    () => `stdout:\n${stdout}\nstderr:\n${stderr}`,
+    () => child.exitCode !== null || child.signalCode !== null,
+  );
   child.stdout.setEncoding("utf8").on("data", (d: string) => {
     stdout += d;
-    notify();
+    watcher.notify();
   });
   child.stderr.setEncoding("utf8").on("data", (d: string) => {
     stderr += d;
-    notify();
+    watcher.notify();
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
     child.on("exit", (code, signal) => {
-      notify();
+      watcher.notify();
       res({ code, signal });
     }),
   );
   if (options.input !== undefined) child.stdin.write(options.input);
-
-  const waitFor = (pattern: RegExp, timeoutMs = 15_000) =>
-    new Promise<RegExpMatchArray>((res, rej) => {
-      const check = () => {
-        const m = (stdout + "\n" + stderr).match(pattern);
-        if (m) {
-          cleanup();
-          res(m);
-        } else if (child.exitCode !== null || child.signalCode !== null) {
-          cleanup();
-          rej(new Error(`process exited before ${pattern}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        rej(new Error(`timed out waiting for ${pattern}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
-      }, timeoutMs);
-      const cleanup = () => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      waiters.add(check);
-      check();
-    });
 
   const stop = async (signal: NodeJS.Signals = "SIGTERM") => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -293,5 +271,15 @@ export function startSpawnedCli(args: string[], options: CliOptions = {}): Runni
     return result;
   };
 
-  return { child, pid: child.pid!, stdout: () => stdout, stderr: () => stderr, waitFor, stop, exited };
+  return { child, pid: child.pid!, stdout: () => stdout, stderr: () => stderr, waitFor: watcher.waitFor, stop, exited };
+}
+
+/**
+ * Waits for a started `fanfare webhooks emulator --json` to say where it listens, and gives the
+ * environment that points commands at it (its URL and key, the config folder given).
+ */
+export async function emulatorEnv(emulator: RunningCli, configDir: string): Promise<NodeJS.ProcessEnv> {
+  const [line] = await emulator.waitFor(/\{"url".*\}/);
+  const { url, apiKey } = JSON.parse(line) as { url: string; apiKey: string };
+  return cleanEnv({ FANFARE_CONFIG_DIR: configDir, FANFARE_API_BASE: url, FANFARE_SECRET_KEY: apiKey });
 }
