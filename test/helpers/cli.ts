@@ -127,14 +127,19 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
   }
 }
 
-/** Runs the real binary to completion (bin/fanfare.js, so dist/ must be built: npm test does). */
+/** bin/fanfare.js as a process of its own, so dist/ must be built (npm test does). */
+function spawnBin(args: string[], options: CliOptions): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? cleanEnv(),
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+}
+
+/** Runs the real binary to completion. */
 export function spawnCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: options.env ?? cleanEnv(),
-      stdio: ["pipe", "pipe", "pipe"],
-    });
+    const child = spawnBin(args, options);
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
@@ -236,11 +241,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
 
 /** Starts the real binary, long-running (listen, emulator), and lets the test watch its output. */
 export function startSpawnedCli(args: string[], options: CliOptions = {}): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? ROOT,
-    env: options.env ?? cleanEnv(),
-    stdio: ["pipe", "pipe", "pipe"],
-  });
+  const child = spawnBin(args, options);
   let stdout = "";
   let stderr = "";
   const watcher = outputWatcher(
