@@ -26,14 +26,14 @@ export async function writeSessionState(state: SessionState, env: NodeJS.Process
 }
 
 /** Removes the file, but only if it is still this process's (a newer listen may have replaced it). */
-export async function removeSessionState(pid = process.pid, env: NodeJS.ProcessEnv): Promise<void> {
+export async function removeSessionState(pid: number, env: NodeJS.ProcessEnv): Promise<void> {
   const state = await readState(sessionStatePath(env));
   if (state && state.pid !== pid) return;
   await rm(sessionStatePath(env), { force: true });
 }
 
 /** The same, synchronously, for the last moment of a process that is exiting. */
-export function removeSessionStateSync(pid = process.pid, env: NodeJS.ProcessEnv): void {
+export function removeSessionStateSync(pid: number, env: NodeJS.ProcessEnv): void {
   // Lazy require keeps node:fs's sync API off the start-up path of every other command.
   const fs = process.getBuiltinModule?.("node:fs") as typeof import("node:fs") | undefined;
   if (!fs) return;
