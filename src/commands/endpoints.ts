@@ -292,7 +292,7 @@ export async function testEndpoint(options: GlobalOptions & { set: string[]; dat
     import("../events/sample.js"),
   ]);
   const eventType = requireEventType(event.trim());
-  const file = options.data === undefined ? undefined : await readDataFile(options.data, deps.stdin);
+  const file = options.data === undefined ? undefined : await readDataFile(options.data, () => deps.stdin);
   const data = testRouteData(eventType, { set: options.set, data: file });
   const { out, api, fmt } = await apiCommand(options, deps);
   const delivery = await api((c) => c.sendTest(id, eventType.name, data));

@@ -74,7 +74,7 @@ export async function printSample(options: GlobalOptions & SampleFlags & { event
     import("../events/sample.js"),
   ]);
   const event = requireEventType(options.event);
-  const data = options.data === undefined ? undefined : await readDataFile(options.data, deps.stdin);
+  const data = options.data === undefined ? undefined : await readDataFile(options.data, () => deps.stdin);
   const payload = sampleOf(event, { set: options.set ?? [], data });
   if (out.json) out.printJson(payload);
   else out.print(JSON.stringify(payload, null, 2));

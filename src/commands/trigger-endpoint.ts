@@ -54,7 +54,7 @@ export async function triggerViaEndpoint(options: EndpointTriggerOptions, deps: 
   ]);
   const chosen = chooseEvents(options.event, options.all === true);
   const events = [...chosen.keys()];
-  const file = options.data === undefined ? undefined : await readDataFile(options.data, deps.stdin);
+  const file = options.data === undefined ? undefined : await readDataFile(options.data, () => deps.stdin);
   // Every event's data up front, so a bad --set fails the run before anything is sent.
   const dataOf = new Map(events.map((event) => [event, testRouteData(chosen.get(event)!, { set: options.set, data: file })]));
 

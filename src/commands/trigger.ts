@@ -102,7 +102,7 @@ export async function trigger(options: TriggerOptions, deps: CommandDeps): Promi
 
   const { readDataFile } = await import("../events/overrides.js");
   const { sampleOf } = await import("../events/sample.js");
-  const data = options.data === undefined ? undefined : await readDataFile(options.data, deps.stdin);
+  const data = options.data === undefined ? undefined : await readDataFile(options.data, () => deps.stdin);
   const set = options.set ?? [];
   // One sample of each event before anything is sent, so a bad --set fails the run up front.
   for (const type of eventTypes.values()) sampleOf(type, { set, data });

@@ -3,9 +3,10 @@ import type { GlobalOptions } from "../config/globals.js";
 import type { CommandDeps } from "./deps.js";
 import { usageError } from "../errors.js";
 import { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV } from "../signing/options.js";
-// Static: this module is already its own lazily loaded chunk, so a second dynamic hop only adds a round of loading.
+// Static imports: this module is already its own lazily loaded chunk, and a second dynamic hop
+// only adds a round of loading to verify's start-up.
 import { verifySignature } from "../signing/signature.js";
-import type { InputStream } from "../terminal/input.js";
+import { readSource, type InputStream } from "../terminal/input.js";
 import type { Output } from "../terminal/output.js";
 import { type CommandContext, examples, outputOf, runWith } from "./context.js";
 
@@ -97,9 +98,8 @@ function parseTimestampFlag(raw: string): string {
 }
 
 /** The body as bytes: a binary or re-encoded body must verify exactly as it arrived. */
-async function readPayload(source: string, out: Output, stdin: InputStream): Promise<Buffer> {
-  if (source === "-" && stdin.isTTY) out.info("reading the payload from stdin; end it with Ctrl-D");
-  const { readSource } = await import("../terminal/input.js");
+async function readPayload(source: string, out: Output, stdin: () => InputStream): Promise<Buffer> {
+  if (source === "-" && stdin().isTTY) out.info("reading the payload from stdin; end it with Ctrl-D");
   return readSource(source, {
     stdin,
     what: "the payload file",
@@ -134,7 +134,7 @@ export async function verify(options: GlobalOptions & VerifyOptions, deps: Comma
   }
   const tolerance = parseTolerance(options.tolerance);
   const timestamp = options.timestamp === undefined ? undefined : parseTimestampFlag(options.timestamp);
-  const payload = await readPayload(options.payload, out, deps.stdin);
+  const payload = await readPayload(options.payload, out, () => deps.stdin);
 
   const result = verifySignature({
     secret,

@@ -186,7 +186,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Reads `--data FILE` (`-` is stdin): a JSON object, or a usage error that says what is wrong. */
-export async function readDataFile(path: string, stdin: InputStream): Promise<Record<string, unknown>> {
+export async function readDataFile(path: string, stdin: () => InputStream): Promise<Record<string, unknown>> {
   const label = path === "-" ? "--data - (stdin)" : `--data ${path}`;
   const bytes = await readSource(path, {
     stdin,

@@ -181,18 +181,18 @@ describe("readDataFile", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("reads a JSON object", async () => {
-    expect(await readDataFile(file("ok.json", '{"position": 5, "data": {"a": 1}}'), noStdin())).toEqual({ position: 5, data: { a: 1 } });
+    expect(await readDataFile(file("ok.json", '{"position": 5, "data": {"a": 1}}'), noStdin)).toEqual({ position: 5, data: { a: 1 } });
   });
 
   it("reads - from the stdin it is given", async () => {
-    expect(await readDataFile("-", Readable.from(['{"position": ', "5}"]))).toEqual({ position: 5 });
+    expect(await readDataFile("-", () => Readable.from(['{"position": ', "5}"]))).toEqual({ position: 5 });
     expect((await failures("-", Readable.from(["[1]"]))).message).toBe("--data - (stdin) must hold a JSON object, not an array");
   });
 
   const noStdin = () => Readable.from([]);
   const failures = async (path: string, stdin: NodeJS.ReadableStream = noStdin()) => {
     try {
-      await readDataFile(path, stdin);
+      await readDataFile(path, () => stdin);
     } catch (error) {
       return error as Error & { exitCode: number; code: string; hint?: string };
     }
