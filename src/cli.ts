@@ -119,6 +119,7 @@ export async function run(argv: string[], deps: CommandDeps = createDeps()): Pro
   const ctx = commandContext(deps);
   const program = await buildProgram(argv, ctx);
   try {
+    await refuseUnknownHelpTopic(program, argv);
     await program.parseAsync(argv);
     return ctx.exitCode;
   } catch (error) {
@@ -138,6 +139,46 @@ function handleError(error: unknown, program: Command, argv: string[], deps: Com
   }
   out.unexpected(error);
   return ExitCode.failure;
+}
+
+/**
+ * `fanfare webhooks help bogus`: commander shows the group's help and succeeds, which would tell a
+ * script nothing. An unknown topic is an unknown command (exit 2), with the nearest names.
+ */
+async function refuseUnknownHelpTopic(program: Command, argv: string[]): Promise<void> {
+  let command = program;
+  const path = ["fanfare"];
+  const words = commandWordsWithHelp(argv);
+  for (let i = 0; i < words.length && command.commands.length > 0; i++) {
+    if (words[i] === "help") {
+      const topic = words[i + 1];
+      const names = command.commands.map((c) => c.name());
+      if (topic === undefined || names.includes(topic)) return;
+      const { closestNames } = await import("./events/suggest.js");
+      const near = closestNames(topic, names);
+      const where = path.join(" ");
+      throw usageError(
+        `unknown command '${topic}'`,
+        near.length > 0 ? `did you mean \`${where} help ${near[0]}\`?` : `see \`${where} --help\``,
+        "unknown_command",
+      );
+    }
+    const next = command.commands.find((c) => c.name() === words[i]);
+    if (!next) return;
+    command = next;
+    path.push(next.name());
+  }
+}
+
+/** The command words of argv, `help` included, global options and their values left out. */
+function commandWordsWithHelp(argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (GLOBALS_WITH_VALUE.has(arg)) i++;
+    else if (!arg.startsWith("-")) words.push(arg);
+  }
+  return words;
 }
 
 /**

@@ -50,6 +50,23 @@ describe("help", () => {
   });
 });
 
+describe("help for an unknown topic", () => {
+  it.each([
+    [["webhooks", "help", "lisen"], "unknown command 'lisen'", "did you mean `fanfare webhooks help listen`?"],
+    [["help", "bogus"], "unknown command 'bogus'", "see `fanfare --help`"],
+    [["webhooks", "endpoints", "help", "craete"], "unknown command 'craete'", "did you mean `fanfare webhooks endpoints help create`?"],
+  ])("`fanfare %s` is exit 2 with the nearest names, not the group's help", async (args, message, hint) => {
+    const r = await fanfare(...args);
+    expect(r).toEqual({ code: 2, stdout: "", stderr: `error: ${message}\nhint: ${hint}\n` });
+  });
+
+  it("leaves arguments that happen to be named help alone", async () => {
+    const r = await fanfare("webhooks", "sample", "help", "x");
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toMatch(/unknown command/);
+  });
+});
+
 describe("usage errors", () => {
   it.each([
     [["--json", "--bogus"], "unknown_option", "unknown option '--bogus'"],

@@ -27,7 +27,7 @@ export function registerVerify(parent: Command, ctx: CommandContext): void {
     .option("--payload <file>", "the raw request body, byte for byte; - reads stdin")
     .option("--signature <header>", "the X-Fanfare-Signature value: t=<ts>,v1=<hex> | sha256=<hex> | <hex>")
     .option("--timestamp <unix>", "the X-Fanfare-Timestamp value, when the delivery had one")
-    .option("--tolerance <seconds>", "largest timestamp age either way, default 300; 0 skips the check")
+    .option("--tolerance <seconds>", "largest timestamp age either way; 0 skips the check (default: 300)")
     .addHelpText(
       "after",
       examples([
