@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
-import type { CommandDeps } from "./deps.js";
 import { usageError, failure } from "../errors.js";
 import { type CommandContext, examples, outputOf, runWith } from "./context.js";
+import type { CommandDeps } from "./deps.js";
 
 const GETTABLE = ["apiKey", "apiBase", "profile", "configFile"] as const;
 const SETTABLE = ["apiBase", "apiKey"] as const;

@@ -1,11 +1,9 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
 import { LifecycleScope } from "../lifecycle/scope.js";
-import type { CommandDeps } from "./deps.js";
 import { usageError } from "../errors.js";
 import { Output } from "../terminal/output.js";
-
-export type { GlobalOptions };
+import type { CommandDeps } from "./deps.js";
 
 export function globalsOf(cmd: Command): GlobalOptions {
   return cmd.optsWithGlobals<GlobalOptions>();
@@ -16,7 +14,6 @@ export function outputOf(options: GlobalOptions, deps: CommandDeps): Output {
   const { json, color, verbose } = options;
   return new Output({ json, color, verbose, stdout: deps.stdout, stderr: deps.stderr, env: deps.env });
 }
-
 
 /**
  * What every command registers with: the deps it runs with, and where its action leaves the exit

@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
-import type { CommandDeps } from "./deps.js";
 import { DELIVERY_STATUSES } from "../api/types.js";
 import { usageError } from "../errors.js";
 import { type CommandContext, examples, runWith } from "./context.js";
 import { apiCommand } from "./api-command.js";
+import type { CommandDeps } from "./deps.js";
 
 const MAX_LIMIT = 100;
 

@@ -1,8 +1,8 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
-import type { CommandDeps } from "./deps.js";
 import { ExitCode, failure, usageError } from "../errors.js";
 import { type CommandContext, examples, lifecycleScope, parseIntFlag, outputOf, runWith } from "./context.js";
+import type { CommandDeps } from "./deps.js";
 
 interface EmulatorFlags {
   port: string;

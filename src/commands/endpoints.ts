@@ -1,12 +1,12 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
-import type { CommandDeps } from "./deps.js";
 import { failure, usageError } from "../errors.js";
 import { SECRET_ENV } from "../signing/options.js";
 import type { Output } from "../terminal/output.js";
 import { stripAnsi } from "../terminal/style.js";
 import { type CommandContext, collect, commaList, examples, runWith } from "./context.js";
 import { apiCommand } from "./api-command.js";
+import type { CommandDeps } from "./deps.js";
 
 interface CreateOptions {
   url: string;

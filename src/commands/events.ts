@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
-import type { CommandDeps } from "./deps.js";
 import { type CommandContext, collect, commaList, examples, outputOf, runWith } from "./context.js";
+import type { CommandDeps } from "./deps.js";
 
 interface EventsOptions {
   status?: string[];

@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
-import type { CommandDeps } from "./deps.js";
 import { usageError } from "../errors.js";
 import { SECRET_ENV } from "../signing/options.js";
 import { type CommandContext, collect, commaList, examples, lifecycleScope, parseIntFlag, outputOf, runWith } from "./context.js";
+import type { CommandDeps } from "./deps.js";
 
 interface ListenOptions {
   forward?: string;

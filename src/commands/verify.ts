@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
-import type { CommandDeps } from "./deps.js";
 import { usageError } from "../errors.js";
 import { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV } from "../signing/options.js";
 // Static imports: this module is already its own lazily loaded chunk, and a second dynamic hop
@@ -9,6 +8,7 @@ import { verifySignature } from "../signing/signature.js";
 import { readSource, type InputStream } from "../terminal/input.js";
 import type { Output } from "../terminal/output.js";
 import { type CommandContext, examples, outputOf, runWith } from "./context.js";
+import type { CommandDeps } from "./deps.js";
 
 interface VerifyOptions {
   secret?: string;
