@@ -114,7 +114,10 @@ export async function listConfig(options: GlobalOptions, deps: CommandDeps): Pro
   }
 }
 
-export async function getConfig(options: GlobalOptions & { showSecret?: boolean; reveal?: boolean; key: string }, deps: CommandDeps): Promise<number | void> {
+export async function getConfig(
+  options: GlobalOptions & { showSecret?: boolean; reveal?: boolean; key: string },
+  deps: CommandDeps,
+): Promise<number | void> {
   const { key } = options;
   const out = outputOf(options, deps);
   if (!(GETTABLE as readonly string[]).includes(key)) {
@@ -146,7 +149,10 @@ export async function getConfig(options: GlobalOptions & { showSecret?: boolean;
   else out.print(value);
 }
 
-export async function setConfig(options: GlobalOptions & { key: string; value: string }, deps: CommandDeps): Promise<number | void> {
+export async function setConfig(
+  options: GlobalOptions & { key: string; value: string },
+  deps: CommandDeps,
+): Promise<number | void> {
   const { key, value } = options;
   const out = outputOf(options, deps);
   if (!(SETTABLE as readonly string[]).includes(key)) {

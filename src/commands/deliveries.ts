@@ -71,7 +71,10 @@ function parseLimit(text: string): number {
   return n;
 }
 
-export async function listDeliveries(options: GlobalOptions & { status?: string; limit?: string; endpointId: string }, deps: CommandDeps): Promise<number | void> {
+export async function listDeliveries(
+  options: GlobalOptions & { status?: string; limit?: string; endpointId: string },
+  deps: CommandDeps,
+): Promise<number | void> {
   const { endpointId } = options;
   if (options.status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(options.status)) {
     throw usageError(`unknown status "${options.status}"`, `use one of: ${DELIVERY_STATUSES.join(", ")}`, "invalid_status");
@@ -88,7 +91,10 @@ export async function listDeliveries(options: GlobalOptions & { status?: string;
   out.print(fmt.deliveryTable(list, out.style).join("\n"));
 }
 
-export async function getDelivery(options: GlobalOptions & { endpointId: string; deliveryId: string }, deps: CommandDeps): Promise<number | void> {
+export async function getDelivery(
+  options: GlobalOptions & { endpointId: string; deliveryId: string },
+  deps: CommandDeps,
+): Promise<number | void> {
   const { endpointId, deliveryId } = options;
   const { out, api, fmt } = await apiCommand(options, deps);
   const delivery = await api((c) => c.getDelivery(endpointId, deliveryId));
@@ -96,7 +102,10 @@ export async function getDelivery(options: GlobalOptions & { endpointId: string;
   out.print(fmt.deliveryDetail(delivery, out.style).join("\n"));
 }
 
-export async function redeliverDelivery(options: GlobalOptions & { endpointId: string; deliveryId: string }, deps: CommandDeps): Promise<number | void> {
+export async function redeliverDelivery(
+  options: GlobalOptions & { endpointId: string; deliveryId: string },
+  deps: CommandDeps,
+): Promise<number | void> {
   const { endpointId, deliveryId } = options;
   const { out, api, fmt } = await apiCommand(options, deps);
   const delivery = await api((c) => c.redeliver(endpointId, deliveryId));

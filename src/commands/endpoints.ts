@@ -198,7 +198,10 @@ export async function listEndpoints(options: GlobalOptions, deps: CommandDeps): 
   out.print(fmt.endpointTable(list, out.style).join("\n"));
 }
 
-export async function createEndpoint(options: GlobalOptions & CreateOptions, deps: CommandDeps): Promise<number | void> {
+export async function createEndpoint(
+  options: GlobalOptions & CreateOptions,
+  deps: CommandDeps,
+): Promise<number | void> {
   const { out, api, fmt } = await apiCommand(options, deps);
   const events = await checkEvents(options.events);
   checkUrl(options.url);
@@ -228,7 +231,10 @@ export async function getEndpoint(options: GlobalOptions & { id: string }, deps:
   out.print(fmt.endpointDetail(endpoint, out.style).join("\n"));
 }
 
-export async function updateEndpoint(options: GlobalOptions & UpdateOptions & { id: string }, deps: CommandDeps): Promise<number | void> {
+export async function updateEndpoint(
+  options: GlobalOptions & UpdateOptions & { id: string },
+  deps: CommandDeps,
+): Promise<number | void> {
   const { id } = options;
   if (options.enable && options.disable) {
     throw usageError("--enable and --disable contradict each other", "pass one of them");
@@ -249,7 +255,10 @@ export async function updateEndpoint(options: GlobalOptions & UpdateOptions & { 
   out.print(fmt.endpointDetail(endpoint, out.style).join("\n"));
 }
 
-export async function deleteEndpoint(options: GlobalOptions & { yes?: boolean; id: string }, deps: CommandDeps): Promise<number | void> {
+export async function deleteEndpoint(
+  options: GlobalOptions & { yes?: boolean; id: string },
+  deps: CommandDeps,
+): Promise<number | void> {
   const { id } = options;
   const { out, api } = await apiCommand(options, deps);
   if (!options.yes) {
@@ -267,7 +276,10 @@ export async function deleteEndpoint(options: GlobalOptions & { yes?: boolean; i
   else out.print(`deleted endpoint ${id}`);
 }
 
-export async function rotateEndpointSecret(options: GlobalOptions & { id: string }, deps: CommandDeps): Promise<number | void> {
+export async function rotateEndpointSecret(
+  options: GlobalOptions & { id: string },
+  deps: CommandDeps,
+): Promise<number | void> {
   const { id } = options;
   const { out, api } = await apiCommand(options, deps);
   const { secret } = await api((c) => c.rotateSecret(id));
@@ -276,7 +288,10 @@ export async function rotateEndpointSecret(options: GlobalOptions & { id: string
   showSecretOnce(out, secret);
 }
 
-export async function endpointHealth(options: GlobalOptions & { id: string }, deps: CommandDeps): Promise<number | void> {
+export async function endpointHealth(
+  options: GlobalOptions & { id: string },
+  deps: CommandDeps,
+): Promise<number | void> {
   const { id } = options;
   const { out, api, fmt } = await apiCommand(options, deps);
   const health = await api((c) => c.health(id));
@@ -284,7 +299,10 @@ export async function endpointHealth(options: GlobalOptions & { id: string }, de
   out.print(fmt.healthDetail(id, health, out.style).join("\n"));
 }
 
-export async function testEndpoint(options: GlobalOptions & { set: string[]; data?: string; id: string; event: string }, deps: CommandDeps): Promise<number | void> {
+export async function testEndpoint(
+  options: GlobalOptions & { set: string[]; data?: string; id: string; event: string },
+  deps: CommandDeps,
+): Promise<number | void> {
   const { id, event } = options;
   const [{ requireEventType }, { readDataFile }, { testRouteData }] = await Promise.all([
     import("../events/catalog.js"),
@@ -308,7 +326,10 @@ export async function testEndpoint(options: GlobalOptions & { set: string[]; dat
   return failed ? 1 : 0;
 }
 
-export async function setEndpointEnabled(options: GlobalOptions & { id: string; enabled: boolean }, deps: CommandDeps): Promise<void> {
+export async function setEndpointEnabled(
+  options: GlobalOptions & { id: string; enabled: boolean },
+  deps: CommandDeps,
+): Promise<void> {
   const { id, enabled } = options;
   const { out, api, fmt } = await apiCommand(options, deps);
   const endpoint = await api((c) => c.updateEndpoint(id, { enabled }));

@@ -66,7 +66,10 @@ export async function listEvents(options: GlobalOptions & EventsOptions, deps: C
   else for (const line of eventTable(events, out.style)) out.print(line);
 }
 
-export async function printSample(options: GlobalOptions & SampleFlags & { event: string }, deps: CommandDeps): Promise<number | void> {
+export async function printSample(
+  options: GlobalOptions & SampleFlags & { event: string },
+  deps: CommandDeps,
+): Promise<number | void> {
   const out = outputOf(options, deps);
   const [{ requireEventType }, { readDataFile }, { sampleOf }] = await Promise.all([
     import("../events/catalog.js"),
