@@ -1,8 +1,11 @@
 /**
  * How endpoints and deliveries look in the terminal. Pure: data in, lines out; colour comes from the
- * Style passed in (colourless when Output decided so).
+ * Style passed in (colourless when Output decided so). Every value the API gave is escaped (`e`)
+ * before it is placed: an endpoint's URL or description, or a delivery's headers and bodies, come
+ * from outside and must not drive the terminal.
  */
 import { maskSecret } from "../config/mask.js";
+import { escapeControl as e } from "../terminal/escape.js";
 import { stripAnsi } from "../terminal/style.js";
 import type { Delivery, DeliveryAttempt, Endpoint, EndpointHealth } from "./types.js";
 
@@ -49,7 +52,7 @@ export function renderFields(fields: Array<[label: string, value: string]>, pain
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return "—";
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})/.exec(iso);
-  return m ? `${m[1]} ${m[2]}` : iso;
+  return m ? `${m[1]} ${m[2]}` : e(iso);
 }
 
 export function formatDuration(ms: number | null | undefined): string {
@@ -74,14 +77,14 @@ export function endpointState(endpoint: Endpoint, paint: Painter = PLAIN): strin
 }
 
 function eventsSummary(events: string[], max = 2): string {
-  if (events.length <= max) return events.join(", ");
-  return `${events.slice(0, max).join(", ")} +${events.length - max}`;
+  if (events.length <= max) return e(events.join(", "));
+  return `${e(events.slice(0, max).join(", "))} +${events.length - max}`;
 }
 
 export function endpointTable(endpoints: Endpoint[], paint: Painter = PLAIN): string[] {
   return renderTable(
     ["ID", "STATUS", "URL", "EVENTS", "DESCRIPTION"],
-    endpoints.map((e) => [e.id, endpointState(e, paint), e.url, eventsSummary(e.events), e.description ?? ""]),
+    endpoints.map((ep) => [e(ep.id), endpointState(ep, paint), e(ep.url), eventsSummary(ep.events), e(ep.description ?? "")]),
     paint,
   );
 }
@@ -90,12 +93,12 @@ export function endpointTable(endpoints: Endpoint[], paint: Painter = PLAIN): st
 export function endpointDetail(endpoint: Endpoint, paint: Painter = PLAIN, revealSecret = false): string[] {
   return renderFields(
     [
-      ["id", endpoint.id],
-      ["url", endpoint.url],
+      ["id", e(endpoint.id)],
+      ["url", e(endpoint.url)],
       ["status", endpointState(endpoint, paint)],
-      ["events", endpoint.events.join(", ")],
-      ["description", endpoint.description ?? "—"],
-      ["secret", revealSecret ? endpoint.secret : maskedSecret(endpoint.secret)],
+      ["events", e(endpoint.events.join(", "))],
+      ["description", e(endpoint.description ?? "—")],
+      ["secret", e(revealSecret ? endpoint.secret : maskedSecret(endpoint.secret))],
       ["created", formatTime(endpoint.createdAt)],
       ["updated", formatTime(endpoint.updatedAt)],
     ],
@@ -104,7 +107,7 @@ export function endpointDetail(endpoint: Endpoint, paint: Painter = PLAIN, revea
 }
 
 export function statusCodeText(code: number | null | undefined, error: string | null | undefined, paint: Painter = PLAIN): string {
-  if (code === null || code === undefined) return error ? paint.red(error) : "—";
+  if (code === null || code === undefined) return error ? paint.red(e(error)) : "—";
   const text = String(code);
   if (code >= 200 && code < 300) return paint.green(text);
   if (code >= 400 && code < 500) return paint.yellow(text);
@@ -127,8 +130,8 @@ export function deliveryTable(deliveries: Delivery[], paint: Painter = PLAIN): s
   return renderTable(
     ["ID", "EVENT", "STATUS", "ATTEMPTS", "LAST", "CREATED"],
     deliveries.map((d) => [
-      d.id,
-      d.eventType,
+      e(d.id),
+      e(d.eventType),
       deliveryStatusText(d.status, paint),
       String(d.attempt),
       statusCodeText(d.response?.statusCode, d.error, paint),
@@ -153,7 +156,7 @@ export function attemptsTable(attempts: DeliveryAttempt[], paint: Painter = PLAI
     attempts.map((a) => [
       String(a.attempt),
       formatTime(a.startedAt),
-      a.statusCode === null ? paint.red(a.error ?? "no answer") : statusCodeText(a.statusCode, a.error, paint),
+      a.statusCode === null ? paint.red(e(a.error ?? "no answer")) : statusCodeText(a.statusCode, a.error, paint),
       formatDuration(a.durationMs),
     ]),
     paint,
@@ -164,9 +167,9 @@ export function attemptsTable(attempts: DeliveryAttempt[], paint: Painter = PLAI
 export function deliveryDetail(delivery: Delivery, paint: Painter = PLAIN): string[] {
   const lines = renderFields(
     [
-      ["id", delivery.id],
-      ["endpoint", delivery.endpointId],
-      ["event", delivery.eventType],
+      ["id", e(delivery.id)],
+      ["endpoint", e(delivery.endpointId)],
+      ["event", e(delivery.eventType)],
       ["status", deliveryStatusText(delivery.status, paint)],
       ["attempts", String(delivery.attempt)],
       ["created", formatTime(delivery.createdAt)],
@@ -175,16 +178,16 @@ export function deliveryDetail(delivery: Delivery, paint: Painter = PLAIN): stri
     ],
     paint,
   );
-  lines.push("", paint.bold(`Request  POST ${delivery.request.url}`));
-  for (const [name, value] of Object.entries(delivery.request.headers)) lines.push(`${paint.dim(name + ":")} ${value}`);
-  lines.push("", ...prettyBody(delivery.request.body).split("\n"));
+  lines.push("", paint.bold(`Request  POST ${e(delivery.request.url)}`));
+  for (const [name, value] of Object.entries(delivery.request.headers)) lines.push(`${paint.dim(e(name) + ":")} ${e(value)}`);
+  lines.push("", ...prettyBody(delivery.request.body).split("\n").map((line) => e(line)));
 
   lines.push("", paint.bold("Response"));
   if (!delivery.response || (delivery.response.statusCode === null && !delivery.response.body)) {
-    lines.push(delivery.error ? paint.red(delivery.error) : paint.dim("no answer yet"));
+    lines.push(delivery.error ? paint.red(e(delivery.error)) : paint.dim("no answer yet"));
   } else {
     lines.push(`status ${statusCodeText(delivery.response.statusCode, delivery.error, paint)}`);
-    if (delivery.response.body) lines.push(...prettyBody(delivery.response.body).split("\n"));
+    if (delivery.response.body) lines.push(...prettyBody(delivery.response.body).split("\n").map((line) => e(line)));
   }
 
   lines.push("", paint.bold("Attempts"));
@@ -196,7 +199,7 @@ export function deliveryDetail(delivery: Delivery, paint: Painter = PLAIN): stri
 export function healthDetail(endpointId: string, health: EndpointHealth, paint: Painter = PLAIN): string[] {
   return renderFields(
     [
-      ["endpoint", endpointId],
+      ["endpoint", e(endpointId)],
       ["healthy", health.healthy ? paint.green("yes") : paint.red("no")],
       ["success rate", health.successRate === null ? "— (no deliveries)" : `${(health.successRate * 100).toFixed(1)} %`],
       ["last delivery", formatTime(health.lastDelivery)],

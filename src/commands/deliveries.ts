@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { escapeControl as e } from "../terminal/escape.js";
 import type { GlobalOptions } from "../config/globals.js";
 import { DELIVERY_STATUSES } from "../api/types.js";
 import { usageError } from "../errors.js";
@@ -113,7 +114,7 @@ export async function redeliverDelivery(
   if (out.json) out.printJson(delivery);
   else {
     const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
-    out.print(`redelivered ${delivery.id} (attempt ${delivery.attempt}): ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`);
+    out.print(`redelivered ${e(delivery.id)} (attempt ${delivery.attempt}): ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`);
   }
   return failed ? 1 : 0;
 }

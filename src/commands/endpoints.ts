@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { escapeControl as e } from "../terminal/escape.js";
 import type { GlobalOptions } from "../config/globals.js";
 import { failure, usageError } from "../errors.js";
 import { SECRET_ENV } from "../signing/options.js";
@@ -182,7 +183,7 @@ function checkUrl(url: string): string {
 
 function showSecretOnce(out: Output, secret: string): void {
   out.warn(`this signing secret is shown once, in full: store it now (e.g. as ${SECRET_ENV}); later output masks it`);
-  out.print(secret);
+  out.print(e(secret));
 }
 
 
@@ -217,7 +218,7 @@ export async function createEndpoint(
   };
   const endpoint = await api((c) => c.createEndpoint(input));
   if (out.json) return out.printJson(endpoint);
-  out.info(`created endpoint ${endpoint.id}`);
+  out.info(`created endpoint ${e(endpoint.id)}`);
   const detail = fmt.endpointDetail(endpoint, out.style).filter((line) => !/^\S*secret\b/.test(stripAnsi(line)));
   out.info(detail.join("\n"));
   showSecretOnce(out, endpoint.secret);
@@ -251,7 +252,7 @@ export async function updateEndpoint(
   const { out, api, fmt } = await apiCommand(options, deps);
   const endpoint = await api((c) => c.updateEndpoint(id, input));
   if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
-  out.info(`updated endpoint ${endpoint.id}`);
+  out.info(`updated endpoint ${e(endpoint.id)}`);
   out.print(fmt.endpointDetail(endpoint, out.style).join("\n"));
 }
 
@@ -267,7 +268,7 @@ export async function deleteEndpoint(
     }
     const endpoint = await api((c) => c.getEndpoint(id));
     const { confirm } = await import("../config/prompt.js");
-    if (!(await confirm(`Delete endpoint ${endpoint.id} (${endpoint.url})? [y/N] `, { input: deps.stdin, output: deps.stderr }))) {
+    if (!(await confirm(`Delete endpoint ${e(endpoint.id)} (${e(endpoint.url)})? [y/N] `, { input: deps.stdin, output: deps.stderr }))) {
       throw failure("not deleted", undefined, "cancelled");
     }
   }
@@ -319,9 +320,9 @@ export async function testEndpoint(
   else {
     const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
     out.print(
-      `sent ${delivery.eventType} to ${delivery.endpointId}: delivery ${delivery.id} ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`,
+      `sent ${e(delivery.eventType)} to ${e(delivery.endpointId)}: delivery ${e(delivery.id)} ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`,
     );
-    out.info(out.style.dim(`details: fanfare webhooks deliveries get ${delivery.endpointId} ${delivery.id}`));
+    out.info(out.style.dim(`details: fanfare webhooks deliveries get ${e(delivery.endpointId)} ${e(delivery.id)}`));
   }
   return failed ? 1 : 0;
 }
@@ -334,5 +335,5 @@ export async function setEndpointEnabled(
   const { out, api, fmt } = await apiCommand(options, deps);
   const endpoint = await api((c) => c.updateEndpoint(id, { enabled }));
   if (out.json) return out.printJson(fmt.maskEndpoint(endpoint));
-  out.print(`${enabled ? "resumed" : "paused"} endpoint ${endpoint.id} (${endpoint.url})`);
+  out.print(`${enabled ? "resumed" : "paused"} endpoint ${e(endpoint.id)} (${e(endpoint.url)})`);
 }

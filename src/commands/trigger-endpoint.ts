@@ -1,4 +1,5 @@
 import type { Delivery } from "../api/types.js";
+import { escapeControl as e } from "../terminal/escape.js";
 import { failure, usageError } from "../errors.js";
 import type { Output } from "../terminal/output.js";
 import { apiCommand } from "./api-command.js";
@@ -64,7 +65,7 @@ export async function triggerViaEndpoint(options: EndpointTriggerOptions, deps: 
     for (const event of events) {
       for (let i = 0; i < count; i++) {
         const sent = await client.sendTest(endpointId, event, dataOf.get(event));
-        if (!out.json) out.print(`--> ${sent.eventType} [${sent.id}] to ${sent.endpointId}`);
+        if (!out.json) out.print(`--> ${e(sent.eventType)} [${e(sent.id)}] to ${e(sent.endpointId)}`);
         const { delivery, settled } = await awaitDelivery(sent, () => client.getDelivery(endpointId, sent.id), {
           boundMs: WAIT_BOUND_MS,
         });
@@ -74,7 +75,7 @@ export async function triggerViaEndpoint(options: EndpointTriggerOptions, deps: 
           const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
           const attempts = `${delivery.attempt} attempt${delivery.attempt === 1 ? "" : "s"}`;
           const next = !settled && delivery.nextAttemptAt ? `, next attempt ${fmt.formatTime(delivery.nextAttemptAt)}` : "";
-          out.print(`<-- [${code}] ${fmt.deliveryStatusText(delivery.status, out.style)} after ${attempts}${next} [${delivery.id}]`);
+          out.print(`<-- [${code}] ${fmt.deliveryStatusText(delivery.status, out.style)} after ${attempts}${next} [${e(delivery.id)}]`);
         }
       }
     }

@@ -7,6 +7,7 @@ import {
   statusTone,
   type StatusTone,
 } from "./view/delivery-format.js";
+import { escapeControl } from "../terminal/escape.js";
 import { createStyle, type Style } from "../terminal/style.js";
 
 /**
@@ -55,7 +56,7 @@ function notes(record: DeliveryRecord): string {
 /** `12:00:01 --> draw.consumer.won [whk_…]` */
 export function formatReceivedLine(record: DeliveryRecord, options: LineOptions): string {
   const s = styleFor(options);
-  return `${s.dim(clockTime(record.receivedAt))} --> ${s.bold(record.eventType)} [${record.id}]${notes(record)}`;
+  return `${s.dim(clockTime(record.receivedAt))} --> ${s.bold(escapeControl(record.eventType))} [${escapeControl(record.id)}]${notes(record)}`;
 }
 
 /**
@@ -71,11 +72,11 @@ export function formatForwardedLine(record: DeliveryRecord, options: LineOptions
   let outcome: string;
   if (target === null) outcome = "in flight";
   else if (target.statusCode === null)
-    outcome = `${s.red(target.error ?? "no response")} (${formatDuration(target.durationMs)})`;
+    outcome = `${s.red(escapeControl(target.error ?? "no response"))} (${formatDuration(target.durationMs)})`;
   else outcome = formatDuration(target.durationMs);
   const problem = signatureProblem(record);
-  const flag = problem ? " " + s.red(`✗ ${problem}`) : "";
-  return `${s.dim(clockTime(record.receivedAt))} <-- ${status} ${record.request.method} ${url} [${record.id}] ${outcome}${flag}`;
+  const flag = problem ? " " + s.red(`✗ ${escapeControl(problem)}`) : "";
+  return `${s.dim(clockTime(record.receivedAt))} <-- ${status} ${escapeControl(record.request.method)} ${escapeControl(url)} [${escapeControl(record.id)}] ${outcome}${flag}`;
 }
 
 /**

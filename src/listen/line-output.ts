@@ -1,3 +1,4 @@
+import { safeJson } from "../terminal/escape.js";
 import { LineWriter } from "../terminal/line-writer.js";
 import { deliveryJson, formatForwardedLine, formatReceivedLine } from "./delivery-lines.js";
 import type { DeliveryRecord } from "./types.js";
@@ -26,7 +27,7 @@ export function printDeliveries(
   const lineOptions = { color: options.color };
   const unsubscribe = source.subscribe((record) => {
     if (options.json) {
-      if (record.target !== null) writer.write(JSON.stringify(deliveryJson(record)));
+      if (record.target !== null) writer.write(safeJson(deliveryJson(record)));
     } else if (record.target === null) writer.write(formatReceivedLine(record, lineOptions));
     else writer.write(formatForwardedLine(record, lineOptions));
   });

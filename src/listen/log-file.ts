@@ -1,4 +1,5 @@
 import { createWriteStream, type WriteStream } from "node:fs";
+import { safeJson } from "../terminal/escape.js";
 import { deliveryJson } from "./delivery-lines.js";
 import type { DeliveryRecord } from "./types.js";
 
@@ -11,8 +12,9 @@ export function logFileLine(record: DeliveryRecord): string {
   const body = record.request.body;
   const text = body.toString("utf8");
   const exact = Buffer.byteLength(text) === body.length && !text.includes("\uFFFD");
+  // Escaped like every output: the file is a log that people `cat` and `tail -f`.
   return (
-    JSON.stringify({
+    safeJson({
       ...deliveryJson(record),
       headers: record.request.headers,
       ...(exact ? { body: text } : { bodyBase64: body.toString("base64") }),

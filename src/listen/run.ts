@@ -4,6 +4,7 @@ import { ExitCode, failure } from "../errors.js";
 import type { HttpClientFactory } from "../http/client.js";
 import { SECRET_ENV } from "../signing/options.js";
 import type { LifecycleScope, StopRequest } from "../lifecycle/scope.js";
+import { escapeControl } from "../terminal/escape.js";
 import type { Output } from "../terminal/output.js";
 import { bannerJson, bannerLines } from "./banner.js";
 import { limitHeapGrowth } from "./heap.js";
@@ -163,11 +164,12 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
       receiverUrl: parts.receiver.url,
       publicUrl: tunnel?.url ?? null,
       forwardUrl: config.forwardUrl.href,
-      endpointId: lease?.endpointId ?? null,
+      // The views print these; a reused endpoint's id and events come from the API.
+      endpointId: lease ? escapeControl(lease.endpointId) : null,
       secret: secret ?? "",
       // Empty means all: a temporary endpoint subscribes to what --events asked for (all by default),
       // a reused one keeps the events it has.
-      events: !lease ? [] : lease.temporary ? config.events : lease.events,
+      events: !lease ? [] : lease.temporary ? config.events : lease.events.map((event) => escapeControl(event)),
     };
     const extras = {
       temporaryEndpoint: lease?.temporary ?? false,

@@ -1,4 +1,5 @@
 import { CliError, ExitCode } from "../errors.js";
+import { escapeControl, safeJson } from "./escape.js";
 import { createStyle, type Style } from "./style.js";
 
 export interface OutputOptions {
@@ -55,7 +56,7 @@ export class Output {
   }
 
   printJson(value: unknown): void {
-    this.stdout.write(JSON.stringify(value) + "\n");
+    this.stdout.write(safeJson(value) + "\n");
   }
 
   /** Human status lines; on stderr so they never mix into a result that a script reads. */
@@ -74,20 +75,21 @@ export class Output {
   error(error: CliError): void {
     if (this.json) {
       this.stderr.write(
-        JSON.stringify({
+        safeJson({
           error: { code: error.code, message: error.message, hint: error.hint, exitCode: error.exitCode },
         }) + "\n",
       );
       return;
     }
-    this.stderr.write(this.style.red("error: ") + error.message + "\n");
-    if (error.hint) this.stderr.write(this.style.dim("hint: ") + error.hint + "\n");
+    // Messages echo arguments and API answers: escaped, so neither can drive the terminal.
+    this.stderr.write(this.style.red("error: ") + escapeControl(error.message) + "\n");
+    if (error.hint) this.stderr.write(this.style.dim("hint: ") + escapeControl(error.hint) + "\n");
   }
 
   /** A bug, not a user mistake: say so, and show the stack only with --verbose. */
   unexpected(error: unknown): void {
     const err = error instanceof Error ? error : new Error(String(error));
-    this.stderr.write(this.style.red("unexpected error: ") + err.message + "\n");
+    this.stderr.write(this.style.red("unexpected error: ") + escapeControl(err.message) + "\n");
     if (this.verbose && err.stack) this.stderr.write(err.stack + "\n");
     else this.stderr.write(this.style.dim("hint: ") + "run again with --verbose for details\n");
   }

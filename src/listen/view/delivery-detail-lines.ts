@@ -1,3 +1,4 @@
+import { escapeControl } from "../../terminal/escape.js";
 import type { DeliveryRecord } from "../types.js";
 import {
   clockTime,
@@ -64,7 +65,15 @@ function headerLines(headers: Record<string, string>): DetailLine[] {
 
 const indent = (lines: string[]): DetailLine[] => lines.map((text) => ({ text: "  " + text }));
 
+/**
+ * The details pane of one delivery, every line escaped: headers, ids and bodies come from whoever
+ * sent the delivery, and must not drive the terminal.
+ */
 export function deliveryDetailLines(record: DeliveryRecord): DetailLine[] {
+  return detailLines(record).map((line) => ({ ...line, text: escapeControl(line.text) }));
+}
+
+function detailLines(record: DeliveryRecord): DetailLine[] {
   const lines: DetailLine[] = [];
   const notes = [`#${record.seq}`, `attempt ${record.attempt}`];
   if (record.replayOf !== null) notes.push(`replay of #${record.replayOf}`);

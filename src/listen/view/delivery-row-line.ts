@@ -1,3 +1,4 @@
+import { escapeControl } from "../../terminal/escape.js";
 import type { DeliveryRecord } from "../types.js";
 import { clockTime, formatDuration, isBadSignature, signatureMark, statusLabel, statusTone } from "./delivery-format.js";
 import { createStyle, type Style } from "../../terminal/style.js";
@@ -77,9 +78,9 @@ export function rowSegments(record: DeliveryRecord, selected: boolean, widths: R
     { text: selected ? "> " : "  ", tint: "strong" },
     { text: clockTime(record.receivedAt), tint: "dim" },
     { text: "  " },
-    { text: fitEnd(record.eventType, widths.event), tint: selected ? "strong" : undefined },
+    { text: fitEnd(escapeControl(record.eventType), widths.event), tint: selected ? "strong" : undefined },
     { text: " " },
-    { text: fitMiddle(record.id, widths.id), tint: "dim" },
+    { text: fitMiddle(escapeControl(record.id), widths.id), tint: "dim" },
   ];
   const right: RowSegment[] = [
     { text: " " + attempt.padStart(3) + "  " },

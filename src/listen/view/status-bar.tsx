@@ -1,3 +1,4 @@
+import { escapeControl } from "../../terminal/escape.js";
 import { Box, Text } from "ink";
 import type { StatusMessage } from "./listen-state.js";
 import { TintedText } from "./tinted-text.js";
@@ -37,7 +38,7 @@ export function StatusBar({ mode, filterDraft, message, paused }: StatusBarProps
   } else if (message) {
     first = (
       <TintedText tint={message.tone === "error" ? "error" : "accent"} wrap="truncate-end">
-        {message.text}
+        {escapeControl(message.text)}
       </TintedText>
     );
   } else {

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { rowSegments } from "../../src/listen/view/delivery-row-line.js";
+import { deliveryDetailLines } from "../../src/listen/view/delivery-detail-lines.js";
+import { cleanEnv, emulatorEnv, runCli, startCli } from "../helpers/cli.js";
+import { testScope } from "../helpers/scope.js";
+import { send } from "../listen/servers.js";
+import { completed, makeRecord } from "../listen/view/fixtures.js";
+
+/**
+ * What comes from outside (a delivery sent by anyone who knows the tunnel URL, the admin API's data,
+ * an argument) never reaches the terminal as a control sequence: ESC, BEL, CR and the one-character
+ * CSI U+009B are shown as visible escapes wherever they are printed.
+ */
+const DANGEROUS = /[\u001b\u0007\u009b\r]/;
+const FORGED_TYPE = "order.created\u001b]0;PWNED\u0007\r\nFAKE <-- [200] forged\u009b2J";
+const FORGED_ID = "x\u001b[2J";
+
+const scope = testScope();
+
+/** What a command wrote, with the colour codes it writes itself (none here: no TTY) ruled out. */
+function expectNoControl(text: string): void {
+  expect(text).not.toMatch(DANGEROUS);
+}
+
+describe("listen prints what anyone sends it escaped", () => {
+  for (const json of [false, true]) {
+    it(`in lines${json ? " (--json)" : ""}, for a forged, unsigned delivery`, async () => {
+      const app = await scope.target();
+      const env = cleanEnv({ FANFARE_CONFIG_DIR: scope.configDir() });
+      const cli = await scope.listen(["--forward", app.url, "--no-tui", ...(json ? ["--json"] : [])], env);
+      const receiverUrl = json
+        ? (JSON.parse(cli.stderr().split("\n")[0]!) as { listening: { receiverUrl: string } }).listening.receiverUrl
+        : cli.stderr().match(/receiver\s+(http:\S+)/)![1]!;
+      const body = JSON.stringify({ id: FORGED_ID, type: FORGED_TYPE });
+      const reply = await send(receiverUrl, { headers: { "content-type": "application/json" }, body });
+      expect(reply.status).toBe(200);
+      // The app still gets the bytes as they were sent: escaping is for the terminal only.
+      expect(app.received[0]!.body.toString()).toBe(body);
+      await cli.waitFor(json ? /"statusCode":200/ : /<-- \[200\]/);
+      expectNoControl(cli.stdout());
+      expect(cli.stdout()).toContain(json ? "\\u009b2J" : "order.created\\x1b]0;PWNED\\x07\\r\\nFAKE");
+      if (json) expect(JSON.parse(cli.stdout().trim().split("\n").at(-1)!).eventType).toBe(FORGED_TYPE);
+    });
+  }
+
+  it("in the live view's rows and details pane", () => {
+    const record = completed(
+      makeRecord(1, {
+        id: FORGED_ID,
+        eventType: FORGED_TYPE,
+        request: {
+          method: "POST",
+          path: "/webhooks",
+          headers: { "x-forged": "a\u001b[31mred\u009b" },
+          body: Buffer.from(`{"note":"\u009b\u007f","raw":"x"}\r\n\u001b[2J`),
+        },
+      }),
+    );
+    const widths = { event: 40, id: 30 };
+    expectNoControl(rowSegments(record, true, widths).map((s) => s.text).join(""));
+    const details = deliveryDetailLines(record).map((l) => l.text).join("\n");
+    expectNoControl(details);
+    expect(details).toContain("x-forged: a\\x1b[31mred\\x9b");
+  });
+});
+
+describe("admin data and echoed arguments are escaped too", () => {
+  it("an endpoint's description and URL in list, get and --json", async () => {
+    const config = scope.configDir();
+    const emulator = startCli(["webhooks", "emulator", "--port", "0", "--json"], { env: cleanEnv({ FANFARE_CONFIG_DIR: config }) });
+    scope.defer(() => emulator.stop());
+    const env = await emulatorEnv(emulator, config);
+    const created = await runCli(
+      ["webhooks", "endpoints", "create", "--url", "http://127.0.0.1:9/x", "--events", "order.created", "--description", `evil\u001b[2J\u009b\r`, "--json"],
+      { env },
+    );
+    expect(created.code, created.stderr).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    for (const args of [["list"], ["get", id], ["list", "--json"]]) {
+      const r = await runCli(["webhooks", "endpoints", ...args], { env });
+      expect(r.code, r.stderr).toBe(0);
+      expectNoControl(r.stdout + r.stderr);
+    }
+    const listed = await runCli(["webhooks", "endpoints", "list"], { env });
+    expect(listed.stdout).toContain("evil\\x1b[2J\\x9b\\r");
+  });
+
+  it("an argument echoed in an error", async () => {
+    const r = await runCli(["webhooks", "verify", "--secret", "whsec_x12345678", "--payload", "-", "--signature", "x", "--timestamp", "1\u001b[2J"], {
+      input: "{}",
+    });
+    expect(r.code).toBe(2);
+    expectNoControl(r.stderr);
+    expect(r.stderr).toContain("1\\x1b[2J");
+    const json = await runCli(["--json", "webhooks", "trigger", `order\u009b2J`, "--forward-to", "1"], {
+      env: cleanEnv({ FANFARE_WEBHOOK_SECRET: "whsec_x12345678" }),
+    });
+    expect(json.code).toBe(2);
+    expectNoControl(json.stderr);
+    expect(JSON.parse(json.stderr).error.message).toContain("order\u009b2J");
+  });
+});
