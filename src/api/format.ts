@@ -31,8 +31,22 @@ function padEnd(text: string, width: number): string {
   return text + " ".repeat(Math.max(0, width - visibleWidth(text)));
 }
 
+/** Widest a table cell is drawn; a longer value ends with `…` (`--json` and `get` show it whole). */
+export const MAX_CELL = 60;
+
+/**
+ * A cell cut to MAX_CELL: a table is never built from unbounded data (a 1 MB URL padded across every
+ * row would not fit in a string). Our own styled cells (status colours) are short and left alone.
+ */
+function fitCell(cell: string): string {
+  if (cell.length <= MAX_CELL || cell.includes("\u001b")) return cell;
+  const chars = Array.from(cell.slice(0, MAX_CELL * 2));
+  return chars.length <= MAX_CELL ? chars.join("") : chars.slice(0, MAX_CELL - 1).join("") + "…";
+}
+
 /** Columns separated by two spaces, the header dimmed; the last column is not padded. */
-export function renderTable(headers: string[], rows: string[][], paint: Painter = PLAIN): string[] {
+export function renderTable(headers: string[], allRows: string[][], paint: Painter = PLAIN): string[] {
+  const rows = allRows.map((row) => row.map(fitCell));
   const widths = headers.map((h, i) => Math.max(visibleWidth(h), ...rows.map((r) => visibleWidth(r[i] ?? ""))));
   const line = (cells: string[]) =>
     cells

@@ -89,11 +89,32 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   }
   const text = Buffer.concat(chunks).toString("utf8");
   if (text.trim() === "") return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     throw new HttpError(400, "invalid_json", `the request body is not valid JSON (${(error as Error).message})`);
   }
+  // Handlers walk what they are given (a test event's data is merged into the sample); a body
+  // nested thousands deep would overflow the stack there, so it is refused here.
+  if (depthExceeds(value, MAX_JSON_DEPTH)) {
+    throw new HttpError(400, "too_deep", `the request body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
+  return value;
+}
+
+const MAX_JSON_DEPTH = 64;
+
+/** Whether objects and arrays nest deeper than `limit`, walked without recursion. */
+export function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== "object") continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 function tooLarge(): HttpError {

@@ -8,6 +8,7 @@ import {
   formatDuration,
   formatTime,
   healthDetail,
+  MAX_CELL,
   maskEndpoint,
   renderTable,
   visibleWidth,
@@ -108,5 +109,22 @@ describe("small formats", () => {
     expect(health).toMatch(/healthy\s+yes/);
     expect(health).toMatch(/success rate\s+50\.0 %/);
     expect(healthDetail("we_1", { healthy: false, lastDelivery: null, successRate: null }).join("\n")).toMatch(/no deliveries/);
+  });
+});
+
+describe("tables from unbounded data", () => {
+  it("cut long cells with …, so a huge value never makes a huge line", () => {
+    const huge = "https://example.com/" + "a".repeat(1_000_000);
+    const lines = renderTable(["ID", "URL", "DESCRIPTION"], [["we_1", huge, "short"], ["we_2", "https://ok", "x".repeat(200)]]);
+    for (const line of lines) expect(line.length).toBeLessThan(3 * MAX_CELL);
+    expect(lines[1]).toContain("https://example.com/aaa");
+    expect(lines[1]).toMatch(/a… {2}short$/);
+    expect(lines[2]).toMatch(/x…$/);
+  });
+
+  it("keep short cells, wide characters and our own colours whole", () => {
+    const lines = renderTable(["A", "B"], [["🎉".repeat(MAX_CELL), "\u001b[32mok\u001b[39m"]]);
+    expect(lines[1]).toContain("🎉".repeat(MAX_CELL));
+    expect(lines[1]).toContain("\u001b[32mok\u001b[39m");
   });
 });

@@ -133,6 +133,28 @@ describe("endpoints", () => {
   });
 });
 
+describe("limits on what is sent to it", () => {
+  it("an endpoint URL longer than 2,048 characters is 422, naming the field", async () => {
+    const long = `http://127.0.0.1:9/${"a".repeat(2048)}`;
+    const r = await create({ url: long });
+    expect(r.status).toBe(422);
+    expect(r.body.error.fields.url).toBe("must be at most 2048 characters");
+    const ok = await create({ url: `http://127.0.0.1:9/${"a".repeat(1900)}` });
+    expect(ok.status).toBe(201);
+  });
+
+  it("a test event nested 10,000 deep is 400, not a crash", async () => {
+    const ep = (await create({})).body;
+    const deep = '{"eventType":"order.created","data":' + '{"a":'.repeat(10_000) + "1" + "}".repeat(10_000) + "}";
+    const r = await api("POST", `/webhooks/${ep.id}/test`, deep);
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe("too_deep");
+    // Ordinary nesting still goes through.
+    const fine = await api("POST", `/webhooks/${ep.id}/test`, { eventType: "order.created", data: { a: { b: { c: 1 } } } });
+    expect(fine.status).not.toBe(400);
+  });
+});
+
 describe("routes", () => {
   it("404 for unknown paths, 405 with Allow for a wrong method", async () => {
     expect((await api("GET", "/nothing")).status).toBe(404);
