@@ -11,6 +11,7 @@ interface ListenOptions {
   tunnel: string;
   endpoint?: string;
   port: string;
+  maxInflightMb?: string;
   headers?: string[];
   logFile?: string;
   /** false with --no-tui. */
@@ -29,6 +30,7 @@ export function registerListen(parent: Command, ctx: CommandContext): void {
     .option("--tunnel <kind>", "connected mode's public tunnel: cloudflared | none", "cloudflared")
     .option("--endpoint <id>", "connected mode: receive for this existing endpoint instead of a temporary one")
     .option("--port <n>", "port of the loopback receiver (default: a free one)", "0")
+    .option("--max-inflight-mb <n>", "memory for request bodies in flight; past it senders get 503 and retry (default: 64)")
     .option("--headers <K:V,K2:V2>", "headers added to every forwarded request (repeatable)", collect)
     .option("--log-file <file>", "append every delivery (headers and body) to this file as NDJSON")
     .option("--no-tui", "print one line per delivery instead of the live view")
@@ -81,6 +83,8 @@ export async function listen(options: GlobalOptions & ListenOptions, deps: Comma
   const { parseTargetUrl } = await import("../delivery/target-url.js");
   const forwardUrl = parseTargetUrl(options.forward, "--forward");
   const port = parseIntFlag("--port", options.port, 0, 65535, "leave it out for a free port");
+  const maxInflightMb =
+    options.maxInflightMb === undefined ? undefined : parseIntFlag("--max-inflight-mb", options.maxInflightMb, 1, 65_536);
   const tunnel = listenOptions.parseTunnelChoice(options.tunnel);
   const extraHeaders = listenOptions.parseHeadersFlag(options.headers?.join(","));
   const { EVENT_TYPES, requireEventType } = await import("../events/catalog.js");
@@ -114,6 +118,7 @@ export async function listen(options: GlobalOptions & ListenOptions, deps: Comma
         : null,
       tui: Boolean(stdout.isTTY && stdin.isTTY) && options.tui && !out.json && !listenOptions.looksLikeCi(env),
       env,
+      maxInflightBytes: maxInflightMb === undefined ? undefined : maxInflightMb * 1024 * 1024,
       pid: deps.pid,
       http: deps.http,
       terminal: { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream },

@@ -3,6 +3,17 @@ import type { AddressInfo } from "node:net";
 
 export const RECEIVER_PATH = "/webhooks";
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** Bytes of request bodies held at once, across every request in flight, before senders are told to retry. */
+export const DEFAULT_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
+/** A body that sends nothing for this long is dropped (a stalled or hostile sender holds a socket). */
+export const BODY_IDLE_MS = 10_000;
+/** The most a whole request (headers and body) may take to arrive. */
+export const REQUEST_MS = 60_000;
+/**
+ * Open connections at once. Below the usual limit of 1,024 open files, with room for the forwarder's
+ * own sockets, log files and the tunnel: past it, new connections wait in the kernel's backlog.
+ */
+export const MAX_CONNECTIONS = 512;
 
 /** A POST to the receiver, body complete and kept byte for byte. */
 export interface IncomingDelivery {
@@ -25,6 +36,12 @@ export interface ReceiverOptions {
   port?: number;
   host?: string;
   maxBodyBytes?: number;
+  /** The budget of body bytes held across requests in flight; past it, 503 with Retry-After. */
+  maxInflightBytes?: number;
+  /** How long a body may send nothing before it is dropped. */
+  bodyIdleMs?: number;
+  /** How long a whole request may take to arrive. */
+  requestMs?: number;
   onDelivery(delivery: IncomingDelivery): Promise<ReceiverReply>;
 }
 
@@ -42,12 +59,22 @@ export interface Receiver {
  */
 export async function startReceiver(options: ReceiverOptions): Promise<Receiver> {
   const host = options.host ?? "127.0.0.1";
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const server = createServer((req, res) => handle(req, res, maxBodyBytes, options.onDelivery));
-  // Senders (the platform, trigger) keep connections alive; a slow target must not trip Node's timeouts.
-  server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
+  const limits: Limits = {
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    budget: new ByteBudget(options.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES),
+    bodyIdleMs: options.bodyIdleMs ?? BODY_IDLE_MS,
+  };
+  const requestMs = options.requestMs ?? REQUEST_MS;
+  // Node checks request deadlines on this interval (30 s by default): often enough that a trickling
+  // sender is cut near its deadline, not up to half a minute past it.
+  const server = createServer({ connectionsCheckingInterval: Math.min(1_000, requestMs) }, (req, res) =>
+    handle(req, res, limits, options.onDelivery),
+  );
+  // Counts only until the request has arrived: a slow target, answered later, is not the sender's fault.
+  server.requestTimeout = requestMs;
+  server.headersTimeout = Math.min(60_000, server.requestTimeout);
   server.keepAliveTimeout = 65_000;
+  server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, host, () => {
@@ -79,12 +106,32 @@ function pathOf(url: string | undefined): string {
   return q === -1 ? raw : raw.slice(0, q);
 }
 
-function handle(
-  req: IncomingMessage,
-  res: ServerResponse,
-  maxBodyBytes: number,
-  onDelivery: ReceiverOptions["onDelivery"],
-): void {
+interface Limits {
+  maxBodyBytes: number;
+  budget: ByteBudget;
+  bodyIdleMs: number;
+}
+
+/** Body bytes held across every request in flight, against a budget. */
+class ByteBudget {
+  private held = 0;
+
+  constructor(readonly limit: number) {}
+
+  /** Takes `bytes` if they fit; false when they would go over the budget. */
+  take(bytes: number): boolean {
+    if (this.held + bytes > this.limit) return false;
+    this.held += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.held -= bytes;
+  }
+}
+
+function handle(req: IncomingMessage, res: ServerResponse, limits: Limits, onDelivery: ReceiverOptions["onDelivery"]): void {
+  const { maxBodyBytes, budget } = limits;
   const path = pathOf(req.url);
   if (path !== RECEIVER_PATH && path !== RECEIVER_PATH + "/") {
     req.resume();
@@ -101,24 +148,56 @@ function handle(
     req.pause();
     res.once("finish", () => req.socket.destroy());
   };
+  // Past the memory budget the sender is told to come back, which a webhook sender does: the body
+  // is not read, and the connection closes so it stops uploading.
+  const busy = () => {
+    reply(res, 503, "too many deliveries in flight: retry shortly", { connection: "close", "retry-after": "1" });
+    req.unpipe();
+    req.pause();
+    res.once("finish", () => req.socket.destroy());
+  };
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBodyBytes) return tooLarge();
 
   const chunks: Buffer[] = [];
   let size = 0;
   let refused = false;
+  // Whatever this request holds of the budget is given back once, when its answer is done or the
+  // connection goes.
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    budget.give(size);
+    chunks.length = 0;
+  };
+  // A body that stalls is dropped; once it has arrived, the wait for the target is not idleness.
+  // A timer of its own rather than the socket's timeout, which keep-alive reuses across requests.
+  const idle = setTimeout(() => req.socket.destroy(), limits.bodyIdleMs);
+  res.once("close", () => {
+    clearTimeout(idle);
+    release();
+  });
   req.on("data", (chunk: Buffer) => {
+    idle.refresh();
     if (refused) return;
-    size += chunk.length;
-    if (size > maxBodyBytes) {
+    if (size + chunk.length > maxBodyBytes) {
       refused = true;
-      chunks.length = 0;
+      release();
       tooLarge();
       return;
     }
+    if (!budget.take(chunk.length)) {
+      refused = true;
+      release();
+      busy();
+      return;
+    }
+    size += chunk.length;
     chunks.push(chunk);
   });
   req.on("end", () => {
+    clearTimeout(idle);
     if (refused) return;
     const body = ownedCopy(chunks, size);
     const delivery: IncomingDelivery = { method: req.method!, path: req.url ?? path, headers: flatHeaders(req.rawHeaders), body };

@@ -38,6 +38,7 @@ export interface ListenConfig {
   /** Live view (TTY on both ends, no --no-tui/--json) or lines. */
   tui: boolean;
   maxBodyBytes?: number;
+  maxInflightBytes?: number;
   env: NodeJS.ProcessEnv;
   /** This process's id, recorded in the session file and the temporary endpoint's description. */
   pid: number;
@@ -83,6 +84,7 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
       extraHeaders: config.extraHeaders,
       logFilePath: config.logFile,
       maxBodyBytes: config.maxBodyBytes,
+      maxInflightBytes: config.maxInflightBytes,
       http: config.http,
     });
     scope.defer(() => parts.close());

@@ -15,6 +15,8 @@ export interface RelayPartsOptions {
   extraHeaders?: Record<string, string>;
   logFilePath?: string;
   maxBodyBytes?: number;
+  /** Body bytes held across deliveries in flight before senders get 503 and Retry-After. */
+  maxInflightBytes?: number;
   timeoutMs?: number;
   /** The HTTP layer the forwarder sends through. */
   http?: HttpClientFactory;
@@ -60,7 +62,12 @@ export async function startRelayParts(options: RelayPartsOptions): Promise<Relay
   });
   let receiver: Receiver;
   try {
-    receiver = await startReceiver({ port: options.port, maxBodyBytes: options.maxBodyBytes, onDelivery: relay.receive });
+    receiver = await startReceiver({
+      port: options.port,
+      maxBodyBytes: options.maxBodyBytes,
+      maxInflightBytes: options.maxInflightBytes,
+      onDelivery: relay.receive,
+    });
   } catch (error) {
     await forwarder.close();
     await logFile?.close();

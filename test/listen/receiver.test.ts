@@ -1,6 +1,11 @@
 import { request } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { startReceiver, type IncomingDelivery, type Receiver } from "../../src/listen/receiver.js";
+import {
+  MAX_CONNECTIONS,
+  startReceiver,
+  type IncomingDelivery,
+  type Receiver,
+} from "../../src/listen/receiver.js";
 import { send } from "./servers.js";
 
 let receiver: Receiver | undefined;
@@ -132,5 +137,77 @@ describe("receiver", () => {
     });
     expect((await send(receiver.url, { body: "{}" })).status).toBe(500);
     expect((await send(receiver.url, { body: "{}" })).status).toBe(200);
+  });
+});
+
+describe("receiver budgets (it may be on the internet through the tunnel)", () => {
+  it("past the budget of body bytes in flight, answers 503 with Retry-After and reads no more; later ones go through", async () => {
+    let releaseFirst!: () => void;
+    const held = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const seen: number[] = [];
+    receiver = await startReceiver({
+      maxInflightBytes: 1024 * 1024,
+      onDelivery: async (delivery) => {
+        seen.push(delivery.body.length);
+        if (seen.length === 1) await held;
+        return { statusCode: 200, headers: {}, body: "ok" };
+      },
+    });
+    const big = Buffer.alloc(700 * 1024, 97);
+    const first = send(receiver.url, { body: big });
+    // The first is held by its target, its body counted against the budget, until it is answered.
+    await new Promise<void>((resolve) => {
+      const check = () => (seen.length === 1 ? resolve() : setTimeout(check, 5));
+      check();
+    });
+    const second = await send(receiver.url, { body: big });
+    expect(second.status).toBe(503);
+    expect(second.headers["retry-after"]).toBe("1");
+    expect(JSON.parse(second.body).error).toMatch(/too many deliveries in flight/);
+    releaseFirst();
+    expect((await first).status).toBe(200);
+    // The budget was given back: the same delivery now fits.
+    expect((await send(receiver.url, { body: big })).status).toBe(200);
+    expect(seen).toEqual([big.length, big.length]);
+  });
+
+  it("drops a body that stops sending, and leaves the others alone", async () => {
+    const seen: number[] = [];
+    receiver = await startReceiver({
+      bodyIdleMs: 200,
+      onDelivery: async (delivery) => {
+        seen.push(delivery.body.length);
+        return { statusCode: 200, headers: {}, body: "ok" };
+      },
+    });
+    const started = Date.now();
+    const closed = new Promise<number>((resolve) => {
+      const req = request(receiver!.url, { method: "POST", headers: { "content-length": 100 }, agent: false });
+      req.on("error", () => resolve(Date.now() - started));
+      req.on("response", () => resolve(-1));
+      req.write("only ten b");
+    });
+    const ms = await closed;
+    expect(ms).toBeGreaterThanOrEqual(150);
+    expect(ms).toBeLessThan(5_000);
+    expect((await send(receiver.url, { body: "{}" })).status).toBe(200);
+    expect(seen).toEqual([2]);
+  });
+
+  it("cuts a request that trickles in for longer than the whole-request limit", async () => {
+    receiver = await startReceiver({ requestMs: 300, onDelivery: async () => ({ statusCode: 200, headers: {}, body: "" }) });
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await new Promise<string>((resolve) => {
+      const req = request(receiver!.url, { method: "POST", headers: { "content-length": 1000 }, agent: false });
+      req.on("response", (res) => resolve(`status ${res.statusCode}`));
+      req.on("error", () => resolve("closed"));
+      // One byte every 50 ms: never idle, never done.
+      timer = setInterval(() => req.write("x"), 50);
+    });
+    clearInterval(timer);
+    expect(["status 408", "closed"]).toContain(ended);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(MAX_CONNECTIONS).toBeLessThan(1024);
   });
 });
