@@ -71,8 +71,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await engine.close();
     throw error;
   });
-  // Retries that were pending when the last run stopped carry on (overdue ones at once).
-  const resumed = engine.resume();
+  // Retries that were pending when the last run stopped carry on (overdue ones at once). A failure
+  // here stops everything: the emulator never serves a state it could not fully take up.
+  let resumed: number;
+  try {
+    resumed = engine.resume();
+  } catch (error) {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await engine.close();
+    throw error;
+  }
 
   const { port } = server.address() as AddressInfo;
   // A wildcard address is reached through loopback from this machine.

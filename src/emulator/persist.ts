@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Delivery, Endpoint } from "../api/types.js";
+import { stateProblem } from "./state-shape.js";
 
 /** What the emulator keeps between runs, in one JSON file. */
 export interface EmulatorState {
@@ -55,11 +56,11 @@ export function loadState(dir: string): EmulatorState {
   } catch {
     throw new Error(`${join(dir, STATE_FILE)} is not valid JSON; move it away to start afresh`);
   }
-  const state = parsed as Partial<EmulatorState>;
-  if (state?.version !== 1 || !Array.isArray(state.endpoints) || typeof state.deliveries !== "object" || !state.deliveries) {
-    throw new Error(`${join(dir, STATE_FILE)} is not an emulator state file (version 1); move it away to start afresh`);
+  const problem = stateProblem(parsed);
+  if (problem) {
+    throw new Error(`${join(dir, STATE_FILE)} cannot be used (${problem}); move it away to start afresh`);
   }
-  return state as EmulatorState;
+  return parsed as EmulatorState;
 }
 
 let tempCounter = 0;

@@ -1,0 +1,72 @@
+import { DELIVERY_STATUSES } from "../api/types.js";
+
+/**
+ * Why a loaded state cannot be used, as the path of the first bad value and what is wrong with it
+ * (`deliveries.we_a[0] is not an object`), or undefined when every endpoint and delivery has the
+ * fields the handlers and the engine read. Checked once at start, so a damaged or hand-edited file
+ * is refused by name rather than answered with 500s, or half-served, later.
+ */
+export function stateProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return "the state is not an object";
+  if (value.version !== 1) return "version is not 1";
+  if (!Array.isArray(value.endpoints)) return "endpoints is not a list";
+  const ids = new Set<string>();
+  for (const [i, endpoint] of value.endpoints.entries()) {
+    const problem = endpointProblem(endpoint);
+    if (problem) return `endpoints[${i}] ${problem}`;
+    const id = (endpoint as { id: string }).id;
+    if (ids.has(id)) return `endpoints[${i}] repeats the id ${JSON.stringify(id)}`;
+    ids.add(id);
+  }
+  if (!isObject(value.deliveries)) return "deliveries is not an object";
+  for (const [endpointId, records] of Object.entries(value.deliveries)) {
+    if (!Array.isArray(records)) return `deliveries.${endpointId} is not a list`;
+    for (const [i, record] of records.entries()) {
+      const problem = recordProblem(record);
+      if (problem) return `deliveries.${endpointId}[${i}] ${problem}`;
+    }
+  }
+  if (value.generatedApiKey !== undefined && typeof value.generatedApiKey !== "string") return "generatedApiKey is not a string";
+  return undefined;
+}
+
+function endpointProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return "is not an object";
+  for (const key of ["id", "url", "secret", "createdAt", "updatedAt"] as const) {
+    if (typeof value[key] !== "string") return `has no ${key} string`;
+  }
+  if (!isStringList(value.events)) return "has no events list of strings";
+  if (typeof value.enabled !== "boolean") return "has no enabled boolean";
+  if (value.description !== null && value.description !== undefined && typeof value.description !== "string") {
+    return "has a description that is not a string";
+  }
+  return undefined;
+}
+
+function recordProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return "is not an object";
+  if (typeof value.runStart !== "number") return "has no runStart number";
+  const delivery = value.delivery;
+  if (!isObject(delivery)) return "has no delivery object";
+  for (const key of ["id", "endpointId", "eventType", "createdAt", "updatedAt"] as const) {
+    if (typeof delivery[key] !== "string") return `delivery has no ${key} string`;
+  }
+  if (!(DELIVERY_STATUSES as readonly unknown[]).includes(delivery.status)) return "delivery has an unknown status";
+  if (typeof delivery.attempt !== "number") return "delivery has no attempt number";
+  if (delivery.nextAttemptAt !== null && typeof delivery.nextAttemptAt !== "string") return "delivery has a bad nextAttemptAt";
+  const request = delivery.request;
+  if (!isObject(request) || typeof request.url !== "string" || typeof request.body !== "string" || !isObject(request.headers)) {
+    return "delivery has no request with url, headers and body";
+  }
+  if (!Array.isArray(delivery.attempts) || !delivery.attempts.every(isObject)) return "delivery has no attempts list";
+  if (delivery.response !== null && !isObject(delivery.response)) return "delivery has a bad response";
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
