@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
 import { rowSegments } from "../../src/listen/view/delivery-row-line.js";
 import { deliveryDetailLines } from "../../src/listen/view/delivery-detail-lines.js";
@@ -98,5 +99,54 @@ describe("admin data and echoed arguments are escaped too", () => {
     expect(json.code).toBe(2);
     expectNoControl(json.stderr);
     expect(JSON.parse(json.stderr).error.message).toContain("order\u009b2J");
+  });
+});
+
+describe("what listen already withstood, kept as regression tests", () => {
+  async function localListen(respond?: Parameters<typeof scope.target>[0]) {
+    const app = await scope.target(respond);
+    const env = cleanEnv({ FANFARE_CONFIG_DIR: scope.configDir() });
+    const cli = await scope.listen(["--forward", app.url, "--no-tui"], env);
+    const receiverUrl = cli.stderr().match(/receiver\s+(http:\S+)/)![1]!;
+    return { app, receiverUrl };
+  }
+
+  /** Raw bytes to the receiver's port; resolves with what came back before the socket closed. */
+  function raw(url: string, bytes: string, holdOpenMs = 0): Promise<string> {
+    const { hostname, port } = new URL(url);
+    return new Promise((resolve) => {
+      const socket = connect(Number(port), hostname, () => socket.write(bytes));
+      let answer = "";
+      socket.setEncoding("utf8").on("data", (d: string) => (answer += d));
+      socket.on("close", () => resolve(answer));
+      socket.on("error", () => {});
+      if (holdOpenMs > 0) setTimeout(() => socket.destroy(), holdOpenMs);
+    });
+  }
+
+  it("malformed HTTP is refused (400) and listen carries on", async () => {
+    const { app, receiverUrl } = await localListen();
+    const answer = await raw(receiverUrl, "BLAH /webhooks HTTP/9.9\r\nno colon here\r\n\r\n");
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    expect((await send(receiverUrl, { body: "{}" })).status).toBe(200);
+    expect(app.received).toHaveLength(1);
+  });
+
+  it("a sender that never finishes its headers does not hold up valid deliveries", async () => {
+    const { app, receiverUrl } = await localListen();
+    const stalled = Array.from({ length: 20 }, () => raw(receiverUrl, "POST /webhooks HTTP/1.1\r\nHost: x\r\nX-Slow: ", 1_000));
+    for (let i = 0; i < 5; i++) expect((await send(receiverUrl, { body: `{"n":${i}}` })).status).toBe(200);
+    expect(app.received).toHaveLength(5);
+    await Promise.all(stalled);
+  });
+
+  it("a redirect from the app is answered, not followed", async () => {
+    const { app, receiverUrl } = await localListen((_req, res) => {
+      res.writeHead(302, { location: "http://169.254.169.254/latest/meta-data" });
+      res.end();
+    });
+    const reply = await send(receiverUrl, { body: "{}" });
+    expect(reply.status).toBe(302);
+    expect(app.received).toHaveLength(1);
   });
 });
