@@ -1,4 +1,3 @@
-import { hostname } from "node:os";
 import type { ApiClient } from "../api/client.js";
 import { ExitCode, failure } from "../errors.js";
 import type { HttpClientFactory } from "../http/client.js";
@@ -7,6 +6,7 @@ import type { LifecycleScope, StopRequest } from "../lifecycle/scope.js";
 import { escapeControl } from "../terminal/escape.js";
 import type { Output } from "../terminal/output.js";
 import { bannerJson, bannerLines } from "./banner.js";
+import { removeLeftovers, temporaryEndpointDescription } from "./leftovers.js";
 import { limitHeapGrowth } from "./heap.js";
 import type { EndpointLease } from "./endpoint-lease.js";
 import { printDeliveries } from "./line-output.js";
@@ -72,6 +72,9 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
       client = await config.connect();
       const c = client;
       scope.defer(() => c.close());
+      // A listen killed before its clean-up left an endpoint that would go on receiving, and maybe
+      // its cloudflared: this one removes them first.
+      for (const line of await removeLeftovers(client, { env, pid })) out.info(out.style.dim(escapeControl(line)));
     }
     const reusing = config.endpointId !== undefined;
     const secret = reusing ? (config.givenSecret ?? null) : (config.givenSecret ?? (await config.sessionSecret()));
@@ -132,7 +135,7 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
               url: endpointUrl,
               events: config.events.length > 0 ? config.events : config.allEvents,
               secret: secret!,
-              description: `fanfare webhooks listen on ${hostname()} (temporary, pid ${pid})`,
+              description: temporaryEndpointDescription(pid),
             });
         const l = lease;
         scope.defer(async () => {
@@ -153,6 +156,7 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
           secret,
           forwardUrl: config.forwardUrl.href,
           startedAt: new Date().toISOString(),
+          cloudflaredPid: tunnel?.pid,
         },
         env,
       );

@@ -9,6 +9,8 @@ export interface SessionState {
   secret: string;
   forwardUrl: string;
   startedAt: string;
+  /** The cloudflared this listen started, so the next one can stop it if this one is killed. */
+  cloudflaredPid?: number;
 }
 
 export type ActiveSession = Pick<SessionState, "receiverUrl" | "secret" | "pid" | "forwardUrl">;
@@ -53,6 +55,15 @@ export async function readActiveSession(env: NodeJS.ProcessEnv): Promise<ActiveS
   const state = await readState(sessionStatePath(env));
   if (!state || !isAlive(state.pid)) return null;
   return { receiverUrl: state.receiverUrl, secret: state.secret, pid: state.pid, forwardUrl: state.forwardUrl };
+}
+
+/**
+ * The file of a listen that is gone without cleaning up (killed with -9, a crash, a power cut), or
+ * null: none, or its listen is still running.
+ */
+export async function readLeftoverSession(env: NodeJS.ProcessEnv): Promise<SessionState | null> {
+  const state = await readState(sessionStatePath(env));
+  return state && !isAlive(state.pid) ? state : null;
 }
 
 async function readState(path: string): Promise<SessionState | null> {

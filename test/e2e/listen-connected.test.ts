@@ -59,7 +59,7 @@ async function listen(args: string[], env: NodeJS.ProcessEnv): Promise<Session> 
   const err = cli.stderr();
   return {
     cli,
-    endpointId: err.match(/endpoint\s+(we_\w+)/)![1]!,
+    endpointId: err.match(/^\s*endpoint\s+(we_\w+)/m)![1]!,
     secret: err.match(/secret\s+(whsec_\S+)/)![1]!,
     receiverUrl: err.match(/receiver\s+(http:\S+)/)![1]!,
   };
@@ -224,5 +224,35 @@ describe("listen (connected mode, emulator)", () => {
 
     expect(await session.cli.stop("SIGTERM")).toEqual({ code: 130, signal: null });
     expect((await api.getEndpoint(existing.id)).url).toBe("https://example.com/hooks");
+  });
+});
+
+describe("listen after one that was killed with -9", () => {
+  it("deletes the temporary endpoint and stops the cloudflared the killed one left behind", async () => {
+    const config = temp();
+    const state = join(config, "cloudflared.json");
+    const env = cleanEnv({
+      FANFARE_CONFIG_DIR: config,
+      FANFARE_SECRET_KEY: KEY,
+      FANFARE_API_BASE: emulator.url,
+      CLOUDFLARED_BIN: FAKE_CLOUDFLARED,
+      FAKE_CLOUDFLARED_STATE: state,
+    });
+    const app = await target();
+    const first = await listen(["--forward", app.url], env);
+    const tunnel = JSON.parse(readFileSync(state, "utf8")) as { pid: number };
+    // kill -9: no clean-up of its own.
+    first.cli.child!.kill("SIGKILL");
+    await first.cli.exited;
+    expect(isAlive(tunnel.pid)).toBe(true);
+    expect((await api.listEndpoints()).map((e) => e.id)).toEqual([first.endpointId]);
+
+    const second = await listen(["--forward", app.url], env);
+    expect(second.cli.stderr()).toContain(`deleted temporary endpoint ${first.endpointId} left by a listen that was killed`);
+    expect(second.cli.stderr()).toContain(`stopped cloudflared (pid ${tunnel.pid})`);
+    await waitUntil(() => !isAlive(tunnel.pid), 5_000, "the orphaned cloudflared to stop");
+    expect((await api.listEndpoints()).map((e) => e.id)).toEqual([second.endpointId]);
+    expect(await second.cli.stop("SIGTERM")).toEqual({ code: 130, signal: null });
+    expect(await api.listEndpoints()).toEqual([]);
   });
 });
