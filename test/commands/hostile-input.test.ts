@@ -82,8 +82,14 @@ describe("admin data and echoed arguments are escaped too", () => {
       expect(r.code, r.stderr).toBe(0);
       expectNoControl(r.stdout + r.stderr);
     }
+    const long = await runCli(["webhooks", "endpoints", "create", "--url", `http://127.0.0.1:9/${"a".repeat(2000)}`, "--events", "order.created"], {
+      env,
+    });
+    expect(long.code, long.stderr).toBe(0);
     const listed = await runCli(["webhooks", "endpoints", "list"], { env });
     expect(listed.stdout).toContain("evil\\x1b[2J\\x9b\\r");
+    // A long URL is cut in the table, not padded across every row.
+    for (const line of listed.stdout.split("\n")) expect(line.length).toBeLessThan(400);
   });
 
   it("an argument echoed in an error", async () => {
@@ -93,6 +99,11 @@ describe("admin data and echoed arguments are escaped too", () => {
     expect(r.code).toBe(2);
     expectNoControl(r.stderr);
     expect(r.stderr).toContain("1\\x1b[2J");
+    const tolerance = await runCli(["webhooks", "verify", "--secret", "whsec_x12345678", "--payload", "-", "--signature", "x", "--tolerance", "3\u0007\r"], {
+      input: "{}",
+    });
+    expect(tolerance.code).toBe(2);
+    expectNoControl(tolerance.stderr);
     const json = await runCli(["--json", "webhooks", "trigger", `order\u009b2J`, "--forward-to", "1"], {
       env: cleanEnv({ FANFARE_WEBHOOK_SECRET: "whsec_x12345678" }),
     });
@@ -130,6 +141,14 @@ describe("what listen already withstood, kept as regression tests", () => {
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
     expect((await send(receiverUrl, { body: "{}" })).status).toBe(200);
     expect(app.received).toHaveLength(1);
+  });
+
+  it("a request that is both Content-Length and chunked (smuggling) is refused", async () => {
+    const { app, receiverUrl } = await localListen();
+    const smuggled =
+      "POST /webhooks HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /admin HTTP/1.1\r\n\r\n";
+    expect(await raw(receiverUrl, smuggled)).toMatch(/^HTTP\/1\.1 400/);
+    expect(app.received).toHaveLength(0);
   });
 
   it("a sender that never finishes its headers does not hold up valid deliveries", async () => {
