@@ -162,15 +162,26 @@ function handle(req: IncomingMessage, res: ServerResponse, limits: Limits, onDel
   const chunks: Buffer[] = [];
   let size = 0;
   let refused = false;
-  // Whatever this request holds of the budget is given back once, when its answer is done or the
-  // connection goes.
+  // What this request holds of the budget: its declared length, taken before a byte is read (so a
+  // flood is refused without being uploaded), and more only if the body runs past it. Given back
+  // once, when its answer is done or the connection goes.
+  let reserved = 0;
+  const reserve = (bytes: number): boolean => {
+    if (!budget.take(bytes)) return false;
+    reserved += bytes;
+    return true;
+  };
   let released = false;
   const release = () => {
     if (released) return;
     released = true;
-    budget.give(size);
+    budget.give(reserved);
     chunks.length = 0;
   };
+  if (Number.isFinite(declared) && declared > 0 && !reserve(declared)) {
+    res.once("close", release);
+    return busy();
+  }
   // A body that stalls is dropped; once it has arrived, the wait for the target is not idleness.
   // A timer of its own rather than the socket's timeout, which keep-alive reuses across requests.
   const idle = setTimeout(() => req.socket.destroy(), limits.bodyIdleMs);
@@ -187,7 +198,7 @@ function handle(req: IncomingMessage, res: ServerResponse, limits: Limits, onDel
       tooLarge();
       return;
     }
-    if (!budget.take(chunk.length)) {
+    if (size + chunk.length > reserved && !reserve(size + chunk.length - reserved)) {
       refused = true;
       release();
       busy();

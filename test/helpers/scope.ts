@@ -34,7 +34,8 @@ export function testScope() {
      */
     async listen(args: string[], env: NodeJS.ProcessEnv, options: { spawned?: boolean } = {}): Promise<RunningCli> {
       const cli = (options.spawned ? startSpawnedCli : startCli)(["webhooks", "listen", ...args], { env });
-      defer(() => cli.stop("SIGKILL"));
+      // SIGTERM, so a connected listen stops its cloudflared too (stop() still kills it if it lingers).
+      defer(() => cli.stop("SIGTERM"));
       await cli.waitFor(/Ready\.|"listening"/);
       return cli;
     },
