@@ -28,14 +28,27 @@ const WEBHOOKS: Record<string, () => Promise<Register>> = {
 };
 const GLOBALS_WITH_VALUE = new Set(["--profile", "--api-base", "--api-key"]);
 
+/**
+ * argv past the program name, without global options and their values: the command words and
+ * arguments, and the help flags when `helpFlags` asks for them.
+ */
+function argvWords(argv: string[], helpFlags = false): string[] {
+  const words: string[] = [];
+  for (let i = 2; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (GLOBALS_WITH_VALUE.has(arg)) i++;
+    else if (!arg.startsWith("-") || (helpFlags && (arg === "-h" || arg === "--help"))) words.push(arg);
+  }
+  return words;
+}
+
 /** The first two command words of argv (`webhooks verify`), or none when help is asked for. */
 function commandWords(argv: string[]): string[] {
   const words: string[] = [];
-  for (let i = 2; i < argv.length && words.length < 2; i++) {
-    const arg = argv[i]!;
-    if (arg === "-h" || arg === "--help" || arg === "help") return [];
-    if (GLOBALS_WITH_VALUE.has(arg)) i++;
-    else if (!arg.startsWith("-")) words.push(arg);
+  for (const word of argvWords(argv, true)) {
+    if (word === "-h" || word === "--help" || word === "help") return [];
+    words.push(word);
+    if (words.length === 2) break;
   }
   return words;
 }
@@ -148,7 +161,7 @@ function handleError(error: unknown, program: Command, argv: string[], deps: Com
 async function refuseUnknownHelpTopic(program: Command, argv: string[]): Promise<void> {
   let command = program;
   const path = ["fanfare"];
-  const words = commandWordsWithHelp(argv);
+  const words = argvWords(argv);
   for (let i = 0; i < words.length && command.commands.length > 0; i++) {
     if (words[i] === "help") {
       const topic = words[i + 1];
@@ -168,17 +181,6 @@ async function refuseUnknownHelpTopic(program: Command, argv: string[]): Promise
     command = next;
     path.push(next.name());
   }
-}
-
-/** The command words of argv, `help` included, global options and their values left out. */
-function commandWordsWithHelp(argv: string[]): string[] {
-  const words: string[] = [];
-  for (let i = 2; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (GLOBALS_WITH_VALUE.has(arg)) i++;
-    else if (!arg.startsWith("-")) words.push(arg);
-  }
-  return words;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
-import { ExitCode, failure, usageError } from "../errors.js";
+import { failure, usageError } from "../errors.js";
 import { type CommandContext, examples, lifecycleScope, parseIntFlag, outputOf, runWith } from "./context.js";
 import type { CommandDeps } from "./deps.js";
 

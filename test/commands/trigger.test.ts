@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ROOT, cleanEnv, runCli, startCli, tempConfigDir, type CliResult, type RunningCli } from "../helpers/cli.js";
+import { cleanEnv, runCli, startCli, tempConfigDir, type CliResult, type RunningCli } from "../helpers/cli.js";
 
 const SECRET = "whsec_e2eTriggerSecret0123456789abcdef";
 const HEADERS = [

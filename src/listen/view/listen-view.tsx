@@ -1,6 +1,6 @@
 import { render } from "ink";
 import { createElement } from "react";
-import type { ListenViewSource, SessionInfo } from "../types.js";
+import type { ListenViewSource } from "../types.js";
 import { enterAlternateScreen } from "./alternate-screen.js";
 import { ColorContext } from "./color-context.js";
 import { ListenScreen } from "./listen-screen.js";
