@@ -1,4 +1,4 @@
-import type { CliError } from "../errors.js";
+import { ExitCode, type CliError } from "../errors.js";
 
 /** The signals that ask a long-running command to stop: each ends it with exit 130 after clean-up. */
 export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -30,7 +30,6 @@ export interface ScopeOptions {
 
 /** Signals closer together than this are one signal delivered twice, not a person pressing Ctrl-C again. */
 const REPEATED_SIGNAL_MS = 300;
-export const INTERRUPTED = 130;
 
 /**
  * The life of one long-running command (listen, the emulator, a trigger run): an AbortSignal that
@@ -116,11 +115,11 @@ export class LifecycleScope {
           // leaving anyway
         }
       }
-      this.options.exitNow(INTERRUPTED);
+      this.options.exitNow(ExitCode.interrupted);
       return;
     }
     this.firstSignalAt = this.now();
     this.options.onSignal?.(signal, false);
-    this.stop({ code: INTERRUPTED, signal });
+    this.stop({ code: ExitCode.interrupted, signal });
   };
 }

@@ -221,8 +221,6 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
     await cleanUp();
     printWarnings();
     throw error;
-  } finally {
-    await scope.close();
   }
 
   async function finish(request: StopRequest): Promise<number> {
