@@ -1,4 +1,5 @@
 import { DELIVERY_STATUSES } from "../api/types.js";
+import { isPlainObject } from "./validate.js";
 
 /**
  * Why a loaded state cannot be used, as the path of the first bad value and what is wrong with it
@@ -7,7 +8,7 @@ import { DELIVERY_STATUSES } from "../api/types.js";
  * is refused by name rather than answered with 500s, or half-served, later.
  */
 export function stateProblem(value: unknown): string | undefined {
-  if (!isObject(value)) return "the state is not an object";
+  if (!isPlainObject(value)) return "the state is not an object";
   if (value.version !== 1) return "version is not 1";
   if (!Array.isArray(value.endpoints)) return "endpoints is not a list";
   const ids = new Set<string>();
@@ -18,7 +19,7 @@ export function stateProblem(value: unknown): string | undefined {
     if (ids.has(id)) return `endpoints[${i}] repeats the id ${JSON.stringify(id)}`;
     ids.add(id);
   }
-  if (!isObject(value.deliveries)) return "deliveries is not an object";
+  if (!isPlainObject(value.deliveries)) return "deliveries is not an object";
   for (const [endpointId, records] of Object.entries(value.deliveries)) {
     if (!Array.isArray(records)) return `deliveries.${endpointId} is not a list`;
     for (const [i, record] of records.entries()) {
@@ -31,7 +32,7 @@ export function stateProblem(value: unknown): string | undefined {
 }
 
 function endpointProblem(value: unknown): string | undefined {
-  if (!isObject(value)) return "is not an object";
+  if (!isPlainObject(value)) return "is not an object";
   for (const key of ["id", "url", "secret", "createdAt", "updatedAt"] as const) {
     if (typeof value[key] !== "string") return `has no ${key} string`;
   }
@@ -44,10 +45,10 @@ function endpointProblem(value: unknown): string | undefined {
 }
 
 function recordProblem(value: unknown): string | undefined {
-  if (!isObject(value)) return "is not an object";
+  if (!isPlainObject(value)) return "is not an object";
   if (typeof value.runStart !== "number") return "has no runStart number";
   const delivery = value.delivery;
-  if (!isObject(delivery)) return "has no delivery object";
+  if (!isPlainObject(delivery)) return "has no delivery object";
   for (const key of ["id", "endpointId", "eventType", "createdAt", "updatedAt"] as const) {
     if (typeof delivery[key] !== "string") return `delivery has no ${key} string`;
   }
@@ -55,16 +56,12 @@ function recordProblem(value: unknown): string | undefined {
   if (typeof delivery.attempt !== "number") return "delivery has no attempt number";
   if (delivery.nextAttemptAt !== null && typeof delivery.nextAttemptAt !== "string") return "delivery has a bad nextAttemptAt";
   const request = delivery.request;
-  if (!isObject(request) || typeof request.url !== "string" || typeof request.body !== "string" || !isObject(request.headers)) {
+  if (!isPlainObject(request) || typeof request.url !== "string" || typeof request.body !== "string" || !isPlainObject(request.headers)) {
     return "delivery has no request with url, headers and body";
   }
-  if (!Array.isArray(delivery.attempts) || !delivery.attempts.every(isObject)) return "delivery has no attempts list";
-  if (delivery.response !== null && !isObject(delivery.response)) return "delivery has a bad response";
+  if (!Array.isArray(delivery.attempts) || !delivery.attempts.every(isPlainObject)) return "delivery has no attempts list";
+  if (delivery.response !== null && !isPlainObject(delivery.response)) return "delivery has a bad response";
   return undefined;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function isStringList(value: unknown): value is string[] {
