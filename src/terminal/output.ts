@@ -64,12 +64,14 @@ export class Output {
     if (!this.json) this.stderr.write(line + "\n");
   }
 
+  /** Plain text, escaped: warnings carry API messages and clean-up failures. */
   warn(line: string): void {
-    this.stderr.write(this.style.yellow("warning: ") + line + "\n");
+    this.stderr.write(this.style.yellow("warning: ") + escapeControl(line) + "\n");
   }
 
+  /** Plain text, escaped: --verbose shows what receivers answered and what cloudflared logged. */
   debug(line: string): void {
-    if (this.verbose) this.stderr.write(this.style.dim(line) + "\n");
+    if (this.verbose) this.stderr.write(this.style.dim(escapeControl(line)) + "\n");
   }
 
   error(error: CliError): void {

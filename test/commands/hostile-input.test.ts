@@ -113,6 +113,19 @@ describe("admin data and echoed arguments are escaped too", () => {
   });
 });
 
+describe("--verbose, which shows what the other side said", () => {
+  it("escapes a receiver's answer in trigger's log", async () => {
+    const app = await scope.target((_req, res) => {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end("boom\u001b[2J\u009b\r");
+    });
+    const r = await runCli(["--verbose", "webhooks", "trigger", "order.created", "--forward-to", app.url, "--secret", "whsec_x12345678"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("boom\\x1b[2J\\x9b\\r");
+    expectNoControl(r.stderr);
+  });
+});
+
 describe("what listen already withstood, kept as regression tests", () => {
   async function localListen(respond?: Parameters<typeof scope.target>[0]) {
     const app = await scope.target(respond);
