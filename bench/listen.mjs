@@ -13,7 +13,7 @@
 //    RSS is read from /proc. Target: < 200 MB.
 // Senders, sink and listen are separate processes; the sink counts what arrives.
 import { spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -96,13 +96,16 @@ async function startListen(sink, tui) {
     closeSync(devNull);
   }
   children.push(child);
-  const statePath = join(configDir, "listen-session.json");
+  // Each listen writes listen-sessions/<its pid>.json (the one before was stopped, and removed its own).
+  const sessions = join(configDir, "listen-sessions");
   const deadline = Date.now() + 15_000;
   for (;;) {
     try {
-      const state = JSON.parse(readFileSync(statePath, "utf8"));
-      // Under `script` the state file's pid is listen's own (script is its parent).
-      if (tui || state.pid === child.pid) return { child, url: state.receiverUrl, pid: state.pid };
+      for (const name of readdirSync(sessions).filter((n) => n.endsWith(".json"))) {
+        const state = JSON.parse(readFileSync(join(sessions, name), "utf8"));
+        // Under `script` the state file's pid is listen's own (script is its parent).
+        if (tui || state.pid === child.pid) return { child, url: state.receiverUrl, pid: state.pid };
+      }
     } catch {}
     if (Date.now() > deadline) throw new Error("listen did not start");
     await new Promise((r) => setTimeout(r, 50));

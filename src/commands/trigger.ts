@@ -19,9 +19,14 @@ export interface TriggerOptions extends GlobalOptions {
   count?: string;
   concurrency?: string;
   endpoint?: string;
+  /** --wait [SECONDS]: true when given bare (commander's optional value). */
+  wait?: string | boolean;
 }
 
 const MAX_COUNT = 1_000_000;
+/** `trigger --wait` with no number: long enough for a listen started in the background to come up. */
+const DEFAULT_WAIT_SECONDS = 10;
+const MAX_WAIT_SECONDS = 3600;
 const MAX_CONCURRENCY = 256;
 /** Past this many deliveries on a terminal, a progress line replaces one line per delivery. */
 const LINES_ON_TERMINAL = 200;
@@ -43,13 +48,19 @@ export function registerTrigger(parent: Command, ctx: CommandContext): void {
     .option("--count <n>", "deliveries per event, each with a fresh id (default: 1)")
     .option("--concurrency <n>", `deliveries in flight at once, 1–${MAX_CONCURRENCY} (default: 1)`)
     .option("--endpoint <id>", "send through the admin API's test route to this endpoint (API key or emulator)")
+    .option(
+      "--wait [seconds]",
+      `wait up to SECONDS (default ${DEFAULT_WAIT_SECONDS}) for a listen to start, e.g. one just started in the background`,
+    )
     .addHelpText(
       "after",
       "\nOutput: one line per delivery (`--> event [id]  <-- [status] time`) and a summary; with --json,\n" +
         "one JSON object per delivery and a final {\"summary\": …}. On a terminal, runs of more than\n" +
         `${LINES_ON_TERMINAL} deliveries show progress and the summary instead of every line.\n` +
-        "Exit codes: 0 every delivery got a 2xx, 1 any did not (or nothing was listening), 2 bad input,\n" +
-        "130 interrupted.\n" +
+        "Without --forward-to, every running listen gets each delivery, signed with its own secret.\n" +
+        `Secret: --secret, else the listen's, else ${SECRET_ENV}, else the stored local one (said on stderr).\n` +
+        "Exit codes: 0 every delivery got a 2xx, 1 any did not (or nothing was listening), 2 bad input\n" +
+        "(or no listen running, after --wait), 130 interrupted.\n" +
         examples([
           [
             "fanfare webhooks trigger draw.consumer.won --forward-to http://localhost:3000/webhooks",
@@ -69,6 +80,10 @@ export function registerTrigger(parent: Command, ctx: CommandContext): void {
           ],
           ["fanfare webhooks trigger queue.consumer.entered --scheme sha256 --forward-to …", "sign with sha256=<hex>"],
           [
+            "fanfare webhooks listen --forward 3000 --no-tui & fanfare webhooks trigger draw.consumer.won --wait",
+            "in a script: wait (up to 10 s) for the listen started in the background",
+          ],
+          [
             "fanfare webhooks trigger draw.consumer.won --endpoint we_123",
             "the platform (or the emulator) signs and delivers it; waits up to 30 s for the outcome",
           ],
@@ -86,20 +101,17 @@ export async function trigger(options: TriggerOptions, deps: CommandDeps): Promi
   const count = parseIntFlag("--count", options.count ?? "1", 1, MAX_COUNT);
   const concurrency = parseIntFlag("--concurrency", options.concurrency ?? "1", 1, MAX_CONCURRENCY);
   const scheme = parseSignatureScheme(options.scheme ?? "v1");
+  const { names: eventNames, waitSeconds } = parseWait(options.event, options.wait);
   const { chooseEvents } = await import("../events/catalog.js");
-  const eventTypes = chooseEvents(options.event, options.all === true);
-  const { resolveTarget } = await import("../delivery/target.js");
-  const target = await resolveTarget({ forwardTo: options.forwardTo, env: deps.env });
-  // A listen session verifies with its own secret, so it beats the environment's; --secret beats both.
-  const secret = options.secret || target.sessionSecret || deps.env[SECRET_ENV];
-  if (!secret) {
-    throw usageError(
-      "no signing secret",
-      `pass --secret whsec_… or export ${SECRET_ENV}=whsec_… (the secret your app verifies with)`,
-      "missing_secret",
-    );
-  }
-
+  const eventTypes = chooseEvents(eventNames, options.all === true);
+  const { resolveTargets } = await import("../delivery/target.js");
+  const targets = await resolveTargets({
+    forwardTo: options.forwardTo,
+    env: deps.env,
+    waitMs: waitSeconds * 1000,
+    onWaiting: () => out.info(out.style.dim(`waiting up to ${waitSeconds} s for a listen to start…`)),
+  });
+  const secrets = await targetSecrets(options, targets, deps, out);
   const { readDataFile } = await import("../events/overrides.js");
   const { sampleOf } = await import("../events/sample.js");
   const data = options.data === undefined ? undefined : await readDataFile(options.data, () => deps.stdin);
@@ -115,9 +127,8 @@ export async function trigger(options: TriggerOptions, deps: CommandDeps): Promi
     names: [...eventTypes.keys()],
     buildPayload: (event, now) => sampleOf(eventTypes.get(event)!, { now, set, data }),
     newId: idsGenerated ? (now) => newId("whk", now) : undefined,
-    url: target.url,
-    viaListen: target.source === "listen",
-    secret,
+    targets: targets.map((target, i) => ({ url: target.url, secret: secrets[i]! })),
+    viaListen: targets[0]!.source === "listen",
     scheme,
     count,
     concurrency,
@@ -128,10 +139,10 @@ interface SendPlan {
   names: string[];
   buildPayload: (event: string, now: Date) => { id: string; type: string };
   newId: ((now: Date) => string) | undefined;
-  url: URL;
-  /** The target is a running `listen` session (said in the opening line). */
+  /** Each delivery goes to every one of them (several running listens), signed with its secret. */
+  targets: Array<{ url: URL; secret: string }>;
+  /** The targets are running `listen` sessions (said in the opening line). */
   viaListen?: boolean;
-  secret: string;
   scheme: SignatureScheme;
   count: number;
   concurrency: number;
@@ -146,14 +157,17 @@ async function sendAll(out: Output, deps: CommandDeps, plan: SendPlan): Promise<
       import("../terminal/line-writer.js"),
       import("../delivery/progress-line.js"),
     ]);
-  const total = plannedDeliveries(plan.names, plan.count);
+  const several = plan.targets.length > 1;
+  const total = plannedDeliveries(plan.names, plan.count) * plan.targets.length;
   const lines = new LineWriter(out.stdout);
   const progressOnly = !out.json && total > LINES_ON_TERMINAL && Boolean(out.stdout.isTTY);
   const client = await createDeliveryClient({ connections: plan.concurrency, http: deps.http });
 
+  const where = plan.targets.map((t) => t.url.href).join(", ");
+  const to = plan.viaListen ? (several ? `each of the ${plan.targets.length} running listens at ` : "the running listen at ") : "";
   out.info(
     out.style.dim(
-      `sending ${total} deliver${total === 1 ? "y" : "ies"} to ${plan.viaListen ? "the running listen at " : ""}${plan.url.href} (${plan.scheme} signature` +
+      `sending ${total} deliver${total === 1 ? "y" : "ies"} to ${to}${where} (${plan.scheme} signature` +
         (plan.concurrency > 1 ? `, ${plan.concurrency} at a time)` : ")"),
     ),
   );
@@ -165,7 +179,7 @@ async function sendAll(out: Output, deps: CommandDeps, plan: SendPlan): Promise<
     done++;
     if (!result.ok) failed++;
     if (out.json) lines.write(report.deliveryJson(result));
-    else if (!progressOnly) lines.write(report.deliveryLine(result, out.style));
+    else if (!progressOnly) lines.write(report.deliveryLine(result, out.style, several));
     if (!result.ok && result.responseBody) out.debug(`  ${result.id} answered: ${result.responseBody.slice(0, 500)}`);
     progress?.update(done, failed);
   };
@@ -180,8 +194,9 @@ async function sendAll(out: Output, deps: CommandDeps, plan: SendPlan): Promise<
       events: plan.names,
       count: plan.count,
       concurrency: plan.concurrency,
-      url: plan.url,
-      secret: plan.secret,
+      url: plan.targets[0]!.url,
+      secret: plan.targets[0]!.secret,
+      targets: plan.targets,
       scheme: plan.scheme,
       buildPayload: plan.buildPayload,
       newId: plan.newId,
@@ -201,19 +216,70 @@ async function sendAll(out: Output, deps: CommandDeps, plan: SendPlan): Promise<
 
   if (summary.interrupted) return 130;
   if (summary.errors.connection_refused) {
+    const refusedAt = firstFailure?.errorCode === "connection_refused" ? firstFailure.url : where;
     throw failure(
-      `nothing is listening at ${plan.url.href} (connection refused)`,
-      "start your app (or: node examples/receiver.mjs), or fix the port in --forward-to",
+      `nothing is listening at ${refusedAt} (connection refused)`,
+      plan.viaListen
+        ? "the listen there has stopped: start it again, or pass --forward-to to send straight to your app"
+        : "start your app (or: node examples/receiver.mjs), or fix the port in --forward-to",
       "connection_refused",
     );
   }
   if (summary.failed > 0 && firstFailure) {
-    const first = firstFailure.status === null ? firstFailure.error : `got ${firstFailure.status}`;
+    const cause = report.relayedCause(firstFailure);
+    const first =
+      firstFailure.status === null ? firstFailure.error : `got ${firstFailure.status}${cause ? `: ${cause}` : ""}`;
     throw failure(
       `${summary.failed} of ${summary.sent} deliveries failed (first: ${firstFailure.event} [${firstFailure.id}] ${first})`,
-      "a receiver must answer 2xx within 30 s; --verbose shows what it answered",
+      cause
+        ? "listen could not reach your app: start it, or check listen's --forward"
+        : "a receiver must answer 2xx within 30 s; --verbose shows what it answered",
       "delivery_failed",
     );
   }
   return 0;
+}
+
+/**
+ * Parses `--wait [SECONDS]`. Commander gives an optional value the next word, so in
+ * `trigger --wait draw.consumer.won` the event name arrives as the value: a word that is not a
+ * number is given back as an event, and the wait is the default.
+ */
+export function parseWait(events: string[], wait: string | boolean | undefined): { names: string[]; waitSeconds: number } {
+  if (wait === undefined || wait === false) return { names: events, waitSeconds: 0 };
+  if (wait === true) return { names: events, waitSeconds: DEFAULT_WAIT_SECONDS };
+  if (/^\s*\d+\s*$/.test(wait)) {
+    return { names: events, waitSeconds: parseIntFlag("--wait", wait, 0, MAX_WAIT_SECONDS, "e.g. --wait 30, or --wait for 10 s") };
+  }
+  if (/^[\d.\s]+$/.test(wait)) {
+    throw usageError(`--wait must be whole seconds, not "${wait}"`, "e.g. --wait 30, or --wait alone for 10 s", "invalid_flag");
+  }
+  return { names: [wait, ...events], waitSeconds: DEFAULT_WAIT_SECONDS };
+}
+
+/**
+ * The secret each target is signed with: --secret; else the listen session's own; else
+ * FANFARE_WEBHOOK_SECRET; else the stored local secret (the one `listen` uses), said on stderr so a
+ * mismatch is easy to spot.
+ */
+async function targetSecrets(
+  options: TriggerOptions,
+  targets: Array<{ sessionSecret?: string }>,
+  deps: CommandDeps,
+  out: Output,
+): Promise<string[]> {
+  if (options.secret) return targets.map(() => options.secret!);
+  const fallback = deps.env[SECRET_ENV] || undefined;
+  if (targets.every((t) => t.sessionSecret || fallback)) return targets.map((t) => t.sessionSecret || fallback!);
+  const { storedLocalSecret } = await import("../config/settings.js");
+  const stored = await storedLocalSecret(deps.env);
+  if (!stored) {
+    throw usageError(
+      "no signing secret",
+      `pass --secret whsec_… or export ${SECRET_ENV}=whsec_… (the secret your app verifies with)`,
+      "missing_secret",
+    );
+  }
+  out.info(out.style.dim(`no --secret or ${SECRET_ENV}: signing with the stored local secret (the one listen uses)`));
+  return targets.map((t) => t.sessionSecret || stored);
 }

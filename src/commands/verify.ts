@@ -4,7 +4,7 @@ import { usageError } from "../errors.js";
 import { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV } from "../signing/options.js";
 // Static imports: this module is already its own lazily loaded chunk, and a second dynamic hop
 // only adds a round of loading to verify's start-up.
-import { verifySignature } from "../signing/signature.js";
+import { formatSpan, verifySignature } from "../signing/signature.js";
 import { readSource, type InputStream } from "../terminal/input.js";
 import type { Output } from "../terminal/output.js";
 import { type CommandContext, examples, outputOf, runWith } from "./context.js";
@@ -54,9 +54,44 @@ export function registerVerify(parent: Command, ctx: CommandContext): void {
 
 function describeAge(age: number | undefined, tolerance: number): string {
   if (age === undefined) return "no timestamp to check";
-  const when = age >= 0 ? `${age} s old` : `${-age} s ahead`;
+  const when = age >= 0 ? `${formatSpan(age)} old` : `${formatSpan(-age)} ahead`;
   return tolerance > 0 ? `timestamp ${when}` : `timestamp ${when}, not checked`;
 }
+
+interface MissingInput {
+  /** Its name in a list of several. */
+  what: string;
+  /** How to give it, in a hint listing several. */
+  how: string;
+  /** The message, hint and code when it is the only one missing. */
+  message: string;
+  hint: string;
+  code: string;
+}
+
+const MISSING = {
+  secret: {
+    what: "the signing secret",
+    how: `--secret whsec_… (or export ${SECRET_ENV}=whsec_…)`,
+    message: "no signing secret",
+    hint: `pass --secret whsec_… or export ${SECRET_ENV}=whsec_…`,
+    code: "missing_secret",
+  },
+  payload: {
+    what: "--payload",
+    how: "--payload FILE with the raw request body (- reads stdin)",
+    message: "no payload",
+    hint: "pass --payload FILE with the raw request body, or --payload - to read it from stdin",
+    code: "missing_payload",
+  },
+  signature: {
+    what: "--signature",
+    how: "--signature with the X-Fanfare-Signature value",
+    message: "no signature",
+    hint: "pass --signature with the X-Fanfare-Signature header value, e.g. --signature 't=…,v1=…'",
+    code: "missing_signature",
+  },
+} satisfies Record<string, MissingInput>;
 
 /** Lets people paste a whole header line (`X-Fanfare-Signature: t=…`) as well as its value. */
 function stripHeaderName(value: string, name: string): string {
@@ -110,36 +145,36 @@ async function readPayload(source: string, out: Output, stdin: () => InputStream
 
 export async function verify(options: GlobalOptions & VerifyOptions, deps: CommandDeps): Promise<number | void> {
   const out = outputOf(options, deps);
-  const secret = options.secret || deps.env[SECRET_ENV];
+  const missing: MissingInput[] = [];
+  if (options.payload === undefined) missing.push(MISSING.payload);
+  if (options.signature === undefined) missing.push(MISSING.signature);
+  let secret = options.secret || deps.env[SECRET_ENV] || null;
+  let secretNote: string | null = null;
   if (!secret) {
+    // Loaded only here: verify's start-up with a secret given pays nothing for the fallback.
+    const { storedLocalSecret } = await import("../config/settings.js");
+    secret = await storedLocalSecret(deps.env);
+    if (secret) secretNote = `no --secret or ${SECRET_ENV}: verifying with the stored local secret (the one listen uses)`;
+    else missing.unshift(MISSING.secret);
+  }
+  if (missing.length === 1) throw usageError(missing[0]!.message, missing[0]!.hint, missing[0]!.code);
+  if (missing.length > 1 || !secret) {
+    // Every missing input at once: a script author should not discover them one run at a time.
     throw usageError(
-      "no signing secret",
-      `pass --secret whsec_… or export ${SECRET_ENV}=whsec_…`,
-      "missing_secret",
+      `missing ${missing.map((m) => m.what).join(", ")}`,
+      "pass " + missing.map((m) => m.how).join("; "),
+      "missing_inputs",
     );
   }
-  if (options.payload === undefined) {
-    throw usageError(
-      "no payload",
-      "pass --payload FILE with the raw request body, or --payload - to read it from stdin",
-      "missing_payload",
-    );
-  }
-  if (options.signature === undefined) {
-    throw usageError(
-      "no signature",
-      "pass --signature with the X-Fanfare-Signature header value, e.g. --signature 't=…,v1=…'",
-      "missing_signature",
-    );
-  }
+  if (secretNote) out.info(out.style.dim(secretNote));
   const tolerance = parseTolerance(options.tolerance);
   const timestamp = options.timestamp === undefined ? undefined : parseTimestampFlag(options.timestamp);
-  const payload = await readPayload(options.payload, out, () => deps.stdin);
+  const payload = await readPayload(options.payload!, out, () => deps.stdin);
 
   const result = verifySignature({
     secret,
     payload,
-    signature: stripHeaderName(options.signature, "x-fanfare-signature"),
+    signature: stripHeaderName(options.signature!, "x-fanfare-signature"),
     timestamp,
     tolerance,
     now: Math.floor(deps.now().getTime() / 1000),

@@ -105,6 +105,16 @@ export async function localSigningSecret(env: NodeJS.ProcessEnv): Promise<string
   return data.localSecret!;
 }
 
+/**
+ * The stored local secret, or null when no `listen` has made one yet: the fallback of `trigger` and
+ * `verify` when no secret is given. Never generated here: a secret that nothing verifies with would
+ * only make a check fail in a more confusing way.
+ */
+export async function storedLocalSecret(env: NodeJS.ProcessEnv): Promise<string | null> {
+  const existing = (await readConfig(env)).localSecret;
+  return isSigningSecret(existing) ? existing : null;
+}
+
 function isSigningSecret(value: unknown): value is string {
   return typeof value === "string" && value.startsWith("whsec_") && value.length > "whsec_".length + 8;
 }

@@ -3,6 +3,7 @@
  * the lines printed for people and scripts. Pure: no I/O, no clocks (durations are passed in).
  */
 import type { NetworkCause } from "../http/errors.js";
+import { escapeControl } from "../terminal/escape.js";
 
 /** Why a delivery got no HTTP answer; "interrupted" when Ctrl-C stopped it. */
 export type NetworkErrorCode = NetworkCause | "interrupted";
@@ -141,25 +142,54 @@ export function statusText(result: Pick<DeliveryResult, "status">, colors: Statu
 }
 
 /**
+ * Why a `listen` in between answered 502 or 504: it says so in a JSON body,
+ * `{"error": "connection refused", "target": "http://localhost:3000/webhooks"}`, which becomes
+ * "connection refused by http://localhost:3000/webhooks". Null for any other answer. The text comes
+ * from the receiver, so control characters are escaped.
+ */
+export function relayedCause(result: Pick<DeliveryResult, "status" | "responseBody">): string | null {
+  if ((result.status !== 502 && result.status !== 504) || !result.responseBody.startsWith("{")) return null;
+  let body: unknown;
+  try {
+    body = JSON.parse(result.responseBody);
+  } catch {
+    return null;
+  }
+  if (!body || typeof body !== "object") return null;
+  const { error, target } = body as { error?: unknown; target?: unknown };
+  if (typeof error !== "string" || error.trim() === "") return null;
+  const cause = error.trim().slice(0, 300);
+  if (typeof target !== "string" || target === "" || cause.includes(target)) return escapeControl(cause);
+  const joiner = /^connection (refused|reset)/.test(cause) ? "by" : "at";
+  return escapeControl(`${cause} ${joiner} ${target.slice(0, 300)}`);
+}
+
+/**
  * The line for people, Stripe-shaped: what went out, then what came back.
  *   --> draw.consumer.won [whk_01J…]  <-- [200] 4 ms
  *   --> draw.consumer.won [whk_01J…]  <-- [ERR] connection refused
+ *   --> draw.consumer.won [whk_01J…]  <-- [502] connection refused by http://localhost:3000/webhooks 3 ms
+ * With `showUrl` (several receivers got each delivery), where it went: `… 4 ms  (http://127.0.0.1:4100/webhooks)`.
  */
-export function deliveryLine(result: DeliveryResult, colors: StatusColors = PLAIN): string {
+export function deliveryLine(result: DeliveryResult, colors: StatusColors = PLAIN, showUrl = false): string {
   const sent = `--> ${result.event} [${result.id}]`;
   const answer = `<-- [${statusText(result, colors)}]`;
-  if (result.status === null) return `${sent}  ${answer} ${result.error ?? "no answer"}`;
-  return `${sent}  ${answer} ${formatDuration(result.durationMs)}`;
+  const where = showUrl ? `  (${result.url})` : "";
+  if (result.status === null) return `${sent}  ${answer} ${result.error ?? "no answer"}${where}`;
+  const cause = relayedCause(result);
+  return `${sent}  ${answer} ${cause ? cause + " " : ""}${formatDuration(result.durationMs)}${where}`;
 }
 
 /** The NDJSON record of one delivery (`--json`). */
 export function deliveryJson(result: DeliveryResult): string {
   // Written out by hand: a run may print 20,000 of these, and this is a few times cheaper than
   // JSON.stringify of an object (every string still goes through it, so escaping is right).
+  // A listen in between that could not reach the app says why: that is the error too.
+  const error = result.error ?? relayedCause(result);
   return (
     `{"event":${JSON.stringify(result.event)},"id":${JSON.stringify(result.id)},"status":${result.status},` +
     `"ok":${result.ok},"durationMs":${round(result.durationMs)},"url":${JSON.stringify(result.url)},` +
-    `"error":${result.error === null ? "null" : JSON.stringify(result.error)}}`
+    `"error":${error === null ? "null" : JSON.stringify(error)}}`
   );
 }
 

@@ -4,7 +4,7 @@ import { parseTargetUrl } from "./target-url.js";
 /** Where a trigger run delivers, and how that was decided (for the opening line and --json). */
 export interface DeliveryTarget {
   url: URL;
-  /** `--forward-to`, or the running `listen` session's receiver. */
+  /** `--forward-to`, or a running `listen` session's receiver. */
   source: "forward-to" | "listen";
   /** The listen session's signing secret, when the target is one. */
   sessionSecret?: string;
@@ -13,21 +13,52 @@ export interface DeliveryTarget {
 export interface TargetOptions {
   forwardTo?: string;
   env: NodeJS.ProcessEnv;
+  /** --wait: how long to wait for a listen session to appear (0: not at all). */
+  waitMs?: number;
+  /** Stops the wait (Ctrl-C). */
+  signal?: AbortSignal;
+  /** Told once when there is no session yet and the wait begins. */
+  onWaiting?: () => void;
+  /** How often the session folder is looked at while waiting. */
+  pollMs?: number;
 }
 
 /**
- * Decides where deliveries go. One place so that other sources (a running `listen` session, an
- * endpoint id) slot in here without the command changing.
+ * Decides where deliveries go: `--forward-to`, or every running `listen` session (each gets every
+ * delivery). One place so that other sources slot in here without the command changing.
  */
-export async function resolveTarget(options: TargetOptions): Promise<DeliveryTarget> {
-  if (options.forwardTo !== undefined) return { url: parseTargetUrl(options.forwardTo, "--forward-to"), source: "forward-to" };
-  const { readActiveSession } = await import("../session/state-file.js");
-  const session = await readActiveSession(options.env);
-  if (session) return { url: new URL(session.receiverUrl), source: "listen", sessionSecret: session.secret };
+export async function resolveTargets(options: TargetOptions): Promise<DeliveryTarget[]> {
+  if (options.forwardTo !== undefined) return [{ url: parseTargetUrl(options.forwardTo, "--forward-to"), source: "forward-to" }];
+  const { readActiveSessions } = await import("../session/state-file.js");
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  let told = false;
+  for (;;) {
+    const sessions = await readActiveSessions(options.env);
+    if (sessions.length > 0) {
+      return sessions.map((session) => ({ url: new URL(session.receiverUrl), source: "listen", sessionSecret: session.secret }));
+    }
+    if (Date.now() >= deadline || options.signal?.aborted) break;
+    if (!told) options.onWaiting?.();
+    told = true;
+    await delay(Math.min(options.pollMs ?? 100, Math.max(0, deadline - Date.now())), options.signal);
+  }
+  const waited = options.waitMs ? ` after waiting ${Math.round(options.waitMs / 1000)} s` : "";
   throw usageError(
-    "no `fanfare webhooks listen` is running here, and no --forward-to was given",
-    "start `fanfare webhooks listen --forward localhost:3000` in another terminal, " +
-      "or send straight to your app: --forward-to http://localhost:3000/webhooks",
+    `no \`fanfare webhooks listen\` is running here${waited}, and no --forward-to was given`,
+    "start `fanfare webhooks listen --forward localhost:3000` in another terminal (in a script: start it in the " +
+      "background and pass --wait), or send straight to your app: --forward-to http://localhost:3000/webhooks",
     "missing_target",
   );
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+  });
 }

@@ -17,6 +17,11 @@ export interface TriggerRun {
   concurrency: number;
   url: URL;
   secret: string;
+  /**
+   * Every receiver each delivery goes to, each signed with its own secret (several running listens,
+   * as every `stripe listen` gets each event). Absent: `url` with `secret`.
+   */
+  targets?: readonly TriggerTarget[];
   scheme: SignatureScheme;
   /** A fresh sample of an event: a new id each call. */
   buildPayload(event: string, now: Date): TriggerPayload;
@@ -35,6 +40,11 @@ export interface TriggerRun {
   now?: () => number;
   /** A monotonic ms clock for the elapsed time. */
   elapsed?: () => number;
+}
+
+export interface TriggerTarget {
+  url: URL;
+  secret: string;
 }
 
 export interface TriggerOutcome {
@@ -61,34 +71,42 @@ export function eventAt(events: readonly string[], index: number): string {
 export async function triggerDeliveries(run: TriggerRun): Promise<TriggerOutcome> {
   const now = run.now ?? Date.now;
   const elapsed = run.elapsed ?? (() => performance.now());
-  const collector = new SummaryCollector(run.url.href);
-  const total = plannedDeliveries(run.events, run.count);
+  const targets = run.targets ?? [{ url: run.url, secret: run.secret }];
+  const collector = new SummaryCollector(targets[0]!.url.href);
+  const rounds = plannedDeliveries(run.events, run.count);
+  const total = rounds * targets.length;
   const started = elapsed();
   // Once a connection is refused nothing is listening, and every further delivery would say so.
   let refused = false;
   const makeBody = bodyMaker(run.buildPayload, run.newId);
 
+  const sendTo = async (target: TriggerTarget, body: DeliveryBody, nowMs: number): Promise<void> => {
+    const delivery = signDelivery({
+      eventType: body.type,
+      deliveryId: body.id,
+      body: body.text,
+      secret: target.secret,
+      scheme: run.scheme,
+      timestamp: Math.floor(nowMs / 1000),
+    });
+    const result = await run.client.send(target.url, delivery);
+    // Requests cut short by Ctrl-C were not answered by the receiver; they are not its failures.
+    if (result.errorCode === "interrupted") return;
+    if (result.errorCode === "connection_refused") refused = true;
+    collector.add(result);
+    run.onResult?.(result);
+  };
+
   await runConcurrently(
-    total,
+    rounds,
     run.concurrency,
     async (index) => {
       const event = eventAt(run.events, index);
       const nowMs = now();
       const body = makeBody(event, nowMs);
-      const delivery = signDelivery({
-        eventType: body.type,
-        deliveryId: body.id,
-        body: body.text,
-        secret: run.secret,
-        scheme: run.scheme,
-        timestamp: Math.floor(nowMs / 1000),
-      });
-      const result = await run.client.send(run.url, delivery);
-      // Requests cut short by Ctrl-C were not answered by the receiver; they are not its failures.
-      if (result.errorCode === "interrupted") return;
-      if (result.errorCode === "connection_refused") refused = true;
-      collector.add(result);
-      run.onResult?.(result);
+      // The same delivery (one id, one body) to every target, as the platform fans one event out.
+      if (targets.length === 1) await sendTo(targets[0]!, body, nowMs);
+      else await Promise.all(targets.map((target) => sendTo(target, body, nowMs)));
     },
     () => refused || run.signal?.aborted === true,
   );

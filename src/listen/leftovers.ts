@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { ApiClient } from "../api/client.js";
-import { isAlive, readLeftoverSession, removeSessionState } from "../session/state-file.js";
+import { isAlive, readLeftoverSessions, removeSessionState } from "../session/state-file.js";
 
 /** The description of a temporary endpoint: it names the machine and the pid that may delete it. */
 export function temporaryEndpointDescription(pid: number): string {
@@ -18,8 +18,7 @@ const TEMPORARY = /^fanfare webhooks listen on (.+) \(temporary, pid (\d+)\)$/;
  */
 export async function removeLeftovers(client: ApiClient, options: { env: NodeJS.ProcessEnv; pid: number }): Promise<string[]> {
   const done: string[] = [];
-  const leftover = await readLeftoverSession(options.env);
-  if (leftover) {
+  for (const leftover of await readLeftoverSessions(options.env)) {
     const tunnelPid = leftover.cloudflaredPid;
     if (tunnelPid !== undefined && isAlive(tunnelPid) && isCloudflared(tunnelPid)) {
       try {

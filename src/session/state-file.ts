@@ -1,8 +1,8 @@
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { configDir } from "../config/paths.js";
 
-/** What a running local-mode listen leaves in the config folder so `trigger` can find it. */
+/** What a running listen leaves in the config folder so `trigger` can find it. */
 export interface SessionState {
   pid: number;
   receiverUrl: string;
@@ -13,25 +13,31 @@ export interface SessionState {
   cloudflaredPid?: number;
 }
 
-export type ActiveSession = Pick<SessionState, "receiverUrl" | "secret" | "pid" | "forwardUrl">;
+export type ActiveSession = Pick<SessionState, "receiverUrl" | "secret" | "pid" | "forwardUrl" | "startedAt">;
 
-export function sessionStatePath(env: NodeJS.ProcessEnv): string {
-  return join(configDir(env), "listen-session.json");
+/**
+ * Each listen has its own file, named by its pid, in this folder: several may run at once (two apps,
+ * two terminals), and one exiting must not hide the others from `trigger`.
+ */
+export function sessionsDir(env: NodeJS.ProcessEnv): string {
+  return join(configDir(env), "listen-sessions");
+}
+
+export function sessionStatePath(env: NodeJS.ProcessEnv, pid: number): string {
+  return join(sessionsDir(env), `${pid}.json`);
 }
 
 /** Written owner-only: it holds the signing secret. */
 export async function writeSessionState(state: SessionState, env: NodeJS.ProcessEnv): Promise<string> {
-  const path = sessionStatePath(env);
-  await mkdir(configDir(env), { recursive: true, mode: 0o700 });
+  const path = sessionStatePath(env, state.pid);
+  await mkdir(sessionsDir(env), { recursive: true, mode: 0o700 });
   await writeFile(path, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
   return path;
 }
 
-/** Removes the file, but only if it is still this process's (a newer listen may have replaced it). */
+/** Removes this process's file. */
 export async function removeSessionState(pid: number, env: NodeJS.ProcessEnv): Promise<void> {
-  const state = await readState(sessionStatePath(env));
-  if (state && state.pid !== pid) return;
-  await rm(sessionStatePath(env), { force: true });
+  await rm(sessionStatePath(env, pid), { force: true });
 }
 
 /** The same, synchronously, for the last moment of a process that is exiting. */
@@ -40,30 +46,54 @@ export function removeSessionStateSync(pid: number, env: NodeJS.ProcessEnv): voi
   const fs = process.getBuiltinModule?.("node:fs") as typeof import("node:fs") | undefined;
   if (!fs) return;
   try {
-    const state = JSON.parse(fs.readFileSync(sessionStatePath(env), "utf8")) as Partial<SessionState>;
-    if (state.pid === pid) fs.rmSync(sessionStatePath(env), { force: true });
+    fs.rmSync(sessionStatePath(env, pid), { force: true });
   } catch {
-    // Already gone or unreadable: nothing to clean up.
+    // Already gone: nothing to clean up.
   }
 }
 
 /**
- * The running local listen session, or null when there is none. A file left behind by a listen that
- * was killed (its pid no longer alive) counts as none.
+ * Every running listen session, oldest first. Files left by a listen that was killed (its pid no longer
+ * alive) are not sessions; they are removed here, unless they still name a cloudflared that is running
+ * (the next listen stops it, and needs the file for that).
  */
-export async function readActiveSession(env: NodeJS.ProcessEnv): Promise<ActiveSession | null> {
-  const state = await readState(sessionStatePath(env));
-  if (!state || !isAlive(state.pid)) return null;
-  return { receiverUrl: state.receiverUrl, secret: state.secret, pid: state.pid, forwardUrl: state.forwardUrl };
+export async function readActiveSessions(env: NodeJS.ProcessEnv): Promise<ActiveSession[]> {
+  const active: ActiveSession[] = [];
+  for (const state of await readAllStates(env)) {
+    if (isAlive(state.pid)) {
+      active.push({
+        receiverUrl: state.receiverUrl,
+        secret: state.secret,
+        pid: state.pid,
+        forwardUrl: state.forwardUrl,
+        startedAt: state.startedAt,
+      });
+    } else if (state.cloudflaredPid === undefined || !isAlive(state.cloudflaredPid)) {
+      await removeSessionState(state.pid, env);
+    }
+  }
+  return active.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.pid - b.pid);
 }
 
-/**
- * The file of a listen that is gone without cleaning up (killed with -9, a crash, a power cut), or
- * null: none, or its listen is still running.
- */
-export async function readLeftoverSession(env: NodeJS.ProcessEnv): Promise<SessionState | null> {
-  const state = await readState(sessionStatePath(env));
-  return state && !isAlive(state.pid) ? state : null;
+/** The files of listens that are gone without cleaning up (killed with -9, a crash, a power cut). */
+export async function readLeftoverSessions(env: NodeJS.ProcessEnv): Promise<SessionState[]> {
+  return (await readAllStates(env)).filter((state) => !isAlive(state.pid));
+}
+
+async function readAllStates(env: NodeJS.ProcessEnv): Promise<SessionState[]> {
+  let names: string[];
+  try {
+    names = await readdir(sessionsDir(env));
+  } catch {
+    return [];
+  }
+  const states: SessionState[] = [];
+  for (const name of names) {
+    if (!/^\d+\.json$/.test(name)) continue;
+    const state = await readState(join(sessionsDir(env), name));
+    if (state) states.push(state);
+  }
+  return states;
 }
 
 async function readState(path: string): Promise<SessionState | null> {

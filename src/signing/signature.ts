@@ -356,7 +356,7 @@ function verifyUnsafe(input: VerifyInput): VerifyResult {
       return {
         valid: false,
         code: "expired",
-        reason: `the signature matches but its timestamp is ${age} s old, beyond the ${tolerance} s tolerance`,
+        reason: `the signature matches but its timestamp is ${formatSpan(age)} old, beyond the ${tolerance} s tolerance`,
         scheme,
       };
     }
@@ -364,12 +364,32 @@ function verifyUnsafe(input: VerifyInput): VerifyResult {
       return {
         valid: false,
         code: "future_timestamp",
-        reason: `the signature matches but its timestamp is ${-age} s in the future, beyond the ${tolerance} s tolerance`,
+        reason: `the signature matches but its timestamp is ${formatSpan(-age)} in the future, beyond the ${tolerance} s tolerance`,
         scheme,
       };
     }
   }
   return { valid: true, scheme, timestamp, age, timestampChecked: age !== undefined && tolerance > 0 };
+}
+
+/**
+ * A span of whole seconds in the largest sensible unit (seconds up to ten minutes, where a tolerance
+ * is compared), so a year-old timestamp does not read
+ * "31536000 s": `420 s`, `12 min`, `5 h`, `3 days`, `2.5 years`. Below ten of a unit, one decimal.
+ */
+export function formatSpan(seconds: number): string {
+  const s = Math.abs(seconds);
+  const units: Array<[limit: number, size: number, name: string]> = [
+    [600, 1, "s"],
+    [2 * 3600, 60, "min"],
+    [2 * 86_400, 3600, "h"],
+    [2 * 365 * 86_400, 86_400, "days"],
+    [Infinity, 365.25 * 86_400, "years"],
+  ];
+  const [, size, name] = units.find(([limit]) => s < limit)!;
+  const value = s / size;
+  const shown = size === 1 || value >= 10 ? String(Math.round(value)) : String(Math.round(value * 10) / 10);
+  return `${shown} ${name}`;
 }
 
 /**

@@ -142,7 +142,7 @@ describe("listen (local mode)", () => {
     const app = await target();
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       const session = await listen(["--forward", app.url], env);
-      const state = join(env.FANFARE_CONFIG_DIR!, "listen-session.json");
+      const state = join(env.FANFARE_CONFIG_DIR!, "listen-sessions", `${session.cli.pid}.json`);
       expect(JSON.parse(readFileSync(state, "utf8"))).toMatchObject({ pid: session.cli.pid, receiverUrl: session.receiverUrl });
       expect(await session.cli.stop(signal)).toEqual({ code: 130, signal: null });
       expect(existsSync(state)).toBe(false);

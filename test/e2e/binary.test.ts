@@ -111,7 +111,7 @@ describe("the binary", () => {
         const local = cleanEnv({ FANFARE_CONFIG_DIR: own.dir });
         const listen = startSpawnedCli(["webhooks", "listen", "--forward", app.url], { env: local });
         await listen.waitFor(/Ready\./);
-        const session = sessionStatePath(local);
+        const session = sessionStatePath(local, listen.pid);
         await waitUntil(() => existsSync(session), 5_000, "the session file");
         expect(await listen.stop(signal)).toEqual({ code: 130, signal: null });
         expect(existsSync(session)).toBe(false);

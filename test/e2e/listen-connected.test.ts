@@ -152,7 +152,7 @@ describe("listen (connected mode, emulator)", () => {
     expect(await session.cli.exited).toEqual({ code: 1, signal: null });
     expect(session.cli.stderr()).toMatch(/error: the tunnel stopped \(cloudflared exited with code 1\); listen stopped\nhint: .*--tunnel none/);
     expect(await api.listEndpoints()).toEqual([]);
-    expect(existsSync(join(env.FANFARE_CONFIG_DIR!, "listen-session.json"))).toBe(false);
+    expect(existsSync(join(env.FANFARE_CONFIG_DIR!, "listen-sessions", `${session.cli.pid}.json`))).toBe(false);
   });
 
   it.each(["SIGINT", "SIGTERM"] as const)(
@@ -179,7 +179,7 @@ describe("listen (connected mode, emulator)", () => {
       // Nothing was created, so nothing is deleted (and no endpoint exists).
       expect(cli.stderr()).not.toMatch(/deleting|endpoint we_/);
       expect(await api.listEndpoints()).toEqual([]);
-      expect(existsSync(join(env.FANFARE_CONFIG_DIR!, "listen-session.json"))).toBe(false);
+      expect(existsSync(join(env.FANFARE_CONFIG_DIR!, "listen-sessions", `${cli.pid}.json`))).toBe(false);
     },
   );
 

@@ -28,6 +28,8 @@ export interface CliOptions {
   tty?: boolean;
   /** In-process runs: the HTTP layer the command sends through. */
   http?: HttpClientFactory;
+  /** In-process runs: the pid the command records (a second listen in one test needs its own). */
+  pid?: number;
 }
 
 /**
@@ -104,6 +106,7 @@ function runInProcess(args: string[], options: CliOptions, onData: () => void = 
     signals: signals as unknown as SignalSource,
     exitNow: (code) => leave(code),
     ...(options.http ? { http: options.http } : {}),
+    ...(options.pid !== undefined ? { pid: options.pid } : {}),
   });
   const done = run(["node", "fanfare", ...args], deps);
   return { stdout, stderr, signals, exitNow, done };
@@ -230,7 +233,7 @@ export function startCli(args: string[], options: CliOptions = {}): RunningCli {
     return exited;
   };
   return {
-    pid: process.pid,
+    pid: options.pid ?? process.pid,
     stdout: () => cli.stdout.text,
     stderr: () => cli.stderr.text,
     waitFor: watcher.waitFor,

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_TOLERANCE_SECONDS, isSignatureScheme, parseSignatureScheme, SECRET_ENV } from "../../src/signing/options.js";
 import {
   computeDigest,
+  formatSpan,
   parseSignatureHeader,
   signPayload,
   verifySignature,
@@ -196,6 +197,20 @@ describe("timestamp tolerance", () => {
     expect(at(-300).valid).toBe(true);
     expect(expectInvalid(at(301), "expired")).toContain("301 s old");
     expect(expectInvalid(at(-301), "future_timestamp")).toContain("301 s in the future");
+  });
+
+  it("says a long age in the largest sensible unit", () => {
+    expect(expectInvalid(at(78_036_496), "expired")).toContain("timestamp is 2.5 years old, beyond the 300 s tolerance");
+    expect(expectInvalid(at(-4 * 86_400), "future_timestamp")).toContain("4 days in the future");
+    expect([599, 600, 7_199, 7_200, 86_400 * 2 - 1, 86_400 * 2, 86_400 * 800].map(formatSpan)).toEqual([
+      "599 s",
+      "10 min",
+      "120 min",
+      "2 h",
+      "48 h",
+      "2 days",
+      "2.2 years",
+    ]);
   });
 
   it("uses the tolerance it is given", () => {
