@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
-import { usageError } from "../errors.js";
+import { CliError, isCliError, usageError } from "../errors.js";
 import { SECRET_ENV } from "../signing/options.js";
 import { type CommandContext, collect, commaList, examples, lifecycleScope, parseIntFlag, outputOf, runWith } from "./context.js";
 import type { CommandDeps } from "./deps.js";
@@ -18,6 +18,8 @@ interface ListenOptions {
   tui: boolean;
   printSecret?: boolean;
   secret?: string;
+  /** --local: local mode even with an API key configured. */
+  local?: boolean;
 }
 
 
@@ -36,17 +38,20 @@ export function registerListen(parent: Command, ctx: CommandContext): void {
     .option("--no-tui", "print one line per delivery instead of the live view")
     .option("--secret <secret>", `verify with this secret (a reused --endpoint's; env ${SECRET_ENV})`)
     .option("--print-secret", `print the session's signing secret and exit (for export ${SECRET_ENV}=$(…))`)
+    .option("--local", "local mode even when an API key is configured: no tunnel, no endpoint, deliveries from trigger")
     .addHelpText(
       "after",
       "\nModes: with no API key listen runs locally (deliveries come from `fanfare webhooks trigger`); with an\n" +
         "API key (or --api-base at `fanfare webhooks emulator`) it opens a cloudflared quick tunnel and a\n" +
-        "temporary endpoint, deleted on exit. The signing secret stays the same across runs.\n" +
+        "temporary endpoint, deleted on exit; --local keeps it local anyway. The signing secret stays the same\n" +
+        "across runs. Several listens may run at once: trigger sends each delivery to every one.\n" +
         "Live view keys: ↑/↓ select, enter/d details, r replay, / filter, p pause, s secret, q quit.\n" +
         "Without a terminal (or with --no-tui / --json) listen prints lines (NDJSON with --json) until stopped.\n" +
         "Exit codes: 0 quit with q, 1 the tunnel or the API failed, 2 bad flags or no cloudflared, 130 Ctrl-C/SIGTERM.\n" +
         examples([
           ["fanfare webhooks listen --forward localhost:3000/webhooks", "local mode: forward to your app"],
           ["fanfare webhooks trigger draw.consumer.won", "then, in another terminal: send it a signed sample"],
+          ["fanfare webhooks listen --forward 3000 --local", "local mode although an API key is configured (login, FANFARE_SECRET_KEY)"],
           [`export ${SECRET_ENV}=$(fanfare webhooks listen --print-secret)`, "the secret your app verifies with"],
           [
             "FANFARE_SECRET_KEY=sk_… fanfare webhooks listen --forward 3000 --events draw.consumer.won",
@@ -90,40 +95,66 @@ export async function listen(options: GlobalOptions & ListenOptions, deps: Comma
   const { EVENT_TYPES, requireEventType } = await import("../events/catalog.js");
   const events = [...new Set((options.events ?? []).map((name) => requireEventType(name).name))];
 
+  if (options.local && options.endpoint !== undefined) {
+    throw usageError("--local and --endpoint do not go together", "--endpoint receives for an API endpoint: leave out --local", "invalid_flag");
+  }
   const settings = await resolveSettings(options, env);
   const connected =
-    Boolean(settings.apiKey) || Boolean(options.apiBase) || Boolean(env[ENV.apiBase]) || options.endpoint !== undefined;
+    !options.local &&
+    (Boolean(settings.apiKey) || Boolean(options.apiBase) || Boolean(env[ENV.apiBase]) || options.endpoint !== undefined);
+  // A key left over from the emulator walkthrough or `fanfare login` picks connected mode silently;
+  // when that fails, the hint says so and how to stay local.
+  const because =
+    connected && options.endpoint === undefined && !options.apiBase
+      ? listenOptions.connectedReason({
+          apiKeySource: settings.apiKeySource,
+          profile: settings.profile,
+          apiBaseFrom: env[ENV.apiBase] ? "env" : null,
+        })
+      : null;
   if (!connected && events.length > 0) {
     out.warn("--events only applies in connected mode (the temporary endpoint); local mode forwards all it receives");
   }
 
   const { runListen } = await import("../listen/run.js");
-  return runListen(
-    {
-      forwardUrl,
-      port,
-      extraHeaders,
-      logFile: options.logFile,
-      events,
-      allEvents: EVENT_TYPES.map((e) => e.name),
-      tunnel,
-      endpointId: options.endpoint,
-      // The env secret is for a reused endpoint only: a session's own secret is the stored one.
-      givenSecret: (options.endpoint !== undefined ? options.secret || env[SECRET_ENV] : options.secret) || undefined,
-      sessionSecret: () => localSigningSecret(env),
-      connect: connected
-        ? async () => {
-            return (await deps.connectApi(options, out)).client;
-          }
-        : null,
-      tui: Boolean(stdout.isTTY && stdin.isTTY) && options.tui && !out.json && !listenOptions.looksLikeCi(env),
-      env,
-      maxInflightBytes: maxInflightMb === undefined ? undefined : maxInflightMb * 1024 * 1024,
-      pid: deps.pid,
-      http: deps.http,
-      terminal: { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream },
-    },
-    out,
-    lifecycleScope(deps, out),
-  );
+  try {
+    return await runListen(
+      {
+        forwardUrl,
+        port,
+        extraHeaders,
+        logFile: options.logFile,
+        events,
+        allEvents: EVENT_TYPES.map((e) => e.name),
+        tunnel,
+        endpointId: options.endpoint,
+        // The env secret is for a reused endpoint only: a session's own secret is the stored one.
+        givenSecret: (options.endpoint !== undefined ? options.secret || env[SECRET_ENV] : options.secret) || undefined,
+        sessionSecret: () => localSigningSecret(env),
+        connect: connected
+          ? async () => {
+              return (await deps.connectApi(options, out)).client;
+            }
+          : null,
+        tui: Boolean(stdout.isTTY && stdin.isTTY) && options.tui && !out.json && !listenOptions.looksLikeCi(env),
+        env,
+        maxInflightBytes: maxInflightMb === undefined ? undefined : maxInflightMb * 1024 * 1024,
+        pid: deps.pid,
+        http: deps.http,
+        terminal: { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream },
+      },
+      out,
+      lifecycleScope(deps, out),
+    );
+  } catch (error) {
+    const { isApiError } = await import("../api/errors.js");
+    if (because && isCliError(error) && (error.code === "cloudflared_missing" || isApiError(error))) {
+      throw new CliError(error.message, {
+        exitCode: error.exitCode,
+        code: error.code,
+        hint: `${error.hint ? error.hint + "; " : ""}listen is in connected mode because ${because}`,
+      });
+    }
+    throw error;
+  }
 }

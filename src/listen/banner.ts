@@ -41,14 +41,19 @@ export function bannerLines(info: SessionInfo, extras: BannerExtras, style: Styl
   } else {
     lines.push(row("secret", "unknown", extras.secretNote ?? "(pass --secret to verify signatures)"));
   }
-  const next =
-    info.mode === "local"
-      ? "Ready. In another terminal: fanfare webhooks trigger draw.consumer.won"
-      : info.endpointId
-        ? `Ready. Send one: fanfare webhooks endpoints test ${info.endpointId} draw.consumer.won`
-        : "Ready.";
+  const next = info.mode === "local" || info.endpointId ? `Ready. In another terminal: ${nextStep(info)}` : "Ready.";
   lines.push(style.green(next) + (extras.tui ? "" : style.dim("  (Ctrl-C stops)")));
   return lines;
+}
+
+/**
+ * The one thing to try next, the same in the banner and in the live view's empty list: a signed
+ * sample through `trigger`, which in connected mode goes through the platform (`--endpoint`), so the
+ * whole path (platform → tunnel → listen → app) is exercised.
+ */
+export function nextStep(info: Pick<SessionInfo, "mode" | "endpointId">): string {
+  if (info.mode === "connected" && info.endpointId) return `fanfare webhooks trigger draw.consumer.won --endpoint ${info.endpointId}`;
+  return "fanfare webhooks trigger draw.consumer.won";
 }
 
 /** The same facts for --json, as one object. */

@@ -40,3 +40,25 @@ export function looksLikeCi(env: NodeJS.ProcessEnv): boolean {
   if (env.CI === "0" || env.CI === "false") return false;
   return "CI" in env || "CONTINUOUS_INTEGRATION" in env || Object.keys(env).some((key) => key.startsWith("CI_"));
 }
+
+/** What made listen connect to the admin API, as the settings resolved it. */
+export interface ConnectedBecause {
+  apiKeySource: "flag" | "env" | "profile" | null;
+  profile: string;
+  /** --api-base given on the command line, or FANFARE_API_BASE set. */
+  apiBaseFrom: "flag" | "env" | null;
+}
+
+/**
+ * Why listen runs in connected mode, in words, with how to leave it: a key left in the environment
+ * from the emulator walkthrough, or saved by `fanfare login`, is easy to forget. Null when nothing
+ * but the user's own flags chose it.
+ */
+export function connectedReason(because: ConnectedBecause): string | null {
+  if (because.apiKeySource === "env") return "FANFARE_SECRET_KEY is set (unset it, or pass --local)";
+  if (because.apiKeySource === "profile") {
+    return `profile "${because.profile}" has an API key (\`fanfare logout\` removes it, or pass --local)`;
+  }
+  if (because.apiBaseFrom === "env") return "FANFARE_API_BASE is set (unset it, or pass --local)";
+  return null;
+}

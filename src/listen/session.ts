@@ -1,4 +1,4 @@
-import { failure } from "../errors.js";
+import { failure, usageError } from "../errors.js";
 import type { HttpClientFactory } from "../http/client.js";
 import { Forwarder } from "./forwarder.js";
 import { DeliveryLogFile } from "./log-file.js";
@@ -73,7 +73,12 @@ export async function startRelayParts(options: RelayPartsOptions): Promise<Relay
     await logFile?.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") {
-      throw failure(`port ${options.port} is already in use`, "pass another --port, or leave it out for a free one", "port_in_use");
+      // A flag the user chose that cannot be honoured: a usage error (2), as the README's table says.
+      throw usageError(
+        `--port ${options.port}: port ${options.port} is already in use on 127.0.0.1`,
+        "pass another --port, or leave it out for a free one",
+        "port_in_use",
+      );
     }
     throw error;
   }

@@ -32,8 +32,8 @@ export function testScope() {
      * `fanfare webhooks listen …`, started (in-process, or as a process with `spawned`) and waited for
      * until it says it is ready; stopped afterwards.
      */
-    async listen(args: string[], env: NodeJS.ProcessEnv, options: { spawned?: boolean } = {}): Promise<RunningCli> {
-      const cli = (options.spawned ? startSpawnedCli : startCli)(["webhooks", "listen", ...args], { env });
+    async listen(args: string[], env: NodeJS.ProcessEnv, options: { spawned?: boolean; pid?: number } = {}): Promise<RunningCli> {
+      const cli = (options.spawned ? startSpawnedCli : startCli)(["webhooks", "listen", ...args], { env, pid: options.pid });
       // SIGTERM, so a connected listen stops its cloudflared too (stop() still kills it if it lingers).
       defer(() => cli.stop("SIGTERM"));
       await cli.waitFor(/Ready\.|"listening"/);

@@ -10,6 +10,8 @@ export interface DeliveryListProps {
   rows: number;
   columns: number;
   filter: string;
+  /** What to try while nothing has arrived (banner.ts nextStep, so both say the same). */
+  nextStep?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export interface DeliveryListProps {
  *     12:00:01  draw.consumer.won     whk_01JD…XK2M       1  ✓  200     4 ms
  *   > 12:00:02  draw.entry.created    whk_01JD…Q9ZT       1  ✗  500    12 ms
  */
-export function DeliveryList({ window, rows, columns, filter }: DeliveryListProps) {
+export function DeliveryList({ window, rows, columns, filter, nextStep = "fanfare webhooks trigger draw.consumer.won" }: DeliveryListProps) {
   const widths = useMemo(() => rowWidths(columns), [columns]);
   const more = [window.above > 0 ? `↑ ${window.above}` : "", window.below > 0 ? `↓ ${window.below}` : ""]
     .filter(Boolean)
@@ -36,7 +38,7 @@ export function DeliveryList({ window, rows, columns, filter }: DeliveryListProp
           <TintedText tint="dim" wrap="truncate-end">
             {filter
               ? `  no deliveries match "${filter}" (Esc clears the filter)`
-              : "  waiting for deliveries… try `fanfare webhooks trigger draw.consumer.won` in another terminal"}
+              : `  waiting for deliveries… try: ${nextStep}`}
           </TintedText>
         ) : (
           window.rows.map((record) => (

@@ -4,6 +4,7 @@ import { DeliveryDetails } from "./delivery-details.js";
 import { DeliveryList } from "./delivery-list.js";
 import { listenViewLayout } from "./listen-layout.js";
 import { arrivedWhilePaused, listWindow, p50Latency } from "./listen-state.js";
+import { nextStep } from "../banner.js";
 import type { ListenViewSource } from "../types.js";
 import { SessionHeader } from "./session-header.js";
 import { StatusBar } from "./status-bar.js";
@@ -82,6 +83,7 @@ export function ListenScreen({
           rows={layout.listRows}
           columns={size.columns}
           filter={state.filter}
+          nextStep={nextStep(source.info)}
         />
       )}
       <StatusBar mode={mode} filterDraft={state.filterDraft} message={state.message} paused={state.paused !== null} />

@@ -162,7 +162,10 @@ describe("rows and counters", () => {
 
   it("marks replays and shows a hint while nothing has arrived", async () => {
     const view = await mountReady();
-    await waitForFrame(view, "waiting for deliveries");
+    await waitForFrame(view, "waiting for deliveries… try: fanfare webhooks trigger draw.consumer.won");
+    // Connected: the banner's own next step (banner.ts nextStep), not a second suggestion.
+    const connected = await mountReady({}, { source: new FakeSource({ mode: "connected", endpointId: "we_123" }) });
+    await waitForFrame(connected, "waiting for deliveries… try: fanfare webhooks trigger draw.consumer.won --endpoint we_123");
     view.source.emit(makeRecord(4, { replayOf: 1 }));
     const frame = await waitForFrame(view, "whk_000004");
     expect(rowLines(frame)[0]).toMatch(/whk_000004 +↻ {2}✓/);
