@@ -121,7 +121,7 @@ export async function getConfig(
   const { key } = options;
   const out = outputOf(options, deps);
   if (!(GETTABLE as readonly string[]).includes(key)) {
-    throw usageError(`unknown setting "${key}"`, `settings: ${GETTABLE.join(", ")}`, "unknown_setting");
+    throw usageError(`unknown setting "${key}"`, await settingHint(key, GETTABLE, "settings"), "unknown_setting");
   }
   const { explainSettings } = await import("../config/settings.js");
   const { maskSecret } = await import("../config/mask.js");
@@ -156,7 +156,7 @@ export async function setConfig(
   const { key, value } = options;
   const out = outputOf(options, deps);
   if (!(SETTABLE as readonly string[]).includes(key)) {
-    throw usageError(`"${key}" cannot be set`, `settable: ${SETTABLE.join(", ")}`, "unknown_setting");
+    throw usageError(`"${key}" cannot be set`, await settingHint(key, SETTABLE, "settable"), "unknown_setting");
   }
   const { checkApiBase, resolveProfileName } = await import("../config/settings.js");
   const { checkProfileName, updateConfig } = await import("../config/store.js");
@@ -183,4 +183,12 @@ export async function setConfig(
   }, deps.env);
   if (out.json) out.printJson({ profile, key, value: shown });
   else out.print(`saved ${key} = ${shown} in profile "${profile}"`);
+}
+
+/** "did you mean apiKey?" by the closest name (case and typos forgiven, as for event names), then the list. */
+async function settingHint(key: string, names: readonly string[], listName: string): Promise<string> {
+  const { closestNames } = await import("../events/suggest.js");
+  const [closest] = closestNames(key, names, 1);
+  const list = `${listName}: ${names.join(", ")}`;
+  return closest ? `did you mean ${closest}? (${list})` : list;
 }

@@ -142,7 +142,14 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
     .command("health")
     .description("whether recent deliveries to an endpoint succeed")
     .argument("<id>", "endpoint id (we_…)")
-    .addHelpText("after", examples([["fanfare webhooks endpoints health we_123", "success rate and last delivery"]]))
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 healthy, 1 unhealthy (or the API failed), 2 bad input; so a script can gate on it.\n" +
+        examples([
+          ["fanfare webhooks endpoints health we_123", "success rate and last delivery"],
+          ["fanfare webhooks endpoints health we_123 --json || echo unhealthy", "in a script: exit 1 when unhealthy"],
+        ]),
+    )
     .action(runWith(ctx, endpointHealth));
 
   endpoints
@@ -296,8 +303,10 @@ export async function endpointHealth(
   const { id } = options;
   const { out, api, fmt } = await apiCommand(options, deps);
   const health = await api((c) => c.health(id));
-  if (out.json) return out.printJson({ id, ...health });
-  out.print(fmt.healthDetail(id, health, out.style).join("\n"));
+  if (out.json) out.printJson({ id, ...health });
+  else out.print(fmt.healthDetail(id, health, out.style).join("\n"));
+  // The answer is the point of the command: an unhealthy endpoint is a failed check (exit 1).
+  return health.healthy ? 0 : 1;
 }
 
 export async function testEndpoint(

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
-import { usageError } from "../errors.js";
+import { CliError, usageError } from "../errors.js";
 import { type CommandContext, examples, outputOf, runWith } from "./context.js";
 import type { CommandDeps } from "./deps.js";
 
@@ -80,6 +80,17 @@ export async function login(options: GlobalOptions, deps: CommandDeps): Promise<
   let endpointCount: number;
   try {
     endpointCount = (await client.listEndpoints()).length;
+  } catch (error) {
+    // "run `fanfare login`" is no help to someone running it: say what to check instead.
+    const { isApiError } = await import("../api/errors.js");
+    if (isApiError(error) && error.status === 401) {
+      throw new CliError(error.message, {
+        exitCode: error.exitCode,
+        code: error.code,
+        hint: `check the key (copy it again, whole) and that it belongs to ${apiBase}; nothing was saved`,
+      });
+    }
+    throw error;
   } finally {
     await client.close();
   }

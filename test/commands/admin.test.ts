@@ -213,8 +213,13 @@ describe("a failing receiver", () => {
 
     const failed = await deliveries("list", endpoint.id, "--status", "permanently_failed");
     expect(failed.stdout).toContain(did);
-    const health = JSON.parse((await endpoints("health", endpoint.id, "--json")).stdout);
-    expect(health.healthy).toBe(false);
+    const unhealthy = await endpoints("health", endpoint.id, "--json");
+    expect(JSON.parse(unhealthy.stdout).healthy).toBe(false);
+    // Unhealthy is a failed check: exit 1, for people and --json alike, with the table still printed.
+    expect(unhealthy.code).toBe(1);
+    const table = await endpoints("health", endpoint.id);
+    expect(table.code).toBe(1);
+    expect(table.stdout).toMatch(/healthy\s+no/);
     await endpoints("delete", endpoint.id, "--yes");
   });
 });

@@ -64,7 +64,9 @@ describe("fanfare login", () => {
     const r = await cli(["login", "--api-base", emulator.url], { input: "sk_test_wrongKey000000000\n" });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: the API rejected the key \(401 /);
-    expect(r.stderr).toMatch(/hint: run `fanfare login`/);
+    // Not "run `fanfare login`": that is what was just run.
+    expect(r.stderr).toMatch(/hint: check the key \(copy it again, whole\) and that it belongs to http:\/\/127\.0\.0\.1:\d+\/api; nothing was saved\n$/);
+    expect(r.stderr).not.toMatch(/run `fanfare login`/);
     expect(existsSync(configFile())).toBe(false);
   });
 
@@ -152,6 +154,9 @@ describe("fanfare config", () => {
     const unknown = await cli(["config", "get", "colour"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe('error: unknown setting "colour"\nhint: settings: apiKey, apiBase, profile, configFile\n');
+    const close = await cli(["config", "get", "apikey"]);
+    expect(close.code).toBe(2);
+    expect(close.stderr).toBe('error: unknown setting "apikey"\nhint: did you mean apiKey? (settings: apiKey, apiBase, profile, configFile)\n');
   });
 
   it("set saves apiBase / apiKey in the chosen profile; other keys → exit 2", async () => {
@@ -172,6 +177,11 @@ describe("fanfare config", () => {
     const bad = await cli(["config", "set", "colour", "red"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe('error: "colour" cannot be set\nhint: settable: apiBase, apiKey\n');
+    for (const typo of ["apikey", "api_key", "apiKye", "API-BASE"]) {
+      const near = await cli(["config", "set", typo, "x"]);
+      expect(near.code).toBe(2);
+      expect(near.stderr).toMatch(new RegExp(`^error: "${typo}" cannot be set\nhint: did you mean api(Key|Base)\\? \\(settable: apiBase, apiKey\\)\n$`));
+    }
     const badUrl = await cli(["config", "set", "apiBase", "nope"]);
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toMatch(/^error: invalid API base URL "nope" \(value\)/);
