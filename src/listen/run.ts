@@ -6,6 +6,7 @@ import type { LifecycleScope, StopRequest } from "../lifecycle/scope.js";
 import { escapeControl } from "../terminal/escape.js";
 import type { Output } from "../terminal/output.js";
 import { bannerJson, bannerLines } from "./banner.js";
+import { exitSummaryJson, exitSummaryLine, SessionTally } from "./exit-summary.js";
 import { removeLeftovers, temporaryEndpointDescription } from "./leftovers.js";
 import { limitHeapGrowth } from "./heap.js";
 import type { EndpointLease } from "./endpoint-lease.js";
@@ -60,6 +61,8 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
   limitHeapGrowth();
   const { env, pid } = config;
   const warnings: string[] = [];
+  // Set once deliveries can arrive: what the one line on exit reports.
+  let tally: { counts: SessionTally; startedAt: number } | null = null;
   const cleanUp = async (): Promise<void> => {
     warnings.push(...(await scope.close()));
   };
@@ -190,6 +193,10 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
 
     if (out.json) out.stderr.write(JSON.stringify(bannerJson(info, extras)) + "\n");
     else for (const line of bannerLines(info, extras, out.style)) out.stderr.write(line + "\n");
+    const counts = new SessionTally();
+    tally = { counts, startedAt: Date.now() };
+    // Never unsubscribed: deliveries that finish while listen drains on exit still count.
+    parts.relay.subscribe((record) => counts.add(record));
 
     if (config.tui) {
       const { renderListenView } = await import("./view/listen-view.js");
@@ -225,6 +232,11 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
 
   async function finish(request: StopRequest): Promise<number> {
     await cleanUp();
+    if (tally) {
+      const { counts, startedAt } = tally;
+      const elapsed = Date.now() - startedAt;
+      out.stderr.write((out.json ? exitSummaryJson(counts.counts, elapsed) : exitSummaryLine(counts.counts, elapsed)) + "\n");
+    }
     if (request.error) out.error(request.error);
     printWarnings();
     return request.error ? request.error.exitCode : request.code;

@@ -191,3 +191,26 @@ describe("listen's mode and flags", () => {
     );
   });
 });
+
+describe("listen's exit summary", () => {
+  it("prints one line on exit: received, ok, failed, bad signature, duration (JSON with --json)", async () => {
+    const env = configEnv();
+    const app = await target((req, res) => {
+      res.writeHead(JSON.parse(req.body.toString()).type === "order.created" ? 500 : 200).end();
+    });
+    const cli = await scope.listen(["--forward", app.url], env);
+    await runCli(["webhooks", "trigger", "draw.consumer.won"], { env });
+    await runCli(["webhooks", "trigger", "draw.consumer.won", "--secret", "whsec_notTheSessions0123456"], { env });
+    await runCli(["webhooks", "trigger", "order.created"], { env });
+    await cli.waitFor(/<-- \[500\]/);
+    expect(await cli.stop("SIGINT")).toEqual({ code: 130, signal: null });
+    expect(cli.stderr()).toMatch(/^listen: 3 received, 2 ok, 1 failed, 1 bad signature in \d+ s$/m);
+
+    const json = await scope.listen(["--forward", app.url, "--json"], env);
+    await runCli(["webhooks", "trigger", "draw.consumer.won"], { env });
+    await json.waitFor(/"seq":1,/);
+    expect(await json.stop("SIGTERM")).toEqual({ code: 130, signal: null });
+    const last = JSON.parse(json.stderr().trim().split("\n").at(-1)!);
+    expect(last).toEqual({ summary: { received: 1, ok: 1, failed: 0, badSignature: 0, durationMs: expect.any(Number) } });
+  });
+});
