@@ -8,6 +8,7 @@ import {
   ORDER_EVENTS,
   QUEUE_EVENTS,
 } from "./definitions.js";
+import { mirrorOf } from "./mirrors.js";
 import { closestNames } from "./suggest.js";
 import { EVENT_CATEGORIES, EVENT_STATUSES, type EventStatus, type EventType } from "./types.js";
 
@@ -54,9 +55,22 @@ export function unknownEventHint(name: string): string {
   const list = category
     ? `Run "${LIST_COMMAND} --category ${category}" to list all ${EVENT_TYPES.filter((e) => e.category === category).length}.`
     : `Run "${LIST_COMMAND}" to list all ${EVENT_TYPES.length}.`;
-  const suggestions = closestNames(name, eventNames());
+  const suggestions = withMirrors(closestNames(name, eventNames(), 6)).slice(0, 3);
   if (suggestions.length === 0) return list.charAt(0).toLowerCase() + list.slice(1);
   return `did you mean ${orList(suggestions)}? ${list}`;
+}
+
+/**
+ * A guide spelling and the reference one it mirrors are one event to the user: when both are close,
+ * only the reference name is offered; a mirror alone says which reference name it stands for.
+ */
+function withMirrors(names: string[]): string[] {
+  const offered = new Set(names);
+  return names.flatMap((n) => {
+    const mirror = mirrorOf(n);
+    if (!mirror) return [n];
+    return offered.has(mirror) ? [] : [`${n} (mirrors ${mirror})`];
+  });
 }
 
 function orList(items: string[]): string {

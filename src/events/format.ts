@@ -1,5 +1,6 @@
 import type { Style } from "../terminal/style.js";
 import { countByStatus, EVENT_TYPES } from "./catalog.js";
+import { mirrorOf } from "./mirrors.js";
 import type { EventStatus, EventType } from "./types.js";
 
 /** What `events --json` prints for each event type. */
@@ -8,10 +9,18 @@ export interface EventSummary {
   category: string;
   status: EventStatus;
   description: string;
+  /** The reference name a guide or planned name means the same as (events/mirrors.ts), else null. */
+  mirrors: string | null;
 }
 
 export function summarize(event: EventType): EventSummary {
-  return { name: event.name, category: event.category, status: event.status, description: event.description };
+  return {
+    name: event.name,
+    category: event.category,
+    status: event.status,
+    description: event.description,
+    mirrors: mirrorOf(event.name),
+  };
 }
 
 const STATUS_STYLE: Record<EventStatus, (style: Style) => Style> = {
@@ -25,6 +34,7 @@ const STATUS_STYLE: Record<EventStatus, (style: Style) => Style> = {
  * ```
  * NAME                     CATEGORY  STATUS     DESCRIPTION
  * queue.consumer.entered   queue     reference  Consumer joined a queue
+ * queue.consumer_entered   queue     guide      Consumer joined queue (mirrors queue.consumer.entered)
  * …
  * 52 event types: 21 reference, 19 guide, 12 planned
  * reference: payload from the events reference · guide: …
@@ -32,7 +42,10 @@ const STATUS_STYLE: Record<EventStatus, (style: Style) => Style> = {
  */
 export function eventTable(events: readonly EventType[], style: Style): string[] {
   const header = ["NAME", "CATEGORY", "STATUS", "DESCRIPTION"];
-  const rows = events.map((e) => [e.name, e.category, e.status, e.description]);
+  const rows = events.map((e) => {
+    const mirror = mirrorOf(e.name);
+    return [e.name, e.category, e.status, mirror ? `${e.description} (mirrors ${mirror})` : e.description];
+  });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[], colour: (cell: string, column: number) => string) =>
     cells
@@ -45,6 +58,7 @@ export function eventTable(events: readonly EventType[], style: Style): string[]
     lines.push(line(row, (cell, column) => (column === 2 ? STATUS_STYLE[status](style)(cell) : cell)));
   }
   lines.push("", style.dim(countLine(events)), style.dim(STATUS_LEGEND));
+  if (events.some((e) => mirrorOf(e.name))) lines.push(style.dim(MIRROR_LEGEND));
   return lines;
 }
 
@@ -59,3 +73,6 @@ export function countLine(shown: readonly EventType[]): string {
 /** What the statuses mean, for the foot of the table. */
 export const STATUS_LEGEND =
   "reference: payload from the events reference · guide: named in the webhooks guide · planned: announced, not yet sent";
+
+/** Under the legend when a shown name mirrors another. */
+export const MIRROR_LEGEND = "(mirrors X): the same event as the reference name X, whose payload the platform documents: prefer X";

@@ -2,6 +2,8 @@
  * "Did you mean …?" for event names. Separators are compared loosely (`queue.consumer.admited`,
  * `queue.admission.completed` and `Queue.Consumer.Admitted` all find their event), typos by edit
  * distance with transpositions, and a bare prefix (`draw`, `auction.bid`) by the names it starts.
+ * A name with a segment left out or in another order (`draw.won`, `won.draw`) finds the names holding
+ * all its words (`draw.consumer.won`); failing that, the names ending in the same word.
  */
 export function closestNames(input: string, names: readonly string[], limit = 3): string[] {
   const needle = normalize(input);
@@ -19,13 +21,32 @@ export function closestNames(input: string, names: readonly string[], limit = 3)
     .map((name, order) => ({ name, order, distance: editDistance(needle, normalize(name)) }))
     .filter((s) => s.distance <= budget)
     .sort((a, b) => a.distance - b.distance || a.order - b.order);
-  if (scored.length === 0) return [];
-  // Only names about as close as the best: one clear match should not drag weaker ones along.
-  const best = scored[0]!.distance;
-  return scored
-    .filter((s) => s.distance <= best + 1)
-    .slice(0, limit)
-    .map((s) => s.name);
+  if (scored.length > 0) {
+    // Only names about as close as the best: one clear match should not drag weaker ones along.
+    const best = scored[0]!.distance;
+    return scored
+      .filter((s) => s.distance <= best + 1)
+      .slice(0, limit)
+      .map((s) => s.name);
+  }
+  return byWords(needle, names, limit);
+}
+
+/**
+ * Names holding every word typed (a typo of one letter forgiven in longer words), fewest extra words
+ * first; else names whose last word is the one typed last (`lottery.won` → the `…won` events).
+ */
+function byWords(needle: string, names: readonly string[], limit: number): string[] {
+  const typed = needle.split(".").filter(Boolean);
+  if (typed.length === 0) return [];
+  const same = (a: string, b: string) => a === b || (a.length >= 4 && b.length >= 4 && editDistance(a, b) <= 1);
+  const holding = names
+    .map((name, order) => ({ name, order, words: normalize(name).split(".") }))
+    .filter((c) => typed.every((word) => c.words.some((w) => same(w, word))))
+    .sort((a, b) => a.words.length - b.words.length || a.order - b.order);
+  if (holding.length > 0) return holding.slice(0, limit).map((c) => c.name);
+  const last = typed[typed.length - 1]!;
+  return names.filter((name) => same(normalize(name).split(".").pop()!, last)).slice(0, limit);
 }
 
 function normalize(name: string): string {

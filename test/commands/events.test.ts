@@ -27,12 +27,14 @@ function expectUsageError(result: CliResult, message: RegExp) {
 }
 
 describe("fanfare webhooks events", () => {
-  it("--json lists all 52 event types with name, category, status and description", async () => {
+  it("--json lists all 52 event types with name, category, status, description and what each mirrors", async () => {
     const r = await webhooks("events", "--json");
     expect(r.code, r.stderr).toBe(0);
     const events = JSON.parse(r.stdout) as Array<Record<string, string>>;
     expect(events).toHaveLength(52);
-    expect(Object.keys(events[0]!)).toEqual(["name", "category", "status", "description"]);
+    expect(Object.keys(events[0]!)).toEqual(["name", "category", "status", "description", "mirrors"]);
+    expect(events.find((e) => e.name === "queue.consumer_entered")!.mirrors).toBe("queue.consumer.entered");
+    expect(events.find((e) => e.name === "queue.consumer.entered")!.mirrors).toBeNull();
     expect(events.filter((e) => e.status === "guide")).toHaveLength(19);
     expect(r.stdout.trimEnd().split("\n")).toHaveLength(1);
   });

@@ -251,6 +251,10 @@ describe("fanfare webhooks trigger", () => {
     expectOneLineError(r, 2, /^error: unknown event "draw\.consumer\.wom"$/);
     expect(r.stderr).toContain("did you mean draw.consumer.won");
     expect(received).toHaveLength(0);
+    // A segment left out still finds it.
+    const short = await trigger(withTarget("draw.won"));
+    expectOneLineError(short, 2, /^error: unknown event "draw\.won"$/);
+    expect(short.stderr).toContain("hint: did you mean draw.consumer.won?");
   });
 
   it.each([

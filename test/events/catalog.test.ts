@@ -113,17 +113,37 @@ describe("requireEventType", () => {
   });
 
   it("suggests across separators, case and swapped letters", () => {
-    expect(errorOf("queue.admission.completed").hint).toMatch(/^did you mean queue\.admission_completed\?/);
+    expect(errorOf("queue.admission.completed").hint).toMatch(/^did you mean queue\.admission_completed \(mirrors queue\.consumer\.completed\)\?/);
     expect(errorOf("Queue.Consumer.Admitted").hint).toMatch(/^did you mean queue\.consumer\.admitted/);
     expect(errorOf("darw.completed").hint).toMatch(/^did you mean draw\.completed\?/);
     expect(errorOf("order.create").hint).toMatch(/^did you mean order\.created\?/);
   });
 
   it("lists names sharing a prefix, and points a bare category at --category", () => {
-    expect(errorOf("auction.bid").hint).toMatch(/^did you mean auction\.bid\.placed, auction\.bid\.outbid or auction\.bid_placed\?/);
+    // auction.bid_placed mirrors auction.bid.placed: one event, offered once, by its reference name.
+    expect(errorOf("auction.bid").hint).toMatch(/^did you mean auction\.bid\.placed or auction\.bid\.outbid\?/);
     expect(errorOf("draw").hint).toBe(
       'did you mean draw.consumer.entered, draw.consumer.won or draw.consumer.lost? Run "fanfare webhooks events --category draw" to list all 8.',
     );
+  });
+
+  it("matches a name with a segment left out, or by its last word", () => {
+    expect(errorOf("draw.won").hint).toMatch(/^did you mean draw\.consumer\.won\?/);
+    expect(errorOf("won.auction").hint).toMatch(/^did you mean auction\.consumer\.won\?/);
+    expect(errorOf("queue.entered").hint).toMatch(/^did you mean queue\.consumer\.entered\?/);
+    expect(errorOf("lottery.won").hint).toMatch(/^did you mean draw\.consumer\.won or auction\.consumer\.won\?/);
+    // Both spellings are close: only the reference one is offered.
+    expect(errorOf("queue.consumer.enterd").hint).toMatch(/^did you mean queue\.consumer\.entered\? Run/);
+  });
+
+  it("every mirror is a guide or planned name pointing at a reference name", async () => {
+    const { MIRRORS } = await import("../../src/events/mirrors.js");
+    expect(Object.keys(MIRRORS).length).toBeGreaterThanOrEqual(10);
+    for (const [name, reference] of Object.entries(MIRRORS)) {
+      expect(requireEventType(name).status).not.toBe("reference");
+      expect(requireEventType(reference).status).toBe("reference");
+      expect(requireEventType(name).category === requireEventType(reference).category || name.startsWith("distribution.")).toBe(true);
+    }
   });
 
   it("with nothing close, only says how to list them", () => {

@@ -37,6 +37,23 @@ describe("summarize", () => {
       category: "queue",
       status: "reference",
       description: "Consumer joined a queue",
+      mirrors: null,
     });
+    expect(summarize(EVENT_TYPES.find((e) => e.name === "queue.consumer_entered")!)).toMatchObject({
+      status: "guide",
+      mirrors: "queue.consumer.entered",
+    });
+  });
+});
+
+describe("mirrors", () => {
+  it("the table says which reference name a guide or planned name mirrors, and what that means", () => {
+    const lines = eventTable(EVENT_TYPES, createStyle(false));
+    expect(lines.find((l) => l.startsWith("queue.consumer_entered "))).toMatch(/guide\s+Consumer joined queue \(mirrors queue\.consumer\.entered\)$/);
+    expect(lines.find((l) => l.startsWith("auction.bid_placed "))).toMatch(/\(mirrors auction\.bid\.placed\)$/);
+    expect(lines.find((l) => l.startsWith("queue.consumer.entered "))).not.toMatch(/mirrors/);
+    expect(lines.at(-1)).toMatch(/^\(mirrors X\): the same event as the reference name X/);
+    // A filter that shows no mirror does not explain them.
+    expect(eventTable(filterEventTypes({ status: ["reference"] }), createStyle(false)).join("\n")).not.toMatch(/mirrors/);
   });
 });
