@@ -45,7 +45,8 @@ export function registerListen(parent: Command, ctx: CommandContext): void {
         "API key (or --api-base at `fanfare webhooks emulator`) it opens a cloudflared quick tunnel and a\n" +
         "temporary endpoint, deleted on exit; --local keeps it local anyway. The signing secret stays the same\n" +
         "across runs. Several listens may run at once: trigger sends each delivery to every one.\n" +
-        "Live view keys: ↑/↓ select, enter/d details, r replay, / filter, p pause, s secret, q quit.\n" +
+        "Live view keys: ↑/↓ select, enter/d details, r replay, c copy the body (OSC 52), w write it to a file,\n" +
+        "/ filter, p pause, s secret, q quit.\n" +
         "Without a terminal (or with --no-tui / --json) listen prints lines (NDJSON with --json) until stopped.\n" +
         "Exit codes: 0 quit with q, 1 the tunnel or the API failed, 2 bad flags or no cloudflared, 130 Ctrl-C/SIGTERM.\n" +
         examples([

@@ -24,7 +24,8 @@ export interface DetailLine {
 
 /** Past this a body is cut: a person scrolls a sample, and Ink measures every line it draws. */
 export const MAX_BODY_LINES = 2000;
-const MAX_LINE_CHARS = 2000;
+/** A single value longer than this (a huge token) is cut; anything shorter is shown whole, wrapped. */
+const MAX_LINE_CHARS = 20_000;
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -61,6 +62,29 @@ function headerLines(headers: Record<string, string>): DetailLine[] {
   const entries = Object.entries(headers);
   if (entries.length === 0) return [{ text: "  (none)", tone: "dim" }];
   return entries.map(([name, value]) => ({ text: `  ${name}: ${value}` }));
+}
+
+/**
+ * Lines folded to the pane's width, so long values (tokens, signatures, URLs) can be read whole
+ * rather than cut with `…`. A continuation keeps the line's indent plus two, while that leaves room.
+ */
+export function wrapDetailLines(lines: readonly DetailLine[], width: number): DetailLine[] {
+  const max = Math.max(10, Math.floor(width));
+  const out: DetailLine[] = [];
+  for (const line of lines) {
+    const chars = Array.from(line.text);
+    if (chars.length <= max) {
+      out.push(line);
+      continue;
+    }
+    const lead = /^ */.exec(line.text)![0].length + 2;
+    const pad = lead <= max / 2 ? " ".repeat(lead) : "";
+    out.push({ ...line, text: chars.slice(0, max).join("") });
+    for (let at = max; at < chars.length; at += max - pad.length) {
+      out.push({ ...line, text: pad + chars.slice(at, at + max - pad.length).join("") });
+    }
+  }
+  return out;
 }
 
 const indent = (lines: string[]): DetailLine[] => lines.map((text) => ({ text: "  " + text }));

@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
 import type { DeliveryRecord } from "../types.js";
-import { deliveryDetailLines, type DetailLine } from "./delivery-detail-lines.js";
+import { deliveryDetailLines, wrapDetailLines, type DetailLine } from "./delivery-detail-lines.js";
 import { TintedText } from "./tinted-text.js";
 
 export interface DeliveryDetailsProps {
@@ -9,18 +9,23 @@ export interface DeliveryDetailsProps {
   scroll: number;
   /** Content lines that fit (the title line comes on top). */
   rows: number;
+  /** The pane's width: long lines wrap to it. */
+  columns: number;
 }
 
-const linesCache = new WeakMap<DeliveryRecord, DetailLine[]>();
+const linesCache = new WeakMap<DeliveryRecord, { columns: number; lines: DetailLine[] }>();
 
-/** Built once per record version: a pretty-printed body is the costly part. */
-export function detailLinesOf(record: DeliveryRecord): DetailLine[] {
-  let lines = linesCache.get(record);
-  if (!lines) {
-    lines = deliveryDetailLines(record);
-    linesCache.set(record, lines);
+/**
+ * Built once per record version and width: a pretty-printed body is the costly part. Long lines are
+ * wrapped to `columns`, so scrolling counts the rows as drawn.
+ */
+export function detailLinesOf(record: DeliveryRecord, columns: number): DetailLine[] {
+  let cached = linesCache.get(record);
+  if (!cached || cached.columns !== columns) {
+    cached = { columns, lines: wrapDetailLines(deliveryDetailLines(record), columns) };
+    linesCache.set(record, cached);
   }
-  return lines;
+  return cached.lines;
 }
 
 /**
@@ -33,8 +38,8 @@ export function detailLinesOf(record: DeliveryRecord): DetailLine[] {
  *     content-type: application/json
  *   …
  */
-export function DeliveryDetails({ record, scroll, rows }: DeliveryDetailsProps) {
-  const lines = detailLinesOf(record);
+export function DeliveryDetails({ record, scroll, rows, columns }: DeliveryDetailsProps) {
+  const lines = detailLinesOf(record, columns);
   const height = Math.max(1, rows);
   const first = Math.max(0, Math.min(scroll, Math.max(0, lines.length - height)));
   const shown = lines.slice(first, first + height);

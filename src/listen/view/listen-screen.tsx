@@ -1,4 +1,7 @@
-import { Box } from "ink";
+import { Box, useStdout } from "ink";
+import { writeDeliveryFile } from "../delivery-file.js";
+import type { DeliveryRecord } from "../types.js";
+import { osc52 } from "./clipboard.js";
 import { DeliveryCounters } from "./delivery-counters.js";
 import { DeliveryDetails } from "./delivery-details.js";
 import { DeliveryList } from "./delivery-list.js";
@@ -26,6 +29,10 @@ export interface ListenScreenProps {
   /** Most records kept for browsing (counters cover all of them). */
   capacity?: number;
   flushIntervalMs?: number;
+  /** `c`: how text reaches the clipboard (default: OSC 52 on Ink's stdout). */
+  copyText?: (text: string) => void;
+  /** `w`: where a delivery is written (default: delivery-<id>.http in the current folder). */
+  saveDelivery?: (record: DeliveryRecord) => Promise<string>;
 }
 
 /**
@@ -49,7 +56,10 @@ export function ListenScreen({
   columns,
   capacity,
   flushIntervalMs,
+  copyText,
+  saveDelivery = writeDeliveryFile,
 }: ListenScreenProps) {
+  const { stdout } = useStdout();
   const { state, dispatch, getState } = useListenStore({ capacity });
   useDeliveryStream(source, dispatch, flushIntervalMs);
   useMessageExpiry(state.message, dispatch);
@@ -60,6 +70,10 @@ export function ListenScreen({
     dispatch,
     replay: (seq) => source.replay(seq),
     layout,
+    columns: size.columns,
+    // An OSC sequence draws nothing, so it can go straight to the terminal between Ink's frames.
+    copyText: copyText ?? ((text) => void stdout.write(osc52(text))),
+    saveDelivery,
     onQuit,
     isActive: interactive,
   });
@@ -76,7 +90,7 @@ export function ListenScreen({
         filter={state.filter}
       />
       {state.detail ? (
-        <DeliveryDetails record={state.detail.record} scroll={state.detail.scroll} rows={layout.detailRows} />
+        <DeliveryDetails record={state.detail.record} scroll={state.detail.scroll} rows={layout.detailRows} columns={size.columns} />
       ) : (
         <DeliveryList
           window={listWindow(state, layout.listRows)}

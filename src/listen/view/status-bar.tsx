@@ -15,7 +15,7 @@ export interface StatusBarProps {
 
 const KEYS: Record<StatusBarMode, string> = {
   list: "↑/↓ select  enter/d details  r replay  / filter  p pause  s secret  q quit",
-  details: "↑/↓ PgUp/PgDn scroll  esc back  r replay  s secret  q quit",
+  details: "↑/↓ PgUp/PgDn scroll  esc back  r replay  c copy  w write  s secret  q quit",
   filter: "type an event type  enter apply  esc clear",
 };
 

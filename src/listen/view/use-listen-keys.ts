@@ -2,6 +2,8 @@ import { useApp, useInput, type Key } from "ink";
 import { useRef } from "react";
 import type { DeliveryRecord } from "../types.js";
 import { isKeyChunk, splitKeyChunk } from "./key-chunks.js";
+import { MAX_CLIPBOARD_BYTES } from "./clipboard.js";
+import { formatBytes } from "./delivery-format.js";
 import { detailLinesOf } from "./delivery-details.js";
 import type { ListenViewLayout } from "./listen-layout.js";
 import { selectedRecord, type ListenViewAction, type ListenViewState } from "./listen-state.js";
@@ -13,6 +15,12 @@ export interface ListenKeysOptions {
   dispatch: (action: ListenViewAction) => void;
   replay: (seq: number) => Promise<void>;
   layout: ListenViewLayout;
+  /** The terminal's width: the details pane wraps to it, so its line count depends on it. */
+  columns: number;
+  /** `c`: puts the text on the user's clipboard (OSC 52 by default). */
+  copyText: (text: string) => void;
+  /** `w`: writes the delivery (headers and raw body) to a file; resolves to its name. */
+  saveDelivery: (record: DeliveryRecord) => Promise<string>;
   /** "interrupt" for Ctrl-C (the session exits 130), "quit" for `q`. */
   onQuit?: (reason: QuitReason) => void;
   /** False when stdin is not a terminal (no raw mode): the view only shows. */
@@ -24,7 +32,17 @@ export interface ListenKeysOptions {
  * browsing the list), read from the store at the moment of the key so that keys arriving in one
  * chunk apply in order.
  */
-export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isActive }: ListenKeysOptions): void {
+export function useListenKeys({
+  getState,
+  dispatch,
+  replay,
+  layout,
+  columns,
+  copyText,
+  saveDelivery,
+  onQuit,
+  isActive,
+}: ListenKeysOptions): void {
   const { exit } = useApp();
 
   /** Set once quitting: keys after `q` in the same chunk must not act on a closing session. */
@@ -44,6 +62,28 @@ export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isAc
     });
   };
 
+  const copyBody = (record: DeliveryRecord | null): void => {
+    if (!record) return;
+    const say = (text: string, tone?: "error") => dispatch({ type: "message", tone, text, now: Date.now() });
+    const { body } = record.request;
+    if (body.length > MAX_CLIPBOARD_BYTES) {
+      return say(`body of ${record.id} is ${formatBytes(body.length)}, too large for the clipboard: w writes it to a file`, "error");
+    }
+    copyText(body.toString("utf8"));
+    say(`copied the body of ${record.id} (${formatBytes(body.length)}) to the clipboard`);
+  };
+
+  const writeFile = (record: DeliveryRecord | null): void => {
+    if (!record) return;
+    saveDelivery(record).then(
+      (path) => dispatch({ type: "message", text: `wrote ${record.id} (headers and body) to ${path}`, now: Date.now() }),
+      (error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        dispatch({ type: "message", tone: "error", text: `could not write ${record.id}: ${reason}`, now: Date.now() });
+      },
+    );
+  };
+
   const onFilterKey = (input: string, key: Key): void => {
     if (key.escape) dispatch({ type: "clearFilter" });
     else if (key.return) dispatch({ type: "applyFilter" });
@@ -57,7 +97,7 @@ export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isAc
       dispatch({
         type: "scrollDetail",
         delta,
-        lineCount: detailLinesOf(detail.record).length,
+        lineCount: detailLinesOf(detail.record, columns).length,
         viewportRows: layout.detailRows,
       });
     if (key.escape || key.return || key.leftArrow || input === "d") dispatch({ type: "closeDetail" });
@@ -68,6 +108,8 @@ export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isAc
     else if (key.home || input === "g") scroll(-Infinity);
     else if (key.end || input === "G") scroll(Infinity);
     else if (input === "r") startReplay(detail.record);
+    else if (input === "c") copyBody(detail.record);
+    else if (input === "w") writeFile(detail.record);
     else if (input === "s") dispatch({ type: "toggleSecret" });
     else if (input === "q") quit("quit");
   };
@@ -82,6 +124,8 @@ export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isAc
     else if (key.end || input === "G") dispatch({ type: "moveTo", where: "last", viewportRows: rows });
     else if (key.return || input === "d") dispatch({ type: "openDetail", viewportRows: layout.detailRows });
     else if (input === "r") startReplay(selectedRecord(state));
+    else if (input === "c") copyBody(selectedRecord(state));
+    else if (input === "w") writeFile(selectedRecord(state));
     else if (input === "/") dispatch({ type: "startFilter" });
     else if (input === "p") dispatch({ type: "togglePause" });
     else if (input === "s") dispatch({ type: "toggleSecret" });
