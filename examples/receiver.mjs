@@ -101,7 +101,7 @@ const secret = process.env.FANFARE_WEBHOOK_SECRET;
 if (!secret) {
   console.error("error: set FANFARE_WEBHOOK_SECRET to the signing secret (whsec_…) to verify deliveries");
   console.error("hint: with `fanfare webhooks listen`, use its secret:");
-  console.error("  FANFARE_WEBHOOK_SECRET=$(npx fanfare webhooks listen --print-secret) node examples/receiver.mjs --port 3000");
+  console.error("  FANFARE_WEBHOOK_SECRET=$(fanfare webhooks listen --print-secret) node examples/receiver.mjs --port 3000");
   process.exit(2);
 }
 
