@@ -76,7 +76,7 @@ export function useListenKeys({
   const writeFile = (record: DeliveryRecord | null): void => {
     if (!record) return;
     saveDelivery(record).then(
-      (path) => dispatch({ type: "message", text: `wrote ${record.id} (headers and body) to ${path}`, now: Date.now() }),
+      (path) => dispatch({ type: "message", text: `wrote ${path} (headers and raw body)`, now: Date.now() }),
       (error: unknown) => {
         const reason = error instanceof Error ? error.message : String(error);
         dispatch({ type: "message", tone: "error", text: `could not write ${record.id}: ${reason}`, now: Date.now() });

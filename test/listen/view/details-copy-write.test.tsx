@@ -97,7 +97,7 @@ describe("details pane", () => {
       },
     });
     await press(view, "d", "w");
-    await waitForFrame(view, "wrote whk_000001 (headers and body) to delivery-whk_000001.http");
+    await waitForFrame(view, "wrote delivery-whk_000001.http (headers and raw body)");
     expect(saved).toEqual(["whk_000001"]);
 
     const failing = await withOneDelivery({ saveDelivery: () => Promise.reject(new Error("EACCES: permission denied")) });
