@@ -51,6 +51,14 @@ export async function resolveTargets(options: TargetOptions): Promise<DeliveryTa
   );
 }
 
+/**
+ * One target: `--forward-to`, or the most recently started running listen. For commands that send
+ * to one place (replay); trigger sends to every listen through resolveTargets.
+ */
+export async function resolveTarget(options: TargetOptions): Promise<DeliveryTarget> {
+  return (await resolveTargets(options)).at(-1)!;
+}
+
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);

@@ -75,6 +75,14 @@ export async function readActiveSessions(env: NodeJS.ProcessEnv): Promise<Active
   return active.sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.pid - b.pid);
 }
 
+/**
+ * The most recently started running session, or null: for what sends to one listen (replay, the MCP
+ * tools), as the single session file did before several listens could run. trigger sends to all.
+ */
+export async function readActiveSession(env: NodeJS.ProcessEnv): Promise<ActiveSession | null> {
+  return (await readActiveSessions(env)).at(-1) ?? null;
+}
+
 /** The files of listens that are gone without cleaning up (killed with -9, a crash, a power cut). */
 export async function readLeftoverSessions(env: NodeJS.ProcessEnv): Promise<SessionState[]> {
   return (await readAllStates(env)).filter((state) => !isAlive(state.pid));

@@ -2,8 +2,8 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { resolveTargets } from "../../src/delivery/target.js";
-import { sessionsDir, writeSessionState } from "../../src/session/state-file.js";
+import { resolveTarget, resolveTargets } from "../../src/delivery/target.js";
+import { readActiveSession, sessionsDir, writeSessionState } from "../../src/session/state-file.js";
 import { tempConfigDir } from "../helpers/cli.js";
 
 /** A config folder that does not exist: no listen session is running there. */
@@ -75,6 +75,22 @@ describe("resolveTargets", () => {
         message: "no `fanfare webhooks listen` is running here after waiting 0 s, and no --forward-to was given",
       });
       expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    } finally {
+      config.cleanup();
+    }
+  });
+});
+
+describe("resolveTarget (one place: replay, the MCP tools)", () => {
+  it("is --forward-to, or the most recently started running listen", async () => {
+    const config = tempConfigDir();
+    try {
+      const env = { FANFARE_CONFIG_DIR: config.dir };
+      await writeSessionState({ pid: process.pid, receiverUrl: "http://127.0.0.1:4002/webhooks", secret: "whsec_new", forwardUrl: "f", startedAt: "2026-01-01T00:00:02.000Z" }, env);
+      await writeSessionState({ pid: process.ppid, receiverUrl: "http://127.0.0.1:4001/webhooks", secret: "whsec_old", forwardUrl: "f", startedAt: "2026-01-01T00:00:01.000Z" }, env);
+      expect(await resolveTarget({ env })).toMatchObject({ url: new URL("http://127.0.0.1:4002/webhooks"), sessionSecret: "whsec_new" });
+      expect((await readActiveSession(env))?.secret).toBe("whsec_new");
+      expect((await resolveTarget({ env, forwardTo: "3000" })).url.href).toBe("http://localhost:3000/");
     } finally {
       config.cleanup();
     }
