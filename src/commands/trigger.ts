@@ -50,7 +50,7 @@ export function registerTrigger(parent: Command, ctx: CommandContext): void {
     .option("--endpoint <id>", "send through the admin API's test route to this endpoint (API key or emulator)")
     .option(
       "--wait [seconds]",
-      `wait up to SECONDS (default ${DEFAULT_WAIT_SECONDS}) for a listen to start, e.g. one just started in the background`,
+      `without --forward-to: wait up to SECONDS (default ${DEFAULT_WAIT_SECONDS}) for a listen to start, e.g. one just started in the background`,
     )
     .addHelpText(
       "after",

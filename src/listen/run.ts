@@ -14,7 +14,7 @@ import { printDeliveries } from "./line-output.js";
 import type { TunnelChoice } from "./options.js";
 import { RECEIVER_PATH } from "./receiver.js";
 import { startRelayParts, type RelayParts } from "./session.js";
-import { removeSessionState, removeSessionStateSync, writeSessionState } from "../session/state-file.js";
+import { readActiveSessions, removeSessionState, removeSessionStateSync, writeSessionState } from "../session/state-file.js";
 import { findCloudflared, TunnelStartAborted, type QuickTunnel } from "./tunnel.js";
 import type { SessionInfo } from "./types.js";
 
@@ -164,6 +164,12 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
         env,
       );
       scope.defer(() => removeSessionState(pid, env));
+      // A second listen is fine, but should not be a surprise: trigger now goes to each of them.
+      const others = (await readActiveSessions(env)).filter((session) => session.pid !== pid);
+      if (others.length > 0) {
+        const list = others.map((o) => `pid ${o.pid} → ${escapeControl(o.forwardUrl)}`).join(", ");
+        out.info(out.style.yellow(`also running: ${others.length === 1 ? "another listen" : `${others.length} other listens`} (${list}); trigger sends each delivery to every one`));
+      }
       // Leaving at once (a second Ctrl-C) must not leave a session file that sends trigger nowhere.
       scope.deferUrgent(() => removeSessionStateSync(pid, env));
     }

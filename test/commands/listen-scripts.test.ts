@@ -24,6 +24,9 @@ describe("several listens", () => {
     // In one test process both listens need a pid of their own that is alive: this one and its parent.
     const first = await scope.listen(["--forward", `${one.url}/one`], env, { pid: process.pid });
     const second = await scope.listen(["--forward", `${two.url}/two`], env, { pid: process.ppid });
+    // The second says so at start; the first had nothing to say.
+    expect(second.stderr()).toContain(`also running: another listen (pid ${process.pid} → ${one.url}/one); trigger sends each delivery to every one`);
+    expect(first.stderr()).not.toContain("also running");
 
     const both = await runCli(["webhooks", "trigger", "draw.consumer.won"], { env });
     expect(both.code, both.stderr).toBe(0);
