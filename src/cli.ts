@@ -21,6 +21,7 @@ const WEBHOOKS: Record<string, () => Promise<Register>> = {
   sample: async () => (await import("./commands/events.js")).registerEvents,
   trigger: async () => (await import("./commands/trigger.js")).registerTrigger,
   verify: async () => (await import("./commands/verify.js")).registerVerify,
+  check: async () => (await import("./commands/check.js")).registerCheck,
   listen: async () => (await import("./commands/listen.js")).registerListen,
   endpoints: async () => (await import("./commands/endpoints.js")).registerEndpoints,
   deliveries: async () => (await import("./commands/deliveries.js")).registerDeliveries,

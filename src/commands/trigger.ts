@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
-import { failure, usageError } from "../errors.js";
+import { failure } from "../errors.js";
 import { parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES, type SignatureScheme } from "../signing/options.js";
 import type { Output } from "../terminal/output.js";
 import { type CommandContext, collect, examples, lifecycleScope, parseIntFlag, outputOf, runWith } from "./context.js";
@@ -91,14 +91,8 @@ export async function trigger(options: TriggerOptions, deps: CommandDeps): Promi
   const { resolveTarget } = await import("../delivery/target.js");
   const target = await resolveTarget({ forwardTo: options.forwardTo, env: deps.env });
   // A listen session verifies with its own secret, so it beats the environment's; --secret beats both.
-  const secret = options.secret || target.sessionSecret || deps.env[SECRET_ENV];
-  if (!secret) {
-    throw usageError(
-      "no signing secret",
-      `pass --secret whsec_… or export ${SECRET_ENV}=whsec_… (the secret your app verifies with)`,
-      "missing_secret",
-    );
-  }
+  const { resolveSigningSecret } = await import("../delivery/signing-secret.js");
+  const { secret } = await resolveSigningSecret({ flag: options.secret, sessionSecret: target.sessionSecret, env: deps.env });
 
   const { readDataFile } = await import("../events/overrides.js");
   const { sampleOf } = await import("../events/sample.js");
