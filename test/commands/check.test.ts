@@ -137,6 +137,18 @@ describe("webhooks check against handlers on loopback", () => {
     expect(stdout).toMatch(/^4 passed, 0 warnings, 4 failed: 10 requests to http:\/\/127\.0\.0\.1:\d+\/webhooks in /m);
   });
 
+  it("shows progress on a terminal while it runs, then the table in colour", async () => {
+    const url = await startHandler();
+    const { code, stdout, stderr } = await runCli(["webhooks", "check", "--forward-to", url, "--events", "order.created"], {
+      env: cleanEnv({ FANFARE_WEBHOOK_SECRET: SECRET }),
+      tty: true,
+    });
+    expect(code).toBe(0);
+    expect(stderr).toContain("\r  10/10 requests answered");
+    expect(stderr.endsWith("\r\u001b[K")).toBe(true);
+    expect(stdout).toContain("\u001b[32mpass\u001b[39m  valid deliveries");
+  });
+
   it("fails only the timestamp check of a handler that ignores the timestamp", async () => {
     const url = await startHandler({ noTolerance: true });
     const { code, results, report } = await checkJson(url, ["--events", "draw.consumer.won,order.created"]);
