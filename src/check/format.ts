@@ -49,15 +49,19 @@ export interface ReportContext {
   events: number;
   requests: number;
   elapsedMs: number;
+  /** Checks planned; fewer are reported when Ctrl-C stopped the run. */
+  planned: number;
+  interrupted: boolean;
 }
 
 /** `6 passed, 1 warning, 1 failed: 61 requests to http://… in 1.2 s`. */
 export function summaryText(summary: CheckSummary, context: ReportContext): string {
   const warnings = `${summary.warned} warning${summary.warned === 1 ? "" : "s"}`;
-  return (
+  const done = summary.passed + summary.warned + summary.failed;
+  const line =
     `${summary.passed} passed, ${warnings}, ${summary.failed} failed: ` +
-    `${context.requests} requests to ${escapeControl(context.url)} in ${formatDuration(context.elapsedMs)}`
-  );
+    `${context.requests} requests to ${escapeControl(context.url)} in ${formatDuration(context.elapsedMs)}`;
+  return context.interrupted ? `${line} (interrupted: ${context.planned - done} of ${context.planned} checks not finished)` : line;
 }
 
 /** `--json`: `{"checks":[{"name","result","detail","advice",…}],"summary":{…}}`. */
@@ -80,6 +84,7 @@ export function checkReport(verdicts: readonly CheckVerdict[], summary: CheckSum
       events: context.events,
       requests: context.requests,
       elapsedMs: Math.round(context.elapsedMs),
+      interrupted: context.interrupted,
     },
   };
 }

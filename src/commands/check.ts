@@ -126,7 +126,15 @@ export async function check(options: CheckOptions, deps: CommandDeps): Promise<n
     );
   }
   const summary = summarize(outcome.verdicts);
-  const context = { url: target.url.href, scheme, events: events.size, requests: answered, elapsedMs };
+  const context = {
+    url: target.url.href,
+    scheme,
+    events: events.size,
+    requests: answered,
+    elapsedMs,
+    planned: plans.length,
+    interrupted: outcome.interrupted,
+  };
   if (out.json) out.printJson(format.checkReport(outcome.verdicts, summary, context));
   else {
     for (const line of format.checkTable(outcome.verdicts, out.style)) out.print(line);

@@ -192,7 +192,15 @@ describe("judging answers", () => {
     expect(lines).toHaveLength(3);
     const summary = summarize(verdicts);
     expect(summary).toEqual({ passed: 1, warned: 0, failed: 1 });
-    const report = checkReport(verdicts, summary, { url: "http://x/", scheme: "v1", events: 1, requests: 2, elapsedMs: 12.3 });
+    const report = checkReport(verdicts, summary, {
+      url: "http://x/",
+      scheme: "v1",
+      events: 1,
+      requests: 2,
+      elapsedMs: 12.3,
+      planned: 8,
+      interrupted: false,
+    });
     expect(report.checks[1]).toMatchObject({ name: "bad-signature", result: "fail", advice: ADVICE.noVerify });
     expect(report.summary).toMatchObject({ passed: 1, failed: 1, total: 2, ok: false, elapsedMs: 12 });
   });

@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanEnv, runCli, tempConfigDir } from "../helpers/cli.js";
+import { cleanEnv, runCli, startCli, tempConfigDir } from "../helpers/cli.js";
 import { testScope } from "../helpers/scope.js";
 
 const SECRET = "whsec_checkHandlerSecret0123456789";
@@ -185,6 +185,24 @@ describe("webhooks check against handlers on loopback", () => {
     expect(report.summary).toMatchObject({ passed: 4, warned: 4, failed: 0 });
     expect(Date.now() - started).toBeLessThan(12_000);
   }, 30_000);
+});
+
+describe("webhooks check, interrupted", () => {
+  it("stops at Ctrl-C with requests in flight to a handler that never answers: exit 130", async () => {
+    let arrived!: () => void;
+    const first = new Promise<void>((resolve) => (arrived = resolve));
+    const server = createServer(() => arrived()); // reads nothing, answers nothing
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    servers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+    const cli = startCli(["webhooks", "check", "--forward-to", url, "--events", "draw.consumer.won"], {
+      env: cleanEnv({ FANFARE_WEBHOOK_SECRET: SECRET }),
+    });
+    await first;
+    const { code } = await cli.stop("SIGINT");
+    expect(code).toBe(130);
+    expect(cli.stdout()).toMatch(/^0 passed, 0 warnings, 0 failed: 0 requests to .* \(interrupted: 8 of 8 checks not finished\)$/m);
+  });
 });
 
 describe("webhooks check: what to check against", () => {
