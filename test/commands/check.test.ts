@@ -20,6 +20,8 @@ interface HandlerFlaws {
   failOnRepeat?: boolean;
   /** Take this long over each new delivery (a repeat is recognised and answered at once). */
   workMs?: number;
+  /** Verify over JSON.stringify(JSON.parse(body)), as a handler behind a JSON body parser does. */
+  reserialise?: boolean;
 }
 
 function verified(req: IncomingMessage, raw: Buffer, secret: string, flaws: HandlerFlaws): boolean {
@@ -27,7 +29,8 @@ function verified(req: IncomingMessage, raw: Buffer, secret: string, flaws: Hand
   const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(String(req.headers["x-fanfare-signature"] ?? ""));
   if (!m) return false;
   if (!flaws.noTolerance && Math.abs(Date.now() / 1000 - Number(m[1])) > 300) return false;
-  const expected = createHmac("sha256", secret).update(Buffer.concat([Buffer.from(`${m[1]}.`), raw])).digest();
+  const body = flaws.reserialise ? Buffer.from(JSON.stringify(JSON.parse(raw.toString("utf8")))) : raw;
+  const expected = createHmac("sha256", secret).update(Buffer.concat([Buffer.from(`${m[1]}.`), body])).digest();
   return timingSafeEqual(expected, Buffer.from(m[2]!, "hex"));
 }
 
@@ -165,6 +168,16 @@ describe("webhooks check against handlers on loopback", () => {
     const redelivery = report.checks.find((c) => c.name === "redelivery")!;
     expect(redelivery.detail).toMatch(/→ 200 in .*, again with a fresh timestamp → 500 in .*: duplicate key value/);
     expect(redelivery.advice).toMatch(/^make the handler idempotent on X-Fanfare-Delivery-Id/);
+  });
+
+  it("catches a handler that verifies a re-serialised body (express.json() then JSON.stringify)", async () => {
+    const url = await startHandler({ reserialise: true });
+    const { code, results, report } = await checkJson(url, ["--events", "draw.consumer.won"]);
+    expect(code).toBe(1);
+    expect(results).toEqual({ ...ALL_PASS, "tampered-body": "fail" });
+    const tampered = report.checks.find((c) => c.name === "tampered-body")!;
+    expect(tampered.detail).toMatch(/organizationId changed after signing → 401 .*re-indented after signing → 200/);
+    expect(tampered.advice).toMatch(/^compare the signature over the raw body, before JSON parsing/);
   });
 
   // The one slow test: every new delivery takes 6 s; the checks go out at once, so it costs ~6 s.
