@@ -58,7 +58,26 @@ export const ADVICE = {
     "answer 2xx to a delivery it has already processed (same X-Fanfare-Delivery-Id): any other answer marks the delivery failed",
   tooLarge: "accept bodies of at least 1 MB: raise the body parser's limit (e.g. express.raw({ type: \"application/json\", limit: \"2mb\" }))",
   encoding: "read the body as raw UTF-8 bytes and verify over those bytes, not over a re-encoded string",
+  sameAsValid: "a plain valid delivery of this event type is refused too (valid deliveries): fix that first",
 } as const;
+
+/** Checks that send validly signed deliveries of the first event type, as valid-deliveries does. */
+const BUILT_ON_VALID: ReadonlySet<CheckName> = new Set(["redelivery", "large-payload", "non-ascii"]);
+
+/**
+ * Every verdict, with advice that sees the whole run: when a plain valid delivery of the first event
+ * type was not accepted, the checks built on one fail for that reason, and saying "make it
+ * idempotent" or "read the body as UTF-8" would send the user after the wrong fix.
+ */
+export function judgeChecks(judged: ReadonlyArray<{ plan: CheckPlan; answers: readonly Answer[] }>): CheckVerdict[] {
+  const valid = judged.find((j) => j.plan.name === "valid-deliveries");
+  const firstRefused = valid !== undefined && !isOk(valid.answers[0]?.status ?? null);
+  return judged.map(({ plan, answers }) => {
+    const verdict = judgeCheck(plan, answers);
+    if (firstRefused && verdict.result === "fail" && BUILT_ON_VALID.has(plan.name)) verdict.advice = ADVICE.sameAsValid;
+    return verdict;
+  });
+}
 
 export function outcomeOf(request: CheckRequest, answer: Answer): RequestOutcome {
   const outcome: RequestOutcome = {

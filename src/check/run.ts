@@ -7,7 +7,7 @@ import { runConcurrently } from "../delivery/batch.js";
 import type { DeliveryResult } from "../delivery/report.js";
 import type { DeliveryClient } from "../delivery/send.js";
 import type { SignatureScheme } from "../signing/options.js";
-import { judgeCheck, type CheckVerdict } from "./judge.js";
+import { judgeChecks, type CheckVerdict } from "./judge.js";
 import { signedRequest, type CheckPlan, type CheckRequest } from "./plan.js";
 
 export interface CheckRun {
@@ -77,11 +77,9 @@ export async function runChecks(run: CheckRun): Promise<CheckRunOutcome> {
   );
 
   interrupted ||= run.signal?.aborted === true;
-  const verdicts: CheckVerdict[] = [];
-  for (const plan of run.plans) {
-    const got = answers.get(plan)!;
-    const complete = plan.requests.every((_, i) => got[i] !== undefined);
-    if (complete || !interrupted) verdicts.push(judgeCheck(plan, got));
-  }
+  const finished = run.plans
+    .map((plan) => ({ plan, answers: answers.get(plan)! }))
+    .filter(({ plan, answers: got }) => !interrupted || plan.requests.every((_, i) => got[i] !== undefined));
+  const verdicts: CheckVerdict[] = judgeChecks(finished);
   return { verdicts, interrupted, unreachable: !reached && !interrupted };
 }

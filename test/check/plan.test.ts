@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADVICE, judgeCheck, summarize } from "../../src/check/judge.js";
+import { ADVICE, judgeCheck, judgeChecks, summarize } from "../../src/check/judge.js";
 import { checkReport, checkTable } from "../../src/check/format.js";
 import {
   CHECK_NAMES,
@@ -178,6 +178,29 @@ describe("judging answers", () => {
     expect(judge("redelivery", answer(200), answer(409))).toMatchObject({ result: "fail", advice: ADVICE.idempotentStatus });
     expect(judge("redelivery", answer(401), answer(401))).toMatchObject({ result: "fail", advice: ADVICE.notAccepted });
     expect(judge("redelivery", answer(200, 7_000), answer(200))).toMatchObject({ result: "warn", advice: ADVICE.slow });
+  });
+
+  it("points the checks built on a valid delivery at valid deliveries when that one was refused", () => {
+    const refused = answer(401, 3, { responseBody: "invalid signature" });
+    const verdicts = judgeChecks(
+      [...p.values()].map((plan) => ({
+        plan,
+        answers: plan.expect === "refuse" ? [answer(401), answer(401)] : plan.requests.map(() => refused),
+      })),
+    );
+    const advice = Object.fromEntries(verdicts.map((v) => [v.name, v.advice]));
+    expect(advice).toEqual({
+      "valid-deliveries": ADVICE.verifyRaw,
+      "bad-signature": null,
+      "missing-signature": null,
+      "tampered-body": null,
+      "old-timestamp": null,
+      redelivery: ADVICE.sameAsValid,
+      "large-payload": ADVICE.sameAsValid,
+      "non-ascii": ADVICE.sameAsValid,
+    });
+    // Alone, the non-ASCII check's 4xx points at the encoding.
+    expect(judge("non-ascii", answer(400)).advice).toBe(ADVICE.encoding);
   });
 
   it("formats a table with advice under what did not pass, escaping the handler's words, and a JSON report", () => {
