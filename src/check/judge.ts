@@ -168,7 +168,10 @@ function judgeAccept(plan: CheckPlan, pairs: Pair[], verdict: Verdict): CheckVer
 }
 
 function judgeRefuse(plan: CheckPlan, pairs: Pair[], verdict: Verdict): CheckVerdict {
-  const detail = pairs.map((p) => `${sentText(p.request)} → ${answerText(p.answer, !is4xx(p.answer))}`).join("; ");
+  // A second request of the same event names only its id: the line stays readable.
+  const sent = (p: Pair, i: number) =>
+    i > 0 && p.request.event === pairs[0]!.request.event ? sentText({ ...p.request, event: "" }).trimStart() : sentText(p.request);
+  const detail = pairs.map((p, i) => `${sent(p, i)} → ${answerText(p.answer, !is4xx(p.answer))}`).join("; ");
   const accepted = pairs.filter((p) => p.answer && isOk(p.answer.status));
   if (accepted.length > 0) {
     let advice = ADVICE_FOR_ACCEPTED[plan.name] ?? ADVICE.noVerify;
