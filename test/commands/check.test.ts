@@ -99,12 +99,13 @@ const ALL_PASS = {
 describe("webhooks check against handlers on loopback", () => {
   it("passes a handler that verifies properly, with every documented event", async () => {
     const url = await startHandler();
-    const { code, results, report, stderr } = await checkJson(url);
+    // 61 requests, one of them 1 MB: room for a loaded machine.
+    const { code, results, report, stderr } = await checkJson(url, [], 45_000);
     expect(code, stderr).toBe(0);
     expect(results).toEqual(ALL_PASS);
     expect(report.checks[0]!.detail).toMatch(/^52 event types, each answered 200/);
     expect(report.summary).toMatchObject({ passed: 8, warned: 0, failed: 0, total: 8 });
-  });
+  }, 60_000);
 
   it("fails a handler that accepts everything on each of the four refusal checks, naming them", async () => {
     const url = await startHandler({ noVerify: true });
@@ -184,7 +185,7 @@ describe("webhooks check against handlers on loopback", () => {
   it("warns, without failing, about a handler that takes 6 s", async () => {
     const url = await startHandler({ workMs: 6_000 });
     const started = Date.now();
-    const { code, results, report } = await checkJson(url, ["--events", "draw.consumer.won"], 25_000);
+    const { code, results, report } = await checkJson(url, ["--events", "draw.consumer.won"], 40_000);
     expect(code).toBe(0);
     expect(results).toEqual({
       ...ALL_PASS,
@@ -196,8 +197,9 @@ describe("webhooks check against handlers on loopback", () => {
     expect(report.checks[0]!.detail).toMatch(/→ 200 in [67]\.\d s, over 5 s$/);
     expect(report.checks[0]!.advice).toMatch(/30 s limit/);
     expect(report.summary).toMatchObject({ passed: 4, warned: 4, failed: 0 });
-    expect(Date.now() - started).toBeLessThan(12_000);
-  }, 30_000);
+    // The checks go out together: one after another they would take 24 s and more (four slow ones).
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 50_000);
 });
 
 describe("webhooks check, interrupted", () => {

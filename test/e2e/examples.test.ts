@@ -57,6 +57,8 @@ describe("examples/receiver.mjs under webhooks check", () => {
       });
       const r = await spawnCli(["webhooks", "check", "--forward-to", receiverUrl], {
         env: cleanEnv({ FANFARE_WEBHOOK_SECRET: SECRET, FANFARE_CONFIG_DIR: config.dir }),
+        // A process start and 61 requests (one of 1 MB) on a loaded machine.
+        timeoutMs: 45_000,
       });
       expect(r.code, r.stdout + r.stderr).toBe(0);
       for (const title of ["valid deliveries", "bad signature", "missing signature", "tampered body", "old timestamp", "redelivery", "1 MB payload", "non-ASCII text"]) {
@@ -66,7 +68,7 @@ describe("examples/receiver.mjs under webhooks check", () => {
     } finally {
       receiver.kill("SIGKILL");
     }
-  });
+  }, 60_000);
 });
 
 describe("examples/demo.mjs", () => {
