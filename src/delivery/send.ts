@@ -13,7 +13,7 @@ export const RESPONSE_BODY_LIMIT = 2048;
 /** A delivery ready to go: the exact bytes to send and the headers that sign them. */
 export interface SignedDelivery {
   eventType: string;
-  /** The payload id, sent as X-Fanfare-Delivery-Id. */
+  /** The payload id, sent as X-Fanfare-Delivery-Id (webhook-id in the standard scheme). */
   deliveryId: string;
   body: string;
   headers: Record<string, string>;
@@ -31,7 +31,7 @@ export interface SignInput {
 }
 
 export function signDelivery(input: SignInput): SignedDelivery {
-  const signature = signPayload(input.secret, input.body, input.scheme, input.timestamp);
+  const signature = signPayload(input.secret, input.body, input.scheme, input.timestamp, input.deliveryId);
   return {
     eventType: input.eventType,
     deliveryId: input.deliveryId,
@@ -41,6 +41,7 @@ export function signDelivery(input: SignInput): SignedDelivery {
       deliveryId: input.deliveryId,
       timestamp: input.timestamp,
       signature,
+      scheme: input.scheme,
     }),
   };
 }
