@@ -15,7 +15,8 @@ export interface SignedDelivery {
   eventType: string;
   /** The payload id, sent as X-Fanfare-Delivery-Id (webhook-id in the standard scheme). */
   deliveryId: string;
-  body: string;
+  /** Text for samples; bytes for a replayed capture, sent exactly as they arrived. */
+  body: string | Buffer;
   headers: Record<string, string>;
 }
 
@@ -23,7 +24,7 @@ export interface SignInput {
   eventType: string;
   deliveryId: string;
   /** The serialized payload; what is signed is exactly what is sent. */
-  body: string;
+  body: string | Buffer;
   secret: string;
   scheme: SignatureScheme;
   /** Unix seconds, for X-Fanfare-Timestamp and the v1 signature. */
