@@ -205,6 +205,13 @@ describe("endpoints --scheme standard on the emulator", () => {
     const refused = await endpoints("create", "--url", receiver.url, "--events", "order.created", "--scheme", "standard", "--secret", "whsec_not-base64_at*all");
     expectCode(refused, 2);
     expect(refused.stderr).toMatch(/not valid base64/);
+    // An endpoint whose (supplied) secret is not base64 cannot switch: the API says so, naming rotate-secret.
+    const v1Only = JSON.parse(
+      (await endpoints("create", "--url", receiver.url, "--events", "order.created", "--secret", "whsec_not-base64_but-long-enough", "--json")).stdout,
+    ) as { id: string };
+    const switched = await endpoints("update", v1Only.id, "--scheme", "standard");
+    expectCode(switched, 1);
+    expect(switched.stderr).toMatch(/rotate/);
     const unknown = await endpoints("update", endpoint.id, "--scheme", "v9");
     expectCode(unknown, 2);
     expect(unknown.stderr).toMatch(/unknown signature scheme/);
