@@ -110,7 +110,7 @@ export async function replay(options: ReplayOptions, deps: CommandDeps): Promise
       );
     }
     const { recordedScheme } = await import("../delivery/replay-log.js");
-    for (const s of new Set(chosen.map((d) => scheme ?? recordedScheme(d.headers)))) assertSecretFitsScheme(secret, s);
+    for (const s of new Set(chosen.map((d) => scheme ?? recordedScheme(d.headers)))) assertSecretFitsScheme(secret, s, secret === target.sessionSecret);
     signing = { secret, ...(scheme !== undefined ? { scheme } : {}) };
   }
 

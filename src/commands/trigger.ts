@@ -109,7 +109,7 @@ export async function trigger(options: TriggerOptions, deps: CommandDeps): Promi
       "missing_secret",
     );
   }
-  assertSecretFitsScheme(secret, scheme);
+  assertSecretFitsScheme(secret, scheme, secret === target.sessionSecret);
 
   const { readDataFile } = await import("../events/overrides.js");
   const { sampleOf } = await import("../events/sample.js");

@@ -57,10 +57,19 @@ export function standardSecretKey(secret: string): Buffer | undefined {
 
 /**
  * Stops a run up front, exit 2, when the secret cannot sign in the scheme: only `standard` asks
- * anything of it (base64 after `whsec_`); the others key with the whole string.
+ * anything of it (base64 after `whsec_`); the others key with the whole string. `fromListen`: the
+ * secret is a running listen's, whose stored local secret may predate base64 secrets.
  */
-export function assertSecretFitsScheme(secret: string, scheme: SignatureScheme): void {
+export function assertSecretFitsScheme(secret: string, scheme: SignatureScheme, fromListen = false): void {
   if (scheme !== "standard" || standardSecretKey(secret) !== undefined) return;
+  if (fromListen) {
+    throw usageError(
+      "the running listen's secret is not valid base64, so it cannot sign --scheme standard",
+      "it was made by an older fanfare: delete localSecret from config.json in fanfare's config folder " +
+        "(FANFARE_CONFIG_DIR, ~/.config/fanfare by default) and restart listen for a new one, or pass --secret whsec_<base64>",
+      "invalid_secret",
+    );
+  }
   throw usageError(
     "the secret is not valid base64 for --scheme standard",
     "Standard Webhooks secrets are whsec_ followed by base64 (A–Z a–z 0–9 + /, padded with =), " +
