@@ -65,8 +65,8 @@ export function assertSecretFitsScheme(secret: string, scheme: SignatureScheme, 
   if (fromListen) {
     throw usageError(
       "the running listen's secret is not valid base64, so it cannot sign --scheme standard",
-      "it was made by an older fanfare: delete localSecret from config.json in fanfare's config folder " +
-        "(FANFARE_CONFIG_DIR, ~/.config/fanfare by default) and restart listen for a new one, or pass --secret whsec_<base64>",
+      "it was made by an older fanfare: delete localSecret from fanfare's config file (`fanfare config list` " +
+        "shows where) and restart listen for a new one, or pass --secret whsec_<base64>",
       "invalid_secret",
     );
   }
