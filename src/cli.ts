@@ -26,6 +26,8 @@ const WEBHOOKS: Record<string, () => Promise<Register>> = {
   endpoints: async () => (await import("./commands/endpoints.js")).registerEndpoints,
   deliveries: async () => (await import("./commands/deliveries.js")).registerDeliveries,
   emulator: async () => (await import("./commands/emulator.js")).registerEmulator,
+  types: async () => (await import("./commands/types.js")).registerTypes,
+  replay: async () => (await import("./commands/replay.js")).registerReplay,
 };
 const GLOBALS_WITH_VALUE = new Set(["--profile", "--api-base", "--api-key"]);
 

@@ -63,7 +63,7 @@ const ALLOWED: Record<string, string[]> = {
   lifecycle: [],
   session: ["config"],
   delivery: ["signing", "events", "http", "session", "terminal", "config"],
-  api: ["config", "terminal", "http", "events"],
+  api: ["config", "terminal", "http", "events", "signing"],
   listen: ["api", "config", "delivery", "events", "http", "lifecycle", "session", "signing", "terminal"],
   emulator: ["api", "config", "delivery", "events", "http", "signing", "terminal"],
   check: ["delivery", "signing", "terminal"],
