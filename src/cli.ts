@@ -21,10 +21,13 @@ const WEBHOOKS: Record<string, () => Promise<Register>> = {
   sample: async () => (await import("./commands/events.js")).registerEvents,
   trigger: async () => (await import("./commands/trigger.js")).registerTrigger,
   verify: async () => (await import("./commands/verify.js")).registerVerify,
+  check: async () => (await import("./commands/check.js")).registerCheck,
   listen: async () => (await import("./commands/listen.js")).registerListen,
   endpoints: async () => (await import("./commands/endpoints.js")).registerEndpoints,
   deliveries: async () => (await import("./commands/deliveries.js")).registerDeliveries,
   emulator: async () => (await import("./commands/emulator.js")).registerEmulator,
+  types: async () => (await import("./commands/types.js")).registerTypes,
+  replay: async () => (await import("./commands/replay.js")).registerReplay,
 };
 const GLOBALS_WITH_VALUE = new Set(["--profile", "--api-base", "--api-key"]);
 

@@ -1,7 +1,13 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
 import { failure, usageError } from "../errors.js";
-import { parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES, type SignatureScheme } from "../signing/options.js";
+import {
+  assertSecretFitsScheme,
+  parseSignatureScheme,
+  SECRET_ENV,
+  SIGNATURE_SCHEMES,
+  type SignatureScheme,
+} from "../signing/options.js";
 import type { Output } from "../terminal/output.js";
 import { type CommandContext, collect, examples, lifecycleScope, parseIntFlag, outputOf, runWith } from "./context.js";
 import type { CommandDeps } from "./deps.js";
@@ -80,6 +86,10 @@ export function registerTrigger(parent: Command, ctx: CommandContext): void {
           ],
           ["fanfare webhooks trigger queue.consumer.entered --scheme sha256 --forward-to …", "sign with sha256=<hex>"],
           [
+            "fanfare webhooks trigger --all --scheme standard --forward-to localhost:3000/webhooks",
+            "Standard Webhooks (webhook-id/-timestamp/-signature), for handlers on standardwebhooks or svix",
+          ],
+          [
             "fanfare webhooks listen --forward 3000 --no-tui & fanfare webhooks trigger draw.consumer.won --wait",
             "in a script: wait (up to 10 s) for the listen started in the background",
           ],
@@ -111,7 +121,14 @@ export async function trigger(options: TriggerOptions, deps: CommandDeps): Promi
     waitMs: waitSeconds * 1000,
     onWaiting: () => out.info(out.style.dim(`waiting up to ${waitSeconds} s for a listen to start…`)),
   });
-  const secrets = await targetSecrets(options, targets, deps, out);
+  // Each listen verifies with its own secret, so it beats the environment's; --secret beats both.
+  const { resolveSigningSecret, STORED_SECRET_NOTE } = await import("../delivery/signing-secret.js");
+  const secrets = await Promise.all(
+    targets.map((target) => resolveSigningSecret({ flag: options.secret, sessionSecret: target.sessionSecret, env: deps.env })),
+  );
+  for (const { secret, source } of secrets) assertSecretFitsScheme(secret, scheme, source === "listen");
+  if (secrets.some((s) => s.source === "stored")) out.info(out.style.dim(STORED_SECRET_NOTE));
+
   const { readDataFile } = await import("../events/overrides.js");
   const { sampleOf } = await import("../events/sample.js");
   const data = options.data === undefined ? undefined : await readDataFile(options.data, () => deps.stdin);
@@ -127,7 +144,7 @@ export async function trigger(options: TriggerOptions, deps: CommandDeps): Promi
     names: [...eventTypes.keys()],
     buildPayload: (event, now) => sampleOf(eventTypes.get(event)!, { now, set, data }),
     newId: idsGenerated ? (now) => newId("whk", now) : undefined,
-    targets: targets.map((target, i) => ({ url: target.url, secret: secrets[i]! })),
+    targets: targets.map((target, i) => ({ url: target.url, secret: secrets[i]!.secret })),
     viaListen: targets[0]!.source === "listen",
     scheme,
     count,
@@ -255,31 +272,4 @@ export function parseWait(events: string[], wait: string | boolean | undefined):
     throw usageError(`--wait must be whole seconds, not "${wait}"`, "e.g. --wait 30, or --wait alone for 10 s", "invalid_flag");
   }
   return { names: [wait, ...events], waitSeconds: DEFAULT_WAIT_SECONDS };
-}
-
-/**
- * The secret each target is signed with: --secret; else the listen session's own; else
- * FANFARE_WEBHOOK_SECRET; else the stored local secret (the one `listen` uses), said on stderr so a
- * mismatch is easy to spot.
- */
-async function targetSecrets(
-  options: TriggerOptions,
-  targets: Array<{ sessionSecret?: string }>,
-  deps: CommandDeps,
-  out: Output,
-): Promise<string[]> {
-  if (options.secret) return targets.map(() => options.secret!);
-  const fallback = deps.env[SECRET_ENV] || undefined;
-  if (targets.every((t) => t.sessionSecret || fallback)) return targets.map((t) => t.sessionSecret || fallback!);
-  const { storedLocalSecret } = await import("../config/settings.js");
-  const stored = await storedLocalSecret(deps.env);
-  if (!stored) {
-    throw usageError(
-      "no signing secret",
-      `pass --secret whsec_… or export ${SECRET_ENV}=whsec_… (the secret your app verifies with)`,
-      "missing_secret",
-    );
-  }
-  out.info(out.style.dim(`no --secret or ${SECRET_ENV}: signing with the stored local secret (the one listen uses)`));
-  return targets.map((t) => t.sessionSecret || stored);
 }
