@@ -16,6 +16,7 @@ const TOP_LEVEL: Record<string, () => Promise<Register>> = {
   logout: async () => (await import("./commands/login.js")).registerLogin,
   config: async () => (await import("./commands/config.js")).registerConfig,
   completion: async () => (await import("./commands/completion.js")).registerCompletion,
+  mcp: async () => (await import("./commands/mcp.js")).registerMcp,
 };
 /** Commands that read the whole program (the completion script), so every group is registered for them. */
 const NEEDS_EVERY_GROUP = new Set(["completion"]);
