@@ -40,6 +40,11 @@ export async function mcp(options: GlobalOptions & { version: string }, deps: Co
     schemes: SIGNATURE_SCHEMES,
     log: (line) => out.debug(line),
   });
+  if (deps.stdin.isTTY) {
+    // A person ran it by hand: it would sit there silently, waiting for JSON-RPC.
+    out.info("fanfare mcp speaks the Model Context Protocol on stdin/stdout, for a coding agent to start.");
+    out.info("Add it to the agent's MCP configuration (see `fanfare mcp --help`); Ctrl-C stops.");
+  }
   out.debug("fanfare mcp: serving the Model Context Protocol on stdio");
   await serveStdio(server, deps.stdin, deps.stdout, scope.signal);
   await scope.close();

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -194,6 +195,19 @@ describe("fanfare mcp (SDK client over stdio)", () => {
     }, 10_000, "the server to exit");
     expect(errors).toEqual([]);
     expect(logs).toContain("list_events called");
+  }, 30_000);
+
+  it("stops with exit 130 on SIGTERM while a client is still connected", async () => {
+    const child = spawn(process.execPath, [BIN, "mcp"], { env: cleanEnv({ FANFARE_CONFIG_DIR: scope.configDir() }), stdio: ["pipe", "pipe", "pipe"] });
+    scope.defer(() => child.kill("SIGKILL"));
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // A ping answered first, so the signal reaches a server that is serving, not one still loading.
+    child.stdin.write('{"jsonrpc":"2.0","id":1,"method":"ping"}\n');
+    await waitUntil(() => out.includes('"id":1'), 15_000, "the answer to a ping");
+    child.kill("SIGTERM");
+    expect(await exited).toBe(130);
   }, 30_000);
 });
 
