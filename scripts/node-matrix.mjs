@@ -4,13 +4,14 @@
 // registry's `node` package, so this needs nothing but the registry. Part of the README's test
 // command, which .ci/run runs as it is.
 //   node scripts/node-matrix.mjs [--versions 22,24] [--keep]
+// The Node binaries are kept for a day in ~/.cache/fanfare-node-matrix (FANFARE_NODE_MATRIX_CACHE).
 // Smoke per version: `--version`; `trigger --all` to a receiver that verifies every signature;
 // `verify` of a good and a bad signature; `listen --no-tui` forwarding one delivery from `trigger`.
 import { execFile, spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -31,6 +32,10 @@ const npmCli =
     ? process.env.npm_execpath
     : join(dirname(realpathSync(process.execPath)), "..", "lib", "node_modules", "npm", "bin", "npm-cli.js");
 const work = mkdtempSync(join(tmpdir(), "fanfare-node-matrix-"));
+// Where the fetched Node binaries are kept between runs (FANFARE_NODE_MATRIX_CACHE moves it).
+const cache = process.env.FANFARE_NODE_MATRIX_CACHE || join(homedir(), ".cache", "fanfare-node-matrix");
+const CACHE_MS = 24 * 60 * 60 * 1000;
+mkdirSync(cache, { recursive: true });
 // No developer settings, no update notices; a config folder of the run's own.
 const env = { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" };
 for (const key of Object.keys(env)) if (key.startsWith("FANFARE_") || key === "CLOUDFLARED_BIN") delete env[key];
@@ -43,13 +48,21 @@ async function npm(node, argv, cwd = work) {
   return run(node, [npmCli, ...argv], { cwd, env, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
 }
 
-/** A Node binary of `major` from the registry's `node` package (its install step fetches the platform's build). */
+/**
+ * A Node binary of `major` from the registry's `node` package (its install step fetches the platform's
+ * build). Kept in a cache folder for a day: fetching both takes most of the matrix's time, and the
+ * newest patch release a day late is as good a check.
+ */
 async function fetchNode(major) {
-  const prefix = join(work, `node-${major}`);
-  await npm(process.execPath, ["install", "--prefix", prefix, "--no-save", `node@${major}`]);
+  const prefix = join(cache, `node-${major}`);
   const bin = join(prefix, "node_modules", "node", "bin", "node");
+  const marker = join(prefix, ".fetched");
+  if (existsSync(bin) && existsSync(marker) && Date.now() - statSync(marker).mtimeMs < CACHE_MS) return { bin, cached: true };
+  rmSync(prefix, { recursive: true, force: true });
+  await npm(process.execPath, ["install", "--prefix", prefix, "--no-save", `node@${major}`]);
   if (!existsSync(bin)) fail(`node@${major} installed no binary at ${bin}`);
-  return bin;
+  writeFileSync(marker, new Date().toISOString() + "\n");
+  return { bin, cached: false };
 }
 
 /** A receiver standing in for the user's app: 200 for a valid current v1 signature, 401 otherwise. */
@@ -160,13 +173,15 @@ async function smoke(major, node, tarball) {
 
 try {
   const fetched = Promise.all(versions.map(async (v) => [v, await fetchNode(v)]));
+  fetched.catch(() => {});
   // dist/ was built by `npm test`; scripts are skipped so packing does not rebuild it.
   if (!existsSync(join(root, "dist", "cli.js"))) fail("dist/ is not built: run `npm run build` (npm test does) first");
   const { stdout } = await npm(process.execPath, ["pack", "--ignore-scripts", "--silent", "--pack-destination", work], root);
   const tarball = join(work, stdout.trim().split("\n").pop());
   const nodes = await fetched;
-  console.log(`node matrix: packed ${tarball.split("/").pop()}, fetched Node ${versions.join(" and ")} in ${seconds(started)} s`);
-  for (const [major, node] of nodes) await smoke(major, node, tarball);
+  const how = nodes.map(([v, n]) => `${v}${n.cached ? " (cached)" : ""}`).join(" and ");
+  console.log(`node matrix: packed ${tarball.split("/").pop()}, Node ${how} ready in ${seconds(started)} s`);
+  for (const [major, node] of nodes) await smoke(major, node.bin, tarball);
   console.log(`node matrix: Node ${versions.join(", ")} all ok in ${seconds(started)} s`);
 } catch (error) {
   console.error(`node matrix FAILED: ${error.stack ?? error}`);
