@@ -50,7 +50,7 @@ export interface ServerInfo {
   log?: (line: string) => void;
 }
 
-const delivery = z.object({
+const delivery = z.looseObject({
   event: z.string(),
   id: z.string(),
   status: z.number().nullable(),
@@ -75,7 +75,7 @@ export function createMcpServer(tools: FanfareTools, info: ServerInfo): McpServe
     description: "Every documented Fanfare webhook event type, with its category, status (reference, guide, planned) and description.",
     inputSchema: {},
     outputSchema: {
-      events: z.array(z.object({ name: z.string(), category: z.string(), status: z.string(), description: z.string() })),
+      events: z.array(z.looseObject({ name: z.string(), category: z.string(), status: z.string(), description: z.string() })),
     },
     annotations: { readOnlyHint: true, openWorldHint: false },
   }, () => tools.listEvents());
@@ -159,8 +159,9 @@ interface ToolConfig {
  */
 function register<I>(server: McpServer, info: ServerInfo, name: string, config: ToolConfig, call: (input: I) => Promise<ToolOutcome>): void {
   const errorShape = z.object({ message: z.string(), hint: z.string().optional(), code: z.string().optional() });
-  const outputSchema = { ...config.outputSchema, error: errorShape.optional() };
-  const output = z.object(outputSchema);
+  // Loose: the answers are the commands' --json output, which may gain fields; an agent's client checks
+  // results against this schema, and a new field must not make it reject them.
+  const output = z.looseObject({ ...config.outputSchema, error: errorShape.optional() });
   const handler = async (input: I) => {
     info.log?.(`${name} called`);
     let outcome: ToolOutcome;
@@ -181,7 +182,7 @@ function register<I>(server: McpServer, info: ServerInfo, name: string, config: 
     };
   };
   // The SDK's generic signature infers the input from the schema; the handler's own type says it here.
-  server.registerTool(name, { ...config, outputSchema } as never, handler as never);
+  server.registerTool(name, { ...config, outputSchema: output } as never, handler as never);
 }
 
 /**

@@ -29,6 +29,8 @@ async function connect(env: NodeJS.ProcessEnv): Promise<{ client: Client; call: 
   const client = new Client({ name: "fanfare-test", version: "1.0.0" });
   await client.connect(transport);
   scope.defer(() => client.close());
+  // As an agent does: with the tools listed, the client checks every result against its output schema.
+  await client.listTools();
   const call = async (name: string, args: Record<string, unknown> = {}) => (await client.callTool({ name, arguments: args })) as ToolResult;
   return { client, call };
 }
