@@ -15,7 +15,11 @@ const TOP_LEVEL: Record<string, () => Promise<Register>> = {
   login: async () => (await import("./commands/login.js")).registerLogin,
   logout: async () => (await import("./commands/login.js")).registerLogin,
   config: async () => (await import("./commands/config.js")).registerConfig,
+  completion: async () => (await import("./commands/completion.js")).registerCompletion,
+  mcp: async () => (await import("./commands/mcp.js")).registerMcp,
 };
+/** Commands that read the whole program (the completion script), so every group is registered for them. */
+const NEEDS_EVERY_GROUP = new Set(["completion"]);
 const WEBHOOKS: Record<string, () => Promise<Register>> = {
   events: async () => (await import("./commands/events.js")).registerEvents,
   sample: async () => (await import("./commands/events.js")).registerEvents,
@@ -70,7 +74,7 @@ export async function buildProgram(argv: string[], ctx: CommandContext): Promise
   const words = commandWords(argv);
   const [group = "", sub = ""] = words;
   const versionOnly = words.length === 0 && argv.some((a) => a === "-v" || a === "--version");
-  const onlyTop = TOP_LEVEL[group];
+  const onlyTop = NEEDS_EVERY_GROUP.has(group) ? undefined : TOP_LEVEL[group];
   const onlyWebhooks = group === "webhooks" ? WEBHOOKS[sub] : undefined;
   const everything = !onlyTop && !onlyWebhooks && !versionOnly;
 

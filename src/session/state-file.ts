@@ -11,9 +11,11 @@ export interface SessionState {
   startedAt: string;
   /** The cloudflared this listen started, so the next one can stop it if this one is killed. */
   cloudflaredPid?: number;
+  /** The absolute path of its --log-file, so `fanfare mcp` can read the deliveries it received. */
+  logFile?: string;
 }
 
-export type ActiveSession = Pick<SessionState, "receiverUrl" | "secret" | "pid" | "forwardUrl" | "startedAt">;
+export type ActiveSession = Pick<SessionState, "receiverUrl" | "secret" | "pid" | "forwardUrl" | "startedAt" | "logFile">;
 
 /**
  * Each listen has its own file, named by its pid, in this folder: several may run at once (two apps,
@@ -67,6 +69,7 @@ export async function readActiveSessions(env: NodeJS.ProcessEnv): Promise<Active
         pid: state.pid,
         forwardUrl: state.forwardUrl,
         startedAt: state.startedAt,
+        ...(typeof state.logFile === "string" ? { logFile: state.logFile } : {}),
       });
     } else if (state.cloudflaredPid === undefined || !isAlive(state.cloudflaredPid)) {
       await removeSessionState(state.pid, env);

@@ -67,6 +67,8 @@ const ALLOWED: Record<string, string[]> = {
   listen: ["api", "config", "delivery", "events", "http", "lifecycle", "session", "signing", "terminal"],
   emulator: ["api", "config", "delivery", "events", "http", "signing", "terminal"],
   check: ["delivery", "signing", "terminal"],
+  completion: [],
+  mcp: [],
 };
 
 const folderOf = (file: string) => (file.includes("/") ? file.split("/")[0]! : ".");
