@@ -39,7 +39,7 @@ export function registerReplay(parent: Command, ctx: CommandContext): void {
     .addHelpText(
       "after",
       "\nEach delivery keeps its id and its exact body bytes and is signed afresh with the current time\n" +
-        `(secret: --secret, then ${SECRET_ENV}, then the running listen's), so a handler's tolerance check\n` +
+        `(secret: --secret, then ${SECRET_ENV}, then the running listen's, then the stored local one), so a handler's tolerance check\n` +
         "passes; --as-recorded sends what arrived, headers and all. A truncated or foreign line of the log\n" +
         "is skipped with a warning naming it. Output and exit codes are trigger's: 0 every delivery got a\n" +
         "2xx, 1 any did not (or nothing was listening), 2 bad input or nothing to replay, 130 interrupted.\n" +
@@ -101,7 +101,14 @@ export async function replay(options: ReplayOptions, deps: CommandDeps): Promise
   const target = await resolveTarget({ forwardTo: options.forwardTo, env: deps.env });
   let signing: { secret: string; scheme?: typeof scheme } | "as-recorded" = "as-recorded";
   if (!asRecorded) {
-    const secret = options.secret || deps.env[SECRET_ENV] || target.sessionSecret;
+    let secret = options.secret || deps.env[SECRET_ENV] || target.sessionSecret;
+    if (!secret) {
+      // The last resort of DESIGN's order: listen's stored local secret, said on stderr.
+      const { storedLocalSecret } = await import("../config/settings.js");
+      secret = (await storedLocalSecret(deps.env)) ?? undefined;
+      const { STORED_SECRET_NOTE } = await import("../delivery/signing-secret.js");
+      if (secret) out.info(out.style.dim(STORED_SECRET_NOTE));
+    }
     if (!secret) {
       throw usageError(
         "no signing secret",

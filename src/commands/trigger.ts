@@ -45,7 +45,7 @@ export function registerTrigger(parent: Command, ctx: CommandContext): void {
     .option("--all", "every documented event type")
     .option(
       "--forward, --forward-to <target>",
-      "where to POST: a port, HOST:PORT[/path] or a full URL (default: the running listen)",
+      "where to POST: a port, HOST:PORT[/path] or a full URL (default: every running listen)",
     )
     .option("--secret <secret>", `signing secret, whsec_… (env ${SECRET_ENV}, preferred: argv is visible in ps)`)
     .option("--scheme <scheme>", `signature scheme: ${SIGNATURE_SCHEMES.join(" | ")} (default: v1)`)

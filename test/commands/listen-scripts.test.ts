@@ -217,3 +217,21 @@ describe("listen's exit summary", () => {
     expect(last).toEqual({ summary: { received: 1, ok: 1, failed: 0, badSignature: 0, durationMs: expect.any(Number) } });
   });
 });
+
+describe("replay's secret", () => {
+  it("with none given and no listen running, replay signs with the stored local secret and says so", async () => {
+    const env = configEnv();
+    const app = await target();
+    const log = join(env.FANFARE_CONFIG_DIR!, "deliveries.ndjson");
+    const cli = await scope.listen(["--forward", app.url, "--log-file", log], env);
+    const stored = secretOf(cli.stderr());
+    await runCli(["webhooks", "trigger", "draw.consumer.won"], { env });
+    await cli.waitFor(/<-- \[200\]/);
+    await cli.stop("SIGTERM");
+    const r = await runCli(["webhooks", "replay", log, "--forward-to", app.url], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("no --secret or FANFARE_WEBHOOK_SECRET: signing with the stored local secret (the one listen uses)");
+    expect(app.received).toHaveLength(2);
+    expect(signedWith(stored, app.received[1]!)).toBe(true);
+  });
+});
