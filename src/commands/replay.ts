@@ -39,8 +39,8 @@ export function registerReplay(parent: Command, ctx: CommandContext): void {
     .addHelpText(
       "after",
       "\nEach delivery keeps its id and its exact body bytes and is signed afresh with the current time\n" +
-        `(secret: --secret, then ${SECRET_ENV}, then the running listen's, then the stored local one), so a handler's tolerance check\n` +
-        "passes; --as-recorded sends what arrived, headers and all. A truncated or foreign line of the log\n" +
+        `(secret: --secret, then ${SECRET_ENV}, then the running listen's, then the stored local one),\n` +
+        "so a handler's tolerance check passes; --as-recorded sends what arrived, headers and all. A truncated or foreign line of the log\n" +
         "is skipped with a warning naming it. Output and exit codes are trigger's: 0 every delivery got a\n" +
         "2xx, 1 any did not (or nothing was listening), 2 bad input or nothing to replay, 130 interrupted.\n" +
         examples([
