@@ -40,9 +40,10 @@ export function registerReplay(parent: Command, ctx: CommandContext): void {
       "after",
       "\nEach delivery keeps its id and its exact body bytes and is signed afresh with the current time\n" +
         `(secret: --secret, then ${SECRET_ENV}, then the running listen's, then the stored local one),\n` +
-        "so a handler's tolerance check passes; --as-recorded sends what arrived, headers and all. A truncated or foreign line of the log\n" +
-        "is skipped with a warning naming it. Output and exit codes are trigger's: 0 every delivery got a\n" +
-        "2xx, 1 any did not (or nothing was listening), 2 bad input or nothing to replay, 130 interrupted.\n" +
+        "so a handler's tolerance check passes; --as-recorded sends what arrived, headers and all.\n" +
+        "A truncated or foreign line of the log is skipped with a warning naming it.\n" +
+        "Output and exit codes are trigger's: 0 every delivery got a 2xx, 1 any did not (or nothing was\n" +
+        "listening), 2 bad input or nothing to replay, 130 interrupted.\n" +
         examples([
           [
             "fanfare webhooks listen --forward localhost:3000/webhooks --log-file deliveries.ndjson",
