@@ -76,7 +76,7 @@ async function afterAttempt(
   return deps.store.delivery(endpointId, started.delivery.id)?.delivery ?? started.delivery;
 }
 
-function parseQuery(query: URLSearchParams): { status?: DeliveryStatus; limit: number } {
+function parseQuery(query: URLSearchParams): { status?: DeliveryStatus; limit: number; since?: number } {
   const fields: Record<string, string> = {};
   const status = query.get("status") || undefined;
   if (status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(status)) {
@@ -90,11 +90,24 @@ function parseQuery(query: URLSearchParams): { status?: DeliveryStatus; limit: n
       fields.limit = `must be a whole number from 1 to ${DELIVERIES_KEPT}`;
     }
   }
+  const sinceText = query.get("since");
+  let since: number | undefined;
+  if (sinceText !== null && sinceText !== "") {
+    since = parseSince(sinceText);
+    if (since === undefined) fields.since = "must be an ISO-8601 date-time, e.g. 2026-11-30T12:00:00.000Z";
+  }
   if (Object.keys(fields).length > 0) {
     const message = "invalid query: " + Object.entries(fields).map(([k, v]) => `${k} ${v}`).join("; ");
     throw new HttpError(422, "validation_failed", message, fields);
   }
-  return { status: status as DeliveryStatus | undefined, limit };
+  return { status: status as DeliveryStatus | undefined, limit, since };
+}
+
+/** An ISO-8601 date-time with a zone (`Z` or an offset), as `updatedAt` is written; else undefined. */
+function parseSince(text: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 export const HANDLERS: Record<RouteName, Handler> = {
@@ -178,8 +191,8 @@ export const HANDLERS: Record<RouteName, Handler> = {
 
   listDeliveries(req, deps) {
     const endpoint = endpointOf(deps, req.params);
-    const { status, limit } = parseQuery(req.query);
-    return { status: 200, body: { data: selectDeliveries(deps.store.deliveries(endpoint.id), status, limit) } };
+    const { status, limit, since } = parseQuery(req.query);
+    return { status: 200, body: { data: selectDeliveries(deps.store.deliveries(endpoint.id), status, limit, since) } };
   },
 
   getDelivery(req, deps) {

@@ -124,9 +124,22 @@ export function addNewest(
   return { list: all.slice(0, kept), dropped: all.slice(kept) };
 }
 
-/** `GET …/deliveries?status=&limit=`: newest first, filtered, at most `limit`. */
-export function selectDeliveries(list: readonly DeliveryRecord[], status?: DeliveryStatus, limit = DELIVERIES_KEPT): Delivery[] {
-  const chosen = status ? list.filter((r) => r.delivery.status === status) : list;
+/**
+ * `GET …/deliveries?status=&limit=&since=`: newest first, filtered, at most `limit`. `since` (epoch
+ * ms) keeps the deliveries created or updated at or after it, so a poller that asks again from the
+ * newest `updatedAt` it saw gets only what changed (and the ones at that very millisecond again).
+ */
+export function selectDeliveries(
+  list: readonly DeliveryRecord[],
+  status?: DeliveryStatus,
+  limit = DELIVERIES_KEPT,
+  since?: number,
+): Delivery[] {
+  const chosen = list.filter(
+    (r) =>
+      (!status || r.delivery.status === status) &&
+      (since === undefined || Date.parse(r.delivery.updatedAt) >= since),
+  );
   return chosen.slice(0, limit).map((r) => r.delivery);
 }
 
