@@ -162,7 +162,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   function redactError(error: ApiError): ApiError {
     const message = redact(error.message);
     if (message === error.message) return error;
-    return new ApiError(message, { status: error.status, apiCode: error.apiCode, fields: error.fields, hint: error.hint });
+    return new ApiError(message, {
+      status: error.status,
+      apiCode: error.apiCode,
+      fields: error.fields,
+      hint: error.hint,
+      retryAfterMs: error.retryAfterMs,
+    });
   }
 
   const endpointPath = (id: string) => `/webhooks/${encodeURIComponent(id)}`;

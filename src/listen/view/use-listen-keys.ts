@@ -11,7 +11,10 @@ export type QuitReason = "quit" | "interrupt";
 export interface ListenKeysOptions {
   getState: () => ListenViewState;
   dispatch: (action: ListenViewAction) => void;
-  replay: (seq: number) => Promise<void>;
+  /** Resolves with a line to show (how a redelivery went), or nothing. */
+  replay: (seq: number) => Promise<string | void>;
+  /** What `r` is called in messages: replay (listen) or redelivery (the platform's log). */
+  replayWords?: { doing: string; noun: string };
   layout: ListenViewLayout;
   /** "interrupt" for Ctrl-C (the session exits 130), "quit" for `q`. */
   onQuit?: (reason: QuitReason) => void;
@@ -24,7 +27,15 @@ export interface ListenKeysOptions {
  * browsing the list), read from the store at the moment of the key so that keys arriving in one
  * chunk apply in order.
  */
-export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isActive }: ListenKeysOptions): void {
+export function useListenKeys({
+  getState,
+  dispatch,
+  replay,
+  replayWords = { doing: "replaying", noun: "replay" },
+  layout,
+  onQuit,
+  isActive,
+}: ListenKeysOptions): void {
   const { exit } = useApp();
 
   /** Set once quitting: keys after `q` in the same chunk must not act on a closing session. */
@@ -37,11 +48,16 @@ export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isAc
 
   const startReplay = (record: DeliveryRecord | null): void => {
     if (!record) return;
-    dispatch({ type: "message", text: `replaying ${record.id} (#${record.seq})`, now: Date.now() });
-    replay(record.seq).catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      dispatch({ type: "message", tone: "error", text: `replay of ${record.id} failed: ${reason}`, now: Date.now() });
-    });
+    dispatch({ type: "message", text: `${replayWords.doing} ${record.id} (#${record.seq})`, now: Date.now() });
+    replay(record.seq).then(
+      (result) => {
+        if (result) dispatch({ type: "message", text: result, now: Date.now() });
+      },
+      (error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        dispatch({ type: "message", tone: "error", text: `${replayWords.noun} of ${record.id} failed: ${reason}`, now: Date.now() });
+      },
+    );
   };
 
   const onFilterKey = (input: string, key: Key): void => {
@@ -84,6 +100,7 @@ export function useListenKeys({ getState, dispatch, replay, layout, onQuit, isAc
     else if (input === "r") startReplay(selectedRecord(state));
     else if (input === "/") dispatch({ type: "startFilter" });
     else if (input === "p") dispatch({ type: "togglePause" });
+    else if (input === "f") dispatch({ type: "toggleFailedOnly" });
     else if (input === "s") dispatch({ type: "toggleSecret" });
     else if (input === "q") quit("quit");
     else if (key.escape && state.filter) dispatch({ type: "clearFilter" });
