@@ -8,6 +8,8 @@ export interface ContractHttp {
   problems: string[];
   /** How many exchanges were checked (so a test can tell the check ran). */
   checked: () => number;
+  /** Each admin API request made, as `METHOD url`, in order. */
+  requests: string[];
 }
 
 /**
@@ -17,6 +19,7 @@ export interface ContractHttp {
  */
 export function contractHttp(checker = new ContractChecker(), inner: HttpClientFactory = createHttpClient): ContractHttp {
   const problems: string[] = [];
+  const requests: string[] = [];
   let count = 0;
   const http: HttpClientFactory = (options) => {
     const client = inner(options);
@@ -31,6 +34,7 @@ export function contractHttp(checker = new ContractChecker(), inner: HttpClientF
         if (!new URL(href).pathname.startsWith("/api/")) return answer;
         count++;
         const method = request.method ?? "GET";
+        requests.push(`${method} ${href}`);
         const text = answer.body.toString("utf8");
         let responseBody: unknown;
         try {
@@ -46,5 +50,5 @@ export function contractHttp(checker = new ContractChecker(), inner: HttpClientF
       },
     };
   };
-  return { http, problems, checked: () => count };
+  return { http, problems, checked: () => count, requests };
 }
