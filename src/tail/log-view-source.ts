@@ -27,6 +27,8 @@ export function createLogViewFeed(options: LogViewOptions): LogViewFeed {
   const listeners = new Set<(record: DeliveryRecord) => void>();
   const pollListeners = new Set<(state: DeliveryLogPollState) => void>();
   const seqs = new Map<string, number>();
+  /** The version each row shows, so an older answer (a poll that crossed a redelivery) never replaces a newer one. */
+  const shown = new Map<number, { updatedAt: string; attempts: number }>();
   const bySeq = new Map<number, { endpointId: string; deliveryId: string }>();
   let nextSeq = 1;
   let polling: DeliveryLogPollState = { state: "starting" };
@@ -43,8 +45,12 @@ export function createLogViewFeed(options: LogViewOptions): LogViewFeed {
         const [oldKey, oldSeq] = seqs.entries().next().value!;
         seqs.delete(oldKey);
         bySeq.delete(oldSeq);
+        shown.delete(oldSeq);
       }
     }
+    const before = shown.get(seq);
+    if (before && (delivery.attempts.length < before.attempts || delivery.updatedAt < before.updatedAt)) return;
+    shown.set(seq, { updatedAt: delivery.updatedAt, attempts: delivery.attempts.length });
     const record = deliveryRecordOf(delivery, seq);
     for (const listener of listeners) listener(record);
   };
