@@ -1,7 +1,7 @@
 import { Box, Text } from "ink";
 import { useEffect, useState } from "react";
 import type { DeliveryLogInfo, DeliveryLogPollState, DeliveryLogSource } from "../types.js";
-import { clockTime, formatDuration } from "./delivery-format.js";
+import { clockTime } from "./delivery-format.js";
 import { TintedText } from "./tinted-text.js";
 
 export interface DeliveryLogHeaderProps {
@@ -41,7 +41,8 @@ export function DeliveryLogHeader({ source }: DeliveryLogHeaderProps) {
 }
 
 function PollLine({ info, polling }: { info: DeliveryLogInfo; polling: DeliveryLogPollState }) {
-  const every = `polling every ${formatDuration(info.intervalMs)}`;
+  const ms = info.intervalMs;
+  const every = `polling every ${ms < 1000 ? `${ms} ms` : `${ms / 1000} s`}`;
   if (polling.state === "starting") return <TintedText tint="dim">{`${every}, first poll…`}</TintedText>;
   if (polling.state === "polling") {
     const count = info.all ? `, ${polling.endpoints} endpoint${polling.endpoints === 1 ? "" : "s"}` : "";
