@@ -66,7 +66,7 @@ const ALLOWED: Record<string, string[]> = {
   api: ["config", "terminal", "http", "events"],
   listen: ["api", "config", "delivery", "events", "http", "lifecycle", "session", "signing", "terminal"],
   emulator: ["api", "config", "delivery", "events", "http", "signing", "terminal"],
-  tail: ["api", "delivery", "events", "lifecycle", "listen", "terminal"],
+  tail: ["api", "delivery", "lifecycle", "listen", "terminal"],
 };
 
 const folderOf = (file: string) => (file.includes("/") ? file.split("/")[0]! : ".");
