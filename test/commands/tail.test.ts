@@ -230,6 +230,18 @@ describe("deliveries tail when the API is in trouble", () => {
   });
 });
 
+describe("deliveries tail when an endpoint goes away", () => {
+  it("says so, and exits 1 once every endpoint tailed was deleted", async () => {
+    const id = await endpoint();
+    const cli = await tail([id]);
+    await api.deleteEndpoint(id);
+    await cli.waitFor(new RegExp(`warning: endpoint ${id} was deleted; no longer tailed`));
+    expect(await cli.exited).toEqual({ code: 1, signal: null });
+    expect(cli.stderr()).toMatch(/error: every endpoint tailed was deleted/);
+    running.splice(running.indexOf(cli), 1);
+  });
+});
+
 describe("deliveries tail exit codes", () => {
   it("2 for an unknown endpoint and for bad flags, 1 when the API refuses the key", async () => {
     const unknown = await runCli(["webhooks", "deliveries", "tail", "we_nope"], { env });

@@ -1,6 +1,7 @@
 import { Box, Text } from "ink";
 import { useEffect, useState } from "react";
 import type { DeliveryLogInfo, DeliveryLogPollState, DeliveryLogSource } from "../types.js";
+import { escapeControl } from "../../terminal/escape.js";
 import { clockTime } from "./delivery-format.js";
 import { TintedText } from "./tinted-text.js";
 
@@ -52,7 +53,7 @@ function PollLine({ info, polling }: { info: DeliveryLogInfo; polling: DeliveryL
   return (
     <Text wrap="truncate-end">
       <TintedText tint={polling.why === "rate_limited" ? "warn" : "error"}>{what}</TintedText>
-      {` · next try ${clockTime(polling.retryAt)} · ${polling.message}`}
+      {` · next try ${clockTime(polling.retryAt)} · ${escapeControl(polling.message)}`}
     </Text>
   );
 }
