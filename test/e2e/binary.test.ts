@@ -115,7 +115,7 @@ describe("the binary", () => {
     const [line] = await tail.waitFor(new RegExp(`\\{[^\\n]*"delivery":"${deliveryId}"[^\\n]*"attempt":1[^\\n]*\\}`), 20_000);
     expect(JSON.parse(line)).toMatchObject({ endpoint: id, event: "order.created", status: "succeeded", statusCode: 200 });
     expect(await tail.stop("SIGINT")).toEqual({ code: 130, signal: null });
-  });
+  }, 90_000);
 
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     it(`listen and the emulator stop on ${signal} with exit 130, after clean-up`, async () => {
