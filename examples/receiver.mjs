@@ -4,6 +4,7 @@
 //
 //   FANFARE_WEBHOOK_SECRET=whsec_… node examples/receiver.mjs [--port 3000]
 //   fanfare webhooks trigger --all --forward-to http://127.0.0.1:3000/webhooks
+//   fanfare webhooks check --forward-to http://127.0.0.1:3000/webhooks    (it passes every check)
 //
 // Copy verifyFanfareSignature() into your app as it is; the server around it is only a stand-in
 // for your framework's route handler.

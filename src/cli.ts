@@ -15,16 +15,23 @@ const TOP_LEVEL: Record<string, () => Promise<Register>> = {
   login: async () => (await import("./commands/login.js")).registerLogin,
   logout: async () => (await import("./commands/login.js")).registerLogin,
   config: async () => (await import("./commands/config.js")).registerConfig,
+  completion: async () => (await import("./commands/completion.js")).registerCompletion,
+  mcp: async () => (await import("./commands/mcp.js")).registerMcp,
 };
+/** Commands that read the whole program (the completion script), so every group is registered for them. */
+const NEEDS_EVERY_GROUP = new Set(["completion"]);
 const WEBHOOKS: Record<string, () => Promise<Register>> = {
   events: async () => (await import("./commands/events.js")).registerEvents,
   sample: async () => (await import("./commands/events.js")).registerEvents,
   trigger: async () => (await import("./commands/trigger.js")).registerTrigger,
   verify: async () => (await import("./commands/verify.js")).registerVerify,
+  check: async () => (await import("./commands/check.js")).registerCheck,
   listen: async () => (await import("./commands/listen.js")).registerListen,
   endpoints: async () => (await import("./commands/endpoints.js")).registerEndpoints,
   deliveries: async () => (await import("./commands/deliveries.js")).registerDeliveries,
   emulator: async () => (await import("./commands/emulator.js")).registerEmulator,
+  types: async () => (await import("./commands/types.js")).registerTypes,
+  replay: async () => (await import("./commands/replay.js")).registerReplay,
 };
 const GLOBALS_WITH_VALUE = new Set(["--profile", "--api-base", "--api-key"]);
 
@@ -67,7 +74,7 @@ export async function buildProgram(argv: string[], ctx: CommandContext): Promise
   const words = commandWords(argv);
   const [group = "", sub = ""] = words;
   const versionOnly = words.length === 0 && argv.some((a) => a === "-v" || a === "--version");
-  const onlyTop = TOP_LEVEL[group];
+  const onlyTop = NEEDS_EVERY_GROUP.has(group) ? undefined : TOP_LEVEL[group];
   const onlyWebhooks = group === "webhooks" ? WEBHOOKS[sub] : undefined;
   const everything = !onlyTop && !onlyWebhooks && !versionOnly;
 

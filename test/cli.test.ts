@@ -11,7 +11,7 @@ async function fanfare(...args: string[]): Promise<{ code: number | null; stdout
   return { code, stdout, stderr };
 }
 
-const WEBHOOKS_SUBCOMMANDS = ["events", "sample", "trigger", "verify", "listen", "endpoints", "deliveries", "emulator"];
+const WEBHOOKS_SUBCOMMANDS = ["events", "sample", "trigger", "verify", "check", "listen", "endpoints", "deliveries", "emulator"];
 
 describe("help", () => {
   it.each([

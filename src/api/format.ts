@@ -113,6 +113,7 @@ export function endpointDetail(endpoint: Endpoint, paint: Painter = PLAIN, revea
       ["events", e(endpoint.events.join(", "))],
       ["description", e(endpoint.description ?? "—")],
       ["secret", e(revealSecret ? endpoint.secret : maskedSecret(endpoint.secret))],
+      ["scheme", e(endpoint.scheme ?? "v1")],
       ["created", formatTime(endpoint.createdAt)],
       ["updated", formatTime(endpoint.updatedAt)],
     ],

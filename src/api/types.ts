@@ -1,3 +1,5 @@
+import type { SignatureScheme } from "../signing/options.js";
+
 /**
  * The admin API's resources as the assumed contract describes them (docs/ARCHITECTURE.md). The emulator serves these and
  * the client returns them, so both sides compile against one definition.
@@ -11,6 +13,11 @@ export interface Endpoint {
   enabled: boolean;
   /** In full only in the response to create (and rotate-secret); masked everywhere else. */
   secret: string;
+  /**
+   * How deliveries are signed: v1 (the default) or `standard` (Standard Webhooks headers). Absent in
+   * answers from before schemes existed, which means v1.
+   */
+  scheme?: SignatureScheme;
   createdAt: string;
   updatedAt: string;
 }
@@ -22,6 +29,8 @@ export interface CreateEndpointInput {
   enabled?: boolean;
   /** A `whsec_…` secret to use instead of a generated one (listen keeps its secret stable). */
   secret?: string;
+  /** Default v1; `standard` needs a base64 secret (generated ones are). */
+  scheme?: SignatureScheme;
 }
 
 export interface UpdateEndpointInput {
@@ -29,6 +38,7 @@ export interface UpdateEndpointInput {
   events?: string[];
   description?: string;
   enabled?: boolean;
+  scheme?: SignatureScheme;
 }
 
 export type DeliveryStatus =

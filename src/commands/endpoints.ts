@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { escapeControl as e } from "../terminal/escape.js";
 import type { GlobalOptions } from "../config/globals.js";
 import { failure, usageError } from "../errors.js";
-import { SECRET_ENV } from "../signing/options.js";
+import { assertSecretFitsScheme, parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES } from "../signing/options.js";
 import type { Output } from "../terminal/output.js";
 import { stripAnsi } from "../terminal/style.js";
 import { type CommandContext, collect, commaList, examples, runWith } from "./context.js";
@@ -15,6 +15,7 @@ interface CreateOptions {
   description?: string;
   disabled?: boolean;
   secret?: string;
+  scheme?: string;
 }
 
 interface UpdateOptions {
@@ -23,6 +24,7 @@ interface UpdateOptions {
   description?: string;
   enable?: boolean;
   disable?: boolean;
+  scheme?: string;
 }
 
 export function registerEndpoints(webhooks: Command, ctx: CommandContext): void {
@@ -55,6 +57,7 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
     .option("--description <text>", "a note for people")
     .option("--disabled", "create it paused")
     .option("--secret <whsec_…>", "use this signing secret instead of a generated one")
+    .option("--scheme <scheme>", `how deliveries are signed: ${SIGNATURE_SCHEMES.join(" | ")} (default: v1)`)
     .addHelpText(
       "after",
       "\nThe signing secret goes to stdout alone (everything else to stderr), so it can be captured;\n" +
@@ -69,6 +72,10 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
             "keep the secret in a variable",
           ],
           ["fanfare webhooks endpoints create --url https://example.com/hooks --events order.created --json | jq -r .id", "the new id"],
+          [
+            "fanfare webhooks endpoints create --url https://example.com/hooks --events order.created --scheme standard",
+            "sign with Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature)",
+          ],
         ]),
     )
     .action(runWith(ctx, createEndpoint));
@@ -89,11 +96,13 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
     .option("--description <text>", "new description")
     .option("--enable", "resume deliveries")
     .option("--disable", "pause deliveries")
+    .option("--scheme <scheme>", `how deliveries are signed: ${SIGNATURE_SCHEMES.join(" | ")}`)
     .addHelpText(
       "after",
       examples([
         ["fanfare webhooks endpoints update we_123 --events draw.consumer.won,draw.consumer.lost", "change the events"],
         ["fanfare webhooks endpoints update we_123 --url https://new.example.com/hooks --enable", "move and resume"],
+        ["fanfare webhooks endpoints update we_123 --scheme standard", "sign the Standard Webhooks way from now on"],
       ]),
     )
     .action(runWith(ctx, updateEndpoint));
@@ -209,12 +218,15 @@ export async function createEndpoint(
   if (options.secret !== undefined && !/^whsec_\S{8,}$/.test(options.secret)) {
     throw usageError("--secret must look like whsec_… (at least 8 characters after the prefix)", "omit it to get a generated secret", "invalid_secret");
   }
+  const scheme = options.scheme === undefined ? undefined : parseSignatureScheme(options.scheme);
+  if (scheme !== undefined && options.secret !== undefined) assertSecretFitsScheme(options.secret, scheme);
   const input = {
     url: options.url,
     events,
     ...(options.description !== undefined ? { description: options.description } : {}),
     ...(options.disabled ? { enabled: false } : {}),
     ...(options.secret !== undefined ? { secret: options.secret } : {}),
+    ...(scheme !== undefined ? { scheme } : {}),
   };
   const endpoint = await api((c) => c.createEndpoint(input));
   if (out.json) return out.printJson(endpoint);
@@ -245,9 +257,10 @@ export async function updateEndpoint(
     ...(options.events !== undefined ? { events: await checkEvents(options.events) } : {}),
     ...(options.description !== undefined ? { description: options.description } : {}),
     ...(options.enable ? { enabled: true } : options.disable ? { enabled: false } : {}),
+    ...(options.scheme !== undefined ? { scheme: parseSignatureScheme(options.scheme) } : {}),
   };
   if (Object.keys(input).length === 0) {
-    throw usageError("nothing to update", "pass --url, --events, --description, --enable or --disable");
+    throw usageError("nothing to update", "pass --url, --events, --description, --enable, --disable or --scheme");
   }
   const { out, api, fmt } = await apiCommand(options, deps);
   const endpoint = await api((c) => c.updateEndpoint(id, input));

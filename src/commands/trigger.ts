@@ -1,7 +1,13 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
-import { failure, usageError } from "../errors.js";
-import { parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES, type SignatureScheme } from "../signing/options.js";
+import { failure } from "../errors.js";
+import {
+  assertSecretFitsScheme,
+  parseSignatureScheme,
+  SECRET_ENV,
+  SIGNATURE_SCHEMES,
+  type SignatureScheme,
+} from "../signing/options.js";
 import type { Output } from "../terminal/output.js";
 import { type CommandContext, collect, examples, lifecycleScope, parseIntFlag, outputOf, runWith } from "./context.js";
 import type { CommandDeps } from "./deps.js";
@@ -69,6 +75,10 @@ export function registerTrigger(parent: Command, ctx: CommandContext): void {
           ],
           ["fanfare webhooks trigger queue.consumer.entered --scheme sha256 --forward-to …", "sign with sha256=<hex>"],
           [
+            "fanfare webhooks trigger --all --scheme standard --forward-to localhost:3000/webhooks",
+            "Standard Webhooks (webhook-id/-timestamp/-signature), for handlers on standardwebhooks or svix",
+          ],
+          [
             "fanfare webhooks trigger draw.consumer.won --endpoint we_123",
             "the platform (or the emulator) signs and delivers it; waits up to 30 s for the outcome",
           ],
@@ -91,14 +101,9 @@ export async function trigger(options: TriggerOptions, deps: CommandDeps): Promi
   const { resolveTarget } = await import("../delivery/target.js");
   const target = await resolveTarget({ forwardTo: options.forwardTo, env: deps.env });
   // A listen session verifies with its own secret, so it beats the environment's; --secret beats both.
-  const secret = options.secret || target.sessionSecret || deps.env[SECRET_ENV];
-  if (!secret) {
-    throw usageError(
-      "no signing secret",
-      `pass --secret whsec_… or export ${SECRET_ENV}=whsec_… (the secret your app verifies with)`,
-      "missing_secret",
-    );
-  }
+  const { resolveSigningSecret } = await import("../delivery/signing-secret.js");
+  const { secret } = await resolveSigningSecret({ flag: options.secret, sessionSecret: target.sessionSecret, env: deps.env });
+  assertSecretFitsScheme(secret, scheme, secret === target.sessionSecret);
 
   const { readDataFile } = await import("../events/overrides.js");
   const { sampleOf } = await import("../events/sample.js");

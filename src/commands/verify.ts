@@ -1,10 +1,16 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
 import { usageError } from "../errors.js";
-import { DEFAULT_TOLERANCE_SECONDS, SECRET_ENV } from "../signing/options.js";
+import {
+  assertSecretFitsScheme,
+  DEFAULT_TOLERANCE_SECONDS,
+  parseSignatureScheme,
+  SECRET_ENV,
+  SIGNATURE_SCHEMES,
+} from "../signing/options.js";
 // Static imports: this module is already its own lazily loaded chunk, and a second dynamic hop
 // only adds a round of loading to verify's start-up.
-import { verifySignature } from "../signing/signature.js";
+import { isStandardSignature, verifySignature } from "../signing/signature.js";
 import { readSource, type InputStream } from "../terminal/input.js";
 import type { Output } from "../terminal/output.js";
 import { type CommandContext, examples, outputOf, runWith } from "./context.js";
@@ -16,17 +22,24 @@ interface VerifyOptions {
   signature?: string;
   timestamp?: string;
   tolerance?: string;
+  id?: string;
+  scheme?: string;
 }
 
 
 export function registerVerify(parent: Command, ctx: CommandContext): void {
   parent
     .command("verify")
-    .description("check a delivery's X-Fanfare-Signature against its raw body and the signing secret")
+    .description("check a delivery's X-Fanfare-Signature (or webhook-signature) against its raw body and the signing secret")
     .option("--secret <secret>", `signing secret, whsec_… (env ${SECRET_ENV}, preferred: argv is visible in ps)`)
     .option("--payload <file>", "the raw request body, byte for byte; - reads stdin")
-    .option("--signature <header>", "the X-Fanfare-Signature value: t=<ts>,v1=<hex> | sha256=<hex> | <hex>")
-    .option("--timestamp <unix>", "the X-Fanfare-Timestamp value, when the delivery had one")
+    .option(
+      "--signature <header>",
+      "the X-Fanfare-Signature value: t=<ts>,v1=<hex> | sha256=<hex> | <hex>; or webhook-signature's: v1,<base64> (several space-separated)",
+    )
+    .option("--timestamp <unix>", "the X-Fanfare-Timestamp value (webhook-timestamp for standard), when the delivery had one")
+    .option("--id <id>", "the webhook-id value: the standard scheme signs it")
+    .option("--scheme <scheme>", `the scheme to expect: ${SIGNATURE_SCHEMES.join(" | ")} (default: read from the signature)`)
     .option("--tolerance <seconds>", "largest timestamp age either way; 0 skips the check (default: 300)")
     .addHelpText(
       "after",
@@ -42,6 +55,10 @@ export function registerVerify(parent: Command, ctx: CommandContext): void {
         [
           `fanfare webhooks verify --payload body.json --signature "$SIG" --tolerance 0 --json`,
           "an old delivery from a log: skip the age check, print JSON",
+        ],
+        [
+          `fanfare webhooks verify --scheme standard --payload body.json --id "$WEBHOOK_ID" --timestamp "$WEBHOOK_TIMESTAMP" --signature "v1,K5oZ…"`,
+          "a Standard Webhooks delivery (webhook-id, webhook-timestamp, webhook-signature headers)",
         ],
         [
           `printf '%s.' "$TS" | cat - body.json | openssl dgst -sha256 -hmac "$SECRET" -r | cut -d' ' -f1`,
@@ -79,7 +96,7 @@ function parseTolerance(raw: string | undefined): number {
 }
 
 function parseTimestampFlag(raw: string): string {
-  const value = stripHeaderName(raw, "x-fanfare-timestamp").trim();
+  const value = stripHeaderName(stripHeaderName(raw, "x-fanfare-timestamp"), "webhook-timestamp").trim();
   if (/^\d{13}$/.test(value)) {
     throw usageError(
       `--timestamp "${raw}" looks like milliseconds`,
@@ -95,6 +112,25 @@ function parseTimestampFlag(raw: string): string {
     );
   }
   return value;
+}
+
+/** What a standard signature needs besides itself: missing input is a usage error (exit 2), not an invalid signature. */
+function checkStandardInput(secret: string, id: string | undefined, timestamp: string | undefined): void {
+  assertSecretFitsScheme(secret, "standard");
+  if (!id) {
+    throw usageError(
+      "no --id for a standard signature",
+      "pass --id with the webhook-id header value: the standard scheme signs it with the timestamp and body",
+      "missing_id",
+    );
+  }
+  if (timestamp === undefined) {
+    throw usageError(
+      "no --timestamp for a standard signature",
+      "pass --timestamp with the webhook-timestamp header value (unix seconds)",
+      "missing_timestamp",
+    );
+  }
 }
 
 /** The body as bytes: a binary or re-encoded body must verify exactly as it arrived. */
@@ -134,12 +170,20 @@ export async function verify(options: GlobalOptions & VerifyOptions, deps: Comma
   }
   const tolerance = parseTolerance(options.tolerance);
   const timestamp = options.timestamp === undefined ? undefined : parseTimestampFlag(options.timestamp);
+  const signature = stripHeaderName(stripHeaderName(options.signature, "x-fanfare-signature"), "webhook-signature");
+  const expected = options.scheme === undefined ? undefined : parseSignatureScheme(options.scheme);
+  const id = options.id === undefined ? undefined : stripHeaderName(options.id, "webhook-id").trim();
+  if (expected === "standard" || (expected === undefined && isStandardSignature(signature))) {
+    checkStandardInput(secret, id, timestamp);
+  }
   const payload = await readPayload(options.payload, out, () => deps.stdin);
 
   const result = verifySignature({
     secret,
     payload,
-    signature: stripHeaderName(options.signature, "x-fanfare-signature"),
+    signature,
+    id,
+    scheme: expected,
     timestamp,
     tolerance,
     now: Math.floor(deps.now().getTime() / 1000),

@@ -9,6 +9,8 @@ export class ProgressLine {
     private readonly stream: NodeJS.WritableStream,
     private readonly total: number,
     private readonly everyMs = 100,
+    /** The line's text; trigger's `sent, failed` unless a command counts something else. */
+    private readonly format: (done: number, total: number, failed: number) => string = progressLine,
   ) {}
 
   update(done: number, failed: number): void {
@@ -16,7 +18,7 @@ export class ProgressLine {
     if (now - this.lastDraw < this.everyMs && done < this.total) return;
     this.lastDraw = now;
     this.drawn = true;
-    this.stream.write(`\r${progressLine(done, this.total, failed)}`);
+    this.stream.write(`\r${this.format(done, this.total, failed)}`);
   }
 
   /** Clears the line, so the summary is printed in its place. */

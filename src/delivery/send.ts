@@ -13,9 +13,10 @@ export const RESPONSE_BODY_LIMIT = 2048;
 /** A delivery ready to go: the exact bytes to send and the headers that sign them. */
 export interface SignedDelivery {
   eventType: string;
-  /** The payload id, sent as X-Fanfare-Delivery-Id. */
+  /** The payload id, sent as X-Fanfare-Delivery-Id (webhook-id in the standard scheme). */
   deliveryId: string;
-  body: string;
+  /** Text for samples; bytes for a replayed capture, sent exactly as they arrived. */
+  body: string | Buffer;
   headers: Record<string, string>;
 }
 
@@ -23,7 +24,7 @@ export interface SignInput {
   eventType: string;
   deliveryId: string;
   /** The serialized payload; what is signed is exactly what is sent. */
-  body: string;
+  body: string | Buffer;
   secret: string;
   scheme: SignatureScheme;
   /** Unix seconds, for X-Fanfare-Timestamp and the v1 signature. */
@@ -31,7 +32,7 @@ export interface SignInput {
 }
 
 export function signDelivery(input: SignInput): SignedDelivery {
-  const signature = signPayload(input.secret, input.body, input.scheme, input.timestamp);
+  const signature = signPayload(input.secret, input.body, input.scheme, input.timestamp, input.deliveryId);
   return {
     eventType: input.eventType,
     deliveryId: input.deliveryId,
@@ -41,6 +42,7 @@ export function signDelivery(input: SignInput): SignedDelivery {
       deliveryId: input.deliveryId,
       timestamp: input.timestamp,
       signature,
+      scheme: input.scheme,
     }),
   };
 }

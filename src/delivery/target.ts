@@ -31,3 +31,28 @@ export async function resolveTarget(options: TargetOptions): Promise<DeliveryTar
     "missing_target",
   );
 }
+
+/** Where `check` sends: the handler itself, named or behind the running listen. */
+export interface HandlerTarget {
+  url: URL;
+  /** `--forward-to`, or the target the running `listen` forwards to. */
+  source: "forward-to" | "listen";
+  /** The listen session's signing secret (the one its app was told to verify with), when there is one. */
+  sessionSecret?: string;
+}
+
+/**
+ * The handler under test: `--forward-to`, else the app the running listen forwards to, sent to
+ * directly (going through listen would judge listen's answers, 502/504, not the handler's).
+ */
+export async function resolveHandlerTarget(options: TargetOptions): Promise<HandlerTarget> {
+  if (options.forwardTo !== undefined) return { url: parseTargetUrl(options.forwardTo, "--forward-to"), source: "forward-to" };
+  const { readActiveSession } = await import("../session/state-file.js");
+  const session = await readActiveSession(options.env);
+  if (session) return { url: new URL(session.forwardUrl), source: "listen", sessionSecret: session.secret };
+  throw usageError(
+    "nothing to check: no --forward-to was given, and no `fanfare webhooks listen` is running here",
+    "name your handler: --forward-to http://localhost:3000/webhooks (or start listen --forward … first)",
+    "missing_target",
+  );
+}

@@ -145,11 +145,14 @@ export class DeliveryEngine {
     const startedAt = this.now();
     const timestamp = Math.floor(startedAt.getTime() / 1000);
     const { body } = record.delivery.request;
+    // Endpoints stored before schemes existed sign as they always did.
+    const scheme = endpoint.scheme ?? "v1";
     const headers = deliveryHeaders({
       eventType: record.delivery.eventType,
       deliveryId,
       timestamp,
-      signature: signPayload(endpoint.secret, body, "v1", timestamp),
+      signature: signPayload(endpoint.secret, body, scheme, timestamp, deliveryId),
+      scheme,
     });
     const attemptNumber = record.delivery.attempt + 1;
     log?.(`--> ${record.delivery.eventType} [${deliveryId}] attempt ${attemptNumber} to ${endpoint.url}`);

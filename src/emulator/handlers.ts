@@ -9,7 +9,7 @@ import { HttpError, notFound } from "./http-error.js";
 import { DELIVERIES_KEPT, endpointHealth, selectDeliveries } from "./records.js";
 import type { RouteName, RouteParams } from "./router.js";
 import { edit, type EmulatorStore } from "./store.js";
-import { checkCreateEndpoint, checkTestEvent, checkUpdateEndpoint, type Checked } from "./validate.js";
+import { checkCreateEndpoint, checkTestEvent, checkUpdateEndpoint, standardSecretProblem, type Checked } from "./validate.js";
 
 export interface ApiRequest {
   params: RouteParams;
@@ -124,7 +124,9 @@ export const HANDLERS: Record<RouteName, Handler> = {
       events: [...new Set(input.events)],
       description: input.description ?? null,
       enabled: input.enabled ?? true,
+      // Generated secrets are whsec_<base64>, so they sign in every scheme, standard included.
       secret: input.secret ?? generateSecret(),
+      scheme: input.scheme ?? "v1",
       createdAt: now,
       updatedAt: now,
     };
@@ -145,8 +147,17 @@ export const HANDLERS: Record<RouteName, Handler> = {
       ...(input.events !== undefined ? { events: [...new Set(input.events)] } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+      ...(input.scheme !== undefined ? { scheme: input.scheme } : {}),
       updatedAt: nowIso(deps),
     };
+    if (input.scheme === "standard" && standardSecretProblem(current.secret)) {
+      throw new HttpError(
+        422,
+        "validation_failed",
+        "validation failed: scheme standard needs a base64 secret, and this endpoint's is not; rotate its secret first",
+        { scheme: "needs a whsec_<base64> secret (POST /webhooks/:id/rotate-secret makes one)" },
+      );
+    }
     deps.store.change((state) => edit.putEndpoint(state, updated));
     // Deliveries held back while it was paused (retries that fell due) go out now.
     if (updated.enabled && !current.enabled) deps.engine.resume(updated.id);

@@ -1,5 +1,6 @@
 import { DELIVERY_STATUSES } from "../api/types.js";
 import { isPlainObject } from "./validate.js";
+import { isSignatureScheme, SIGNATURE_SCHEMES } from "../signing/options.js";
 
 /**
  * Why a loaded state cannot be used, as the path of the first bad value and what is wrong with it
@@ -40,6 +41,10 @@ function endpointProblem(value: unknown): string | undefined {
   if (typeof value.enabled !== "boolean") return "has no enabled boolean";
   if (value.description !== null && value.description !== undefined && typeof value.description !== "string") {
     return "has a description that is not a string";
+  }
+  // Absent in state written before schemes existed (it then means v1).
+  if (value.scheme !== undefined && !(typeof value.scheme === "string" && isSignatureScheme(value.scheme))) {
+    return `has an unknown scheme (one of ${SIGNATURE_SCHEMES.join(", ")})`;
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import type { CreateEndpointInput, UpdateEndpointInput } from "../api/types.js";
 import { findEventType } from "../events/catalog.js";
-import { SECRET_PREFIX } from "../signing/secret.js";
+import { isSignatureScheme, SECRET_PREFIX, SIGNATURE_SCHEMES, standardSecretKey } from "../signing/options.js";
 
 /**
  * Request bodies checked the way the admin API does: a value of the wrong JSON type is a 400 (the
@@ -15,8 +15,8 @@ const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 const MAX_DESCRIPTION = 500;
 const MIN_SECRET_BODY = 16;
 
-const CREATE_FIELDS = new Set(["url", "events", "description", "enabled", "secret"]);
-const UPDATE_FIELDS = new Set(["url", "events", "description", "enabled"]);
+const CREATE_FIELDS = new Set(["url", "events", "description", "enabled", "secret", "scheme"]);
+const UPDATE_FIELDS = new Set(["url", "events", "description", "enabled", "scheme"]);
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -64,6 +64,7 @@ function typeProblems(
   }
   if ("enabled" in body && typeof body.enabled !== "boolean") fields.enabled = "must be true or false";
   if ("secret" in body && allowed.has("secret") && typeof body.secret !== "string") fields.secret = "must be a string";
+  if ("scheme" in body && typeof body.scheme !== "string") fields.scheme = "must be a string";
   return fields;
 }
 
@@ -88,8 +89,23 @@ function describe(what: string, fields: Record<string, string>): string {
   return `${what}: ` + Object.entries(fields).map(([k, v]) => `${k} ${v}`).join("; ");
 }
 
-function valueProblems(body: { url?: string; events?: string[]; description?: string | null }): Record<string, string> {
+/** Why a secret cannot sign in the standard scheme, or undefined when it can. */
+export function standardSecretProblem(secret: string): string | undefined {
+  return standardSecretKey(secret) === undefined
+    ? `must be ${SECRET_PREFIX} followed by base64 for the standard scheme`
+    : undefined;
+}
+
+function valueProblems(body: {
+  url?: string;
+  events?: string[];
+  description?: string | null;
+  scheme?: string;
+}): Record<string, string> {
   const fields: Record<string, string> = {};
+  if (body.scheme !== undefined && !isSignatureScheme(body.scheme)) {
+    fields.scheme = `must be one of ${SIGNATURE_SCHEMES.join(", ")}`;
+  }
   if (body.url !== undefined) {
     const problem = urlProblem(body.url);
     if (problem) fields.url = problem;
@@ -121,6 +137,9 @@ export function checkCreateEndpoint(body: unknown): Checked<CreateEndpointValue>
     if (!input.secret.startsWith(SECRET_PREFIX)) fields.secret = `must start with ${SECRET_PREFIX}`;
     else if (input.secret.length < SECRET_PREFIX.length + MIN_SECRET_BODY || /\s/.test(input.secret)) {
       fields.secret = `must be ${SECRET_PREFIX} followed by at least ${MIN_SECRET_BODY} characters, no spaces`;
+    } else if (input.scheme === "standard") {
+      const problem = standardSecretProblem(input.secret);
+      if (problem) fields.secret = problem;
     }
   }
   if (Object.keys(fields).length > 0) return invalidValue(fields);

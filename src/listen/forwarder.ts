@@ -8,9 +8,9 @@ export const RECORDED_RESPONSE_CHARS = 4096;
 /** What is passed back to the sender; a target answering megabytes to a webhook is not the point. */
 const MAX_RELAYED_RESPONSE_BYTES = 1024 * 1024;
 
-/** Headers of an incoming delivery that travel on to the target. */
+/** Headers of an incoming delivery that travel on to the target (webhook-*: Standard Webhooks). */
 function forwardedHeader(name: string): boolean {
-  return name.startsWith("x-fanfare-") || name === "content-type" || name === "user-agent";
+  return name.startsWith("x-fanfare-") || name.startsWith("webhook-") || name === "content-type" || name === "user-agent";
 }
 
 export interface ForwardOutcome {

@@ -61,3 +61,40 @@ export class DeliveryLogFile {
     });
   }
 }
+
+/** How much of the end of a log file is read for its last deliveries: plenty for 100 lines. */
+const TAIL_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The last `limit` deliveries of a `--log-file`, newest first, as they were written (lines cut by the
+ * read window, or torn by a crash, are skipped). For `fanfare mcp`'s list_deliveries.
+ */
+export async function readLastDeliveries(path: string, limit: number): Promise<Array<Record<string, unknown>>> {
+  const { open } = await import("node:fs/promises");
+  const file = await open(path, "r");
+  let text: string;
+  try {
+    const { size } = await file.stat();
+    const start = Math.max(0, size - TAIL_BYTES);
+    const buffer = Buffer.alloc(size - start);
+    await file.read(buffer, 0, buffer.length, start);
+    text = buffer.toString("utf8");
+    // The first line of a window that starts mid-file is a fragment.
+    if (start > 0) text = text.slice(text.indexOf("\n") + 1);
+  } finally {
+    await file.close();
+  }
+  const records: Array<Record<string, unknown>> = [];
+  const lines = text.split("\n");
+  for (let i = lines.length - 1; i >= 0 && records.length < limit; i--) {
+    const line = lines[i]!.trim();
+    if (line === "") continue;
+    try {
+      const value: unknown = JSON.parse(line);
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) records.push(value as Record<string, unknown>);
+    } catch {
+      // A torn line: skipped.
+    }
+  }
+  return records;
+}

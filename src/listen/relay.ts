@@ -1,3 +1,4 @@
+import { receivedSignature } from "../signing/headers.js";
 import { verifySignature } from "../signing/signature.js";
 import { DeliveryLog } from "./delivery-log.js";
 import { statusForError, type Forwarder } from "./forwarder.js";
@@ -64,8 +65,9 @@ export class DeliveryRelay {
   private open(incoming: IncomingDelivery, replayOf: number | null): DeliveryRecord {
     const seq = ++this.seq;
     const headers = incoming.headers;
-    const payload = headers["x-fanfare-delivery-id"] && headers["x-fanfare-event-type"] ? null : parsePayload(incoming.body);
-    const id = headers["x-fanfare-delivery-id"] || stringField(payload, "id") || `lst_${seq}`;
+    const payload =
+      (headers["x-fanfare-delivery-id"] || headers["webhook-id"]) && headers["x-fanfare-event-type"] ? null : parsePayload(incoming.body);
+    const id = headers["x-fanfare-delivery-id"] || headers["webhook-id"] || stringField(payload, "id") || `lst_${seq}`;
     const eventType = headers["x-fanfare-event-type"] || stringField(payload, "type") || stringField(payload, "event") || "unknown";
     const { signature, reason } = this.check(headers, incoming.body);
     const record: DeliveryRecord = {
@@ -104,7 +106,9 @@ export class DeliveryRelay {
   }
 
   private check(headers: Record<string, string>, body: Buffer): { signature: SignatureCheck; reason: string | null } {
-    const header = headers["x-fanfare-signature"];
+    // X-Fanfare-Signature, or a Standard Webhooks webhook-signature with its id and timestamp.
+    const received = receivedSignature(headers);
+    const header = received.signature;
     if (header === undefined || header.trim() === "") return { signature: "missing", reason: "no X-Fanfare-Signature header" };
     if (this.options.secret === null) {
       return { signature: "invalid", reason: this.options.unverifiableReason ?? "not verified: no signing secret" };
@@ -113,7 +117,8 @@ export class DeliveryRelay {
       secret: this.options.secret,
       payload: body,
       signature: header,
-      timestamp: headers["x-fanfare-timestamp"],
+      timestamp: received.timestamp,
+      id: received.id,
       now: Math.floor(this.now() / 1000),
     });
     return result.valid ? { signature: "valid", reason: null } : { signature: "invalid", reason: result.reason };

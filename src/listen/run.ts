@@ -16,6 +16,7 @@ import { startRelayParts, type RelayParts } from "./session.js";
 import { removeSessionState, removeSessionStateSync, writeSessionState } from "../session/state-file.js";
 import { findCloudflared, TunnelStartAborted, type QuickTunnel } from "./tunnel.js";
 import type { SessionInfo } from "./types.js";
+import { resolve } from "node:path";
 
 export interface ListenConfig {
   forwardUrl: URL;
@@ -157,6 +158,8 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
           forwardUrl: config.forwardUrl.href,
           startedAt: new Date().toISOString(),
           cloudflaredPid: tunnel?.pid,
+          // Absolute: whoever reads the session file (fanfare mcp) may run in another folder.
+          logFile: config.logFile === undefined ? undefined : resolve(config.logFile),
         },
         env,
       );

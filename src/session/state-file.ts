@@ -11,9 +11,11 @@ export interface SessionState {
   startedAt: string;
   /** The cloudflared this listen started, so the next one can stop it if this one is killed. */
   cloudflaredPid?: number;
+  /** The absolute path of its --log-file, so `fanfare mcp` can read the deliveries it received. */
+  logFile?: string;
 }
 
-export type ActiveSession = Pick<SessionState, "receiverUrl" | "secret" | "pid" | "forwardUrl">;
+export type ActiveSession = Pick<SessionState, "receiverUrl" | "secret" | "pid" | "forwardUrl" | "logFile">;
 
 export function sessionStatePath(env: NodeJS.ProcessEnv): string {
   return join(configDir(env), "listen-session.json");
@@ -54,7 +56,13 @@ export function removeSessionStateSync(pid: number, env: NodeJS.ProcessEnv): voi
 export async function readActiveSession(env: NodeJS.ProcessEnv): Promise<ActiveSession | null> {
   const state = await readState(sessionStatePath(env));
   if (!state || !isAlive(state.pid)) return null;
-  return { receiverUrl: state.receiverUrl, secret: state.secret, pid: state.pid, forwardUrl: state.forwardUrl };
+  return {
+    receiverUrl: state.receiverUrl,
+    secret: state.secret,
+    pid: state.pid,
+    forwardUrl: state.forwardUrl,
+    ...(typeof state.logFile === "string" ? { logFile: state.logFile } : {}),
+  };
 }
 
 /**

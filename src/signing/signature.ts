@@ -1,10 +1,13 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
-import { DEFAULT_TOLERANCE_SECONDS, type SignatureScheme } from "./options.js";
+import { assertSecretFitsScheme, DEFAULT_TOLERANCE_SECONDS, standardSecretKey, type SignatureScheme } from "./options.js";
 
 // createHmac re-encodes a string key on every call; a receiver verifies thousands of deliveries
 // with one secret, so the key object of the last secret is kept (a few % of a verification).
+// Standard Webhooks keys with the decoded base64 of the secret, so it has its own slot.
 let cachedSecret: string | undefined;
 let cachedKey: KeyObject | undefined;
+let cachedStandardSecret: string | undefined;
+let cachedStandardKey: KeyObject | undefined;
 
 function keyFor(secret: string): KeyObject {
   if (secret !== cachedSecret || cachedKey === undefined) {
@@ -14,13 +17,42 @@ function keyFor(secret: string): KeyObject {
   return cachedKey;
 }
 
+/** The key of a Standard Webhooks secret, or undefined when it is not base64 (see standardSecretKey). */
+function standardKeyFor(secret: string): KeyObject | undefined {
+  if (secret !== cachedStandardSecret || cachedStandardKey === undefined) {
+    const bytes = standardSecretKey(secret);
+    if (bytes === undefined) return undefined;
+    cachedStandardKey = createSecretKey(bytes);
+    cachedStandardSecret = secret;
+  }
+  return cachedStandardKey;
+}
+
+/**
+ * What signing in the standard scheme needs: a base64 secret (else the usage error, exit 2, that
+ * every command gives for it) and the delivery id (its absence is a caller's bug).
+ */
+function checkStandardInput(secret: string, id: string | undefined): void {
+  assertSecretFitsScheme(secret, "standard");
+  if (id === undefined || id === "") throw new Error("the standard scheme signs the delivery id: pass it to sign");
+}
+
 /** The raw 32-byte HMAC of what the scheme signs. */
 function digestBytes(
   secret: string,
   body: string | Uint8Array,
   scheme: SignatureScheme,
   timestamp: number | string | undefined,
+  id?: string,
 ): Buffer {
+  if (scheme === "standard") {
+    // `${id}.${ts}.${body}`, the timestamp as the number it is (the library signs parseInt's result).
+    const hmac = createHmac("sha256", standardKeyFor(secret)!);
+    const prefix = `${id ?? ""}.${timestamp === undefined ? "" : Number(timestamp)}.`;
+    if (typeof body === "string") hmac.update(prefix + body);
+    else hmac.update(prefix).update(body);
+    return hmac.digest();
+  }
   const hmac = createHmac("sha256", keyFor(secret));
   if (scheme === "v1") {
     // One update of a joined string is cheaper than two; bytes must stay bytes, so not for Buffers.
@@ -32,23 +64,37 @@ function digestBytes(
   return hmac.digest();
 }
 
-/** HMAC-SHA256 hex of what the scheme signs. Bytes of a Buffer body are used as they are. */
+/**
+ * HMAC-SHA256 hex of what the scheme signs. Bytes of a Buffer body are used as they are. The
+ * standard scheme also signs the delivery id, and needs a base64 secret (else this throws).
+ */
 export function computeDigest(
   secret: string,
   body: string | Uint8Array,
   scheme: SignatureScheme,
   timestamp?: number,
+  id?: string,
 ): string {
-  return digestBytes(secret, body, scheme, timestamp).toString("hex");
+  if (scheme === "standard") checkStandardInput(secret, id);
+  return digestBytes(secret, body, scheme, timestamp, id).toString("hex");
 }
 
-/** The X-Fanfare-Signature header value for a body. */
+/**
+ * The signature header value for a body: X-Fanfare-Signature's, or for the standard scheme
+ * webhook-signature's (`v1,<base64>`, which needs the delivery id; a secret that is not base64
+ * throws assertSecretFitsScheme's usage error). deliveryHeaders puts it in the right headers.
+ */
 export function signPayload(
   secret: string,
   body: string | Uint8Array,
   scheme: SignatureScheme,
   timestamp: number,
+  id?: string,
 ): string {
+  if (scheme === "standard") {
+    checkStandardInput(secret, id);
+    return `v1,${digestBytes(secret, body, scheme, timestamp, id).toString("base64")}`;
+  }
   const digest = computeDigest(secret, body, scheme, timestamp);
   switch (scheme) {
     case "v1":
@@ -69,6 +115,12 @@ export type VerifyFailureCode =
   | "odd_length"
   /** Even-length hex, but not the 64 characters of a SHA-256 digest. */
   | "wrong_length"
+  /** A standard (`v1,<base64>`) signature that is not base64. */
+  | "not_base64"
+  /** The standard scheme signs the delivery id, and none was given (webhook-id, --id). */
+  | "no_id"
+  /** The secret cannot be used in the scheme (standard: not base64 after whsec_). */
+  | "invalid_secret"
   | "malformed_timestamp"
   | "no_timestamp"
   /** The X-Fanfare-Timestamp header and the signature's t= disagree. */
@@ -82,7 +134,10 @@ export type VerifyFailureCode =
 export interface ParsedSignature {
   scheme: SignatureScheme;
   timestamp?: number;
-  /** Lower-case hex digests; v1 may carry several while a secret is being rotated. */
+  /**
+   * Lower-case hex digests (standard's base64 ones decoded to hex); v1 and standard may carry
+   * several while a secret is being rotated.
+   */
   digests: string[];
 }
 
@@ -145,9 +200,61 @@ export function parseSignatureHeader(header: string): ParseResult {
   return { ok: true, value };
 }
 
+/** `v1,…`: a version, a comma, no `=` before it (Fanfare's v1 starts `t=` or `v1=`). */
+const STANDARD_ENTRY = /^v\d+[a-z]?,/i;
+const BASE64_DIGEST = /^[A-Za-z0-9+/]{43}=$/;
+const BASE64_TEXT = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Whether a signature header is in the Standard Webhooks form (`v1,<base64>`, space-separated). */
+export function isStandardSignature(header: string): boolean {
+  return STANDARD_ENTRY.test(header.trimStart());
+}
+
+/**
+ * `v1,<base64> v1,<base64>`: entries of other versions (v1a is asymmetric) are skipped, as the
+ * library does, and so is a bad v1 entry beside a good one; the digests come back as hex.
+ */
+function parseStandard(header: string): { ok: true; value: HeaderParts } | Failure {
+  const digests: string[] = [];
+  let firstBad: Failure | undefined;
+  let v1Count = 0;
+  for (const entry of header.split(/\s+/)) {
+    if (entry === "") continue;
+    const comma = entry.indexOf(",");
+    if (comma <= 0) {
+      firstBad ??= fail("malformed_signature", `${quote(entry)} in the signature is not a version,signature pair`);
+      continue;
+    }
+    if (entry.slice(0, comma) !== "v1") continue;
+    v1Count++;
+    const what = v1Count === 1 ? "the v1, signature" : `v1, signature #${v1Count}`;
+    const value = entry.slice(comma + 1);
+    if (BASE64_DIGEST.test(value)) digests.push(Buffer.from(value, "base64").toString("hex"));
+    else if (value === "") firstBad ??= fail("malformed_signature", `${what} is empty`);
+    else if (!BASE64_TEXT.test(value) || value.length % 4 !== 0) {
+      firstBad ??= fail("not_base64", `${what} is not base64 (${value.length % 4 !== 0 && BASE64_TEXT.test(value) ? `${value.length} characters, not a multiple of 4` : describeBase64Chars(value)})`);
+    } else {
+      const bytes = Buffer.from(value, "base64").length;
+      firstBad ??= fail("wrong_length", `${what} decodes to ${bytes} bytes, not the 32 of a SHA-256 digest`);
+    }
+  }
+  if (digests.length === 0) {
+    return firstBad ?? fail("malformed_signature", "the signature has no v1,<base64> entry (expected v1,<base64>)");
+  }
+  return { ok: true, value: { scheme: "standard", digests } };
+}
+
+function describeBase64Chars(value: string): string {
+  const bad = /[^A-Za-z0-9+/=]/u.exec(value)?.[0];
+  if (bad === undefined) return "misplaced = padding";
+  const shown = /^[\x21-\x7e]$/.test(bad) ? quote(bad) : `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  return `found ${shown}`;
+}
+
 function parseHeader(header: string): { ok: true; value: HeaderParts } | Failure {
   const trimmed = header.trim();
   if (trimmed === "") return fail("missing_signature", "the signature is empty");
+  if (STANDARD_ENTRY.test(trimmed)) return parseStandard(trimmed);
 
   if (trimmed.length >= 7 && trimmed.slice(0, 7).toLowerCase() === "sha256=") {
     const digest = trimmed.slice(7).trim();
@@ -239,10 +346,17 @@ function canonicalV1(header: string): HeaderParts | undefined {
 export interface VerifyInput {
   secret: string;
   payload: string | Uint8Array;
-  /** The X-Fanfare-Signature header value (node gives an array when the header is repeated). */
+  /**
+   * The X-Fanfare-Signature header value, or webhook-signature's (node gives an array when the
+   * header is repeated). The scheme is read from its form.
+   */
   signature: string | readonly string[] | undefined;
-  /** The X-Fanfare-Timestamp header, when there is one. */
+  /** The X-Fanfare-Timestamp header, or webhook-timestamp (which the standard scheme needs). */
   timestamp?: string | number;
+  /** The webhook-id header: the standard scheme signs it. */
+  id?: string;
+  /** The scheme the caller expects (`verify --scheme`); a signature of another form is refused. */
+  scheme?: SignatureScheme;
   /** Seconds either side of `now`; 0 turns the check off. Default 300. */
   tolerance?: number;
   /** Unix seconds; passed in so the function stays pure. */
@@ -287,7 +401,9 @@ function verifyUnsafe(input: VerifyInput): VerifyResult {
     return { valid: false, code: "invalid_input", reason: "the payload is neither text nor bytes" };
   }
   const raw = input.signature;
-  const header = typeof raw === "string" ? raw : Array.isArray(raw) ? raw.join(",") : "";
+  // A repeated header arrives as an array: standard entries are joined as the list they are.
+  const header =
+    typeof raw === "string" ? raw : Array.isArray(raw) ? raw.join(raw.some((r) => isStandardSignature(String(r))) ? " " : ",") : "";
   let parts = canonicalV1(header);
   if (parts === undefined) {
     const parsed = parseHeader(header);
@@ -295,6 +411,27 @@ function verifyUnsafe(input: VerifyInput): VerifyResult {
     parts = parsed.value;
   }
   const { scheme, digests } = parts;
+  if (input.scheme !== undefined && input.scheme !== scheme) {
+    return {
+      valid: false,
+      code: "malformed_signature",
+      reason: `expected a ${input.scheme} signature (${SCHEME_FORMS[input.scheme]}) but this one is ${scheme} (${SCHEME_FORMS[scheme]})`,
+      scheme,
+    };
+  }
+  if (scheme === "standard") {
+    if (standardKeyFor(secret) === undefined) {
+      return {
+        valid: false,
+        code: "invalid_secret",
+        reason: "the secret is not valid base64 for the standard scheme (whsec_ followed by base64)",
+        scheme,
+      };
+    }
+    if (typeof input.id !== "string" || input.id === "") {
+      return { valid: false, code: "no_id", reason: "the standard signature signs the delivery id, and no webhook-id was given", scheme };
+    }
+  }
 
   let timestamp = parts.timestamp;
   let signedTimestamp = parts.timestampText;
@@ -302,7 +439,7 @@ function verifyUnsafe(input: VerifyInput): VerifyResult {
     const declaredText = String(input.timestamp).trim();
     if (declaredText !== "") {
       if (!UNIX_SECONDS.test(declaredText)) {
-        const { code, reason } = timestampProblem(declaredText, "the X-Fanfare-Timestamp");
+        const { code, reason } = timestampProblem(declaredText, scheme === "standard" ? "the webhook-timestamp" : "the X-Fanfare-Timestamp");
         return { valid: false, code, reason, scheme };
       }
       const declared = Number(declaredText);
@@ -326,8 +463,11 @@ function verifyUnsafe(input: VerifyInput): VerifyResult {
       scheme,
     };
   }
+  if (scheme === "standard" && signedTimestamp === undefined) {
+    return { valid: false, code: "no_timestamp", reason: "the standard signature signs the timestamp, and no webhook-timestamp was given", scheme };
+  }
 
-  const expected = digestBytes(secret, payload, scheme, signedTimestamp);
+  const expected = digestBytes(secret, payload, scheme, signedTimestamp, input.id);
   let matched = false;
   for (const digest of digests) {
     received.write(digest, 0, 32, "hex");
@@ -371,6 +511,14 @@ function verifyUnsafe(input: VerifyInput): VerifyResult {
   }
   return { valid: true, scheme, timestamp, age, timestampChecked: age !== undefined && tolerance > 0 };
 }
+
+/** How each scheme's signature looks, for the reason a signature of the wrong form is refused. */
+const SCHEME_FORMS: Record<SignatureScheme, string> = {
+  v1: "t=<ts>,v1=<hex>",
+  sha256: "sha256=<hex>",
+  hex: "<hex>",
+  standard: "v1,<base64>",
+};
 
 /**
  * A piece of the input, quoted for a one-line reason: cut short, with control characters escaped so

@@ -63,10 +63,13 @@ const ALLOWED: Record<string, string[]> = {
   lifecycle: [],
   session: ["config"],
   delivery: ["signing", "events", "http", "session", "terminal", "config"],
-  api: ["config", "terminal", "http", "events"],
+  api: ["config", "terminal", "http", "events", "signing"],
   listen: ["api", "config", "delivery", "events", "http", "lifecycle", "session", "signing", "terminal"],
   emulator: ["api", "config", "delivery", "events", "http", "signing", "terminal"],
   tail: ["api", "delivery", "lifecycle", "listen", "terminal"],
+  check: ["delivery", "signing", "terminal"],
+  completion: [],
+  mcp: [],
 };
 
 const folderOf = (file: string) => (file.includes("/") ? file.split("/")[0]! : ".");

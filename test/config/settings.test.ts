@@ -138,7 +138,7 @@ describe("the config file", () => {
 describe("localSigningSecret", () => {
   it("is generated once and stable across calls", async () => {
     const first = await localSigningSecret(env);
-    expect(first).toMatch(/^whsec_[A-Za-z0-9_-]{20,}$/);
+    expect(first).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     expect(await localSigningSecret(env)).toBe(first);
     expect((await readConfig(env)).localSecret).toBe(first);
     expect(mode(configFilePath(env))).toBe(0o600);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiClient } from "../../src/api/client.js";
+import { DELIVERY_STATUSES } from "../../src/api/types.js";
+import { SIGNATURE_SCHEMES } from "../../src/signing/options.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
 import { HANDLERS } from "../../src/emulator/handlers.js";
 import { startReceiver, type Receiver } from "../emulator/helpers.js";
@@ -48,6 +50,11 @@ describe("docs/admin-api.openapi.yaml", () => {
     for (const schema of Object.values(checker.doc.components.schemas)) expect(() => checker.validator(schema)).not.toThrow();
   });
 
+  it("names the same delivery statuses and signing schemes as the code", () => {
+    expect(checker.doc.components.schemas.DeliveryStatus.enum).toEqual([...DELIVERY_STATUSES]);
+    expect(checker.doc.components.schemas.SignatureScheme.enum).toEqual([...SIGNATURE_SCHEMES]);
+  });
+
   it("catches a difference in an answer, a request, a status and a query (the checks can fail)", () => {
     const delivery = { id: "whk_1", endpointId: "we_1", eventType: "order.created", status: "lost" };
     expect(checker.checkResponse({ method: "GET", url: "/api/webhooks/we_1/deliveries/whk_1", status: 200, responseBody: delivery }).join("\n"))
@@ -87,7 +94,7 @@ describe("the client's requests and the emulator's answers, every route", () => 
       const created = await client.createEndpoint({ url: receiver.url, events: ["order.created"], description: "contract" });
       await client.listEndpoints();
       await client.getEndpoint(created.id);
-      await client.updateEndpoint(created.id, { description: "changed", events: ["order.created", "draw.consumer.won"] });
+      await client.updateEndpoint(created.id, { description: "changed", events: ["order.created", "draw.consumer.won"], scheme: "standard" });
       await client.health(created.id);
       const delivery = await client.sendTest(created.id, "order.created", { note: "hi" });
       await client.listDeliveries(created.id);

@@ -71,7 +71,7 @@ describe("triggerDeliveries", () => {
     expect(new Set(client.sent.map((d) => d.deliveryId)).size).toBe(6);
     expect(client.mostInFlight()).toBe(2);
     for (const d of client.sent) {
-      const payload = JSON.parse(d.body);
+      const payload = JSON.parse(d.body.toString());
       expect(d.deliveryId).toBe(payload.id);
       expect(d.headers["x-fanfare-delivery-id"]).toBe(payload.id);
       expect(d.headers["x-fanfare-event-type"]).toBe(payload.type);

@@ -39,6 +39,38 @@ describe("examples/receiver.mjs", () => {
   });
 });
 
+describe("examples/receiver.mjs under webhooks check", () => {
+  it("passes every check, as the README's CI step runs it", async () => {
+    const receiver = spawn(process.execPath, [join(ROOT, "examples", "receiver.mjs"), "--port", "0"], {
+      env: cleanEnv({ FANFARE_WEBHOOK_SECRET: SECRET }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    receiver.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+    try {
+      const receiverUrl = await new Promise<string>((resolve, reject) => {
+        receiver.stdout.on("data", () => {
+          const m = /listening on (http:\/\/\S+)/.exec(output);
+          if (m) resolve(m[1]!);
+        });
+        receiver.on("exit", () => reject(new Error(`receiver exited: ${output}`)));
+      });
+      const r = await spawnCli(["webhooks", "check", "--forward-to", receiverUrl], {
+        env: cleanEnv({ FANFARE_WEBHOOK_SECRET: SECRET, FANFARE_CONFIG_DIR: config.dir }),
+        // A process start and 61 requests (one of 1 MB) on a loaded machine.
+        timeoutMs: 45_000,
+      });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      for (const title of ["valid deliveries", "bad signature", "missing signature", "tampered body", "old timestamp", "redelivery", "1 MB payload", "non-ASCII text"]) {
+        expect(r.stdout).toMatch(new RegExp(`^pass  ${title} `, "m"));
+      }
+      expect(r.stdout).toMatch(/^8 passed, 0 warnings, 0 failed: 61 requests to /m);
+    } finally {
+      receiver.kill("SIGKILL");
+    }
+  }, 60_000);
+});
+
 describe("examples/demo.mjs", () => {
   it("delivers all 52 events through listen to the example receiver, which verifies every one", async () => {
     const child = spawn(process.execPath, [join(ROOT, "examples", "demo.mjs")], {

@@ -53,7 +53,7 @@ describe("endpoints", () => {
     const r = await create({ description: "d" });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ id: expect.stringMatching(/^we_/), url: receiver.url, events: ["order.created"], description: "d", enabled: true });
-    expect(r.body.secret).toMatch(/^whsec_[A-Za-z0-9_-]{20,}$/);
+    expect(r.body.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
     const id = r.body.id;
     const get = await api("GET", `/webhooks/${id}`);
     expect(get.body.secret).toMatch(/^whsec_•+\S{4}$/);

@@ -1,0 +1,172 @@
+import type { Command } from "commander";
+import type { GlobalOptions } from "../config/globals.js";
+import type { DeliveryResult } from "../delivery/report.js";
+import { failure, usageError } from "../errors.js";
+import { assertSecretFitsScheme, parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES } from "../signing/options.js";
+import { escapeControl, safeJson } from "../terminal/escape.js";
+import { type CommandContext, commaList, examples, lifecycleScope, outputOf, parseIntFlag, runWith } from "./context.js";
+import type { CommandDeps } from "./deps.js";
+
+export interface ReplayOptions extends GlobalOptions {
+  /** The `listen --log-file` NDJSON; `-` reads stdin. */
+  log: string;
+  forwardTo?: string;
+  event?: string[];
+  id?: string[];
+  asRecorded?: boolean;
+  secret?: string;
+  scheme?: string;
+  concurrency?: string;
+}
+
+const MAX_CONCURRENCY = 256;
+
+export function registerReplay(parent: Command, ctx: CommandContext): void {
+  parent
+    .command("replay")
+    .description("re-send deliveries captured by `listen --log-file`, signed afresh (or exactly as recorded)")
+    .argument("<log>", "the NDJSON file listen --log-file wrote; - reads stdin")
+    .option(
+      "--forward, --forward-to <target>",
+      "where to POST: a port, HOST:PORT[/path] or a full URL (default: the running listen)",
+    )
+    .option("--event <pattern>", "only these event types; * matches anything, e.g. 'draw.*' (comma list, repeatable)", commaList)
+    .option("--id <id>", "only these delivery ids (comma list, repeatable)", commaList)
+    .option("--as-recorded", "send the original bytes and headers, old signature and timestamp included")
+    .option("--secret <secret>", `signing secret, whsec_… (env ${SECRET_ENV}, preferred: argv is visible in ps)`)
+    .option("--scheme <scheme>", `signature scheme: ${SIGNATURE_SCHEMES.join(" | ")} (default: the one each delivery came with)`)
+    .option("--concurrency <n>", `deliveries in flight at once, 1–${MAX_CONCURRENCY} (default: 1, in log order)`)
+    .addHelpText(
+      "after",
+      "\nEach delivery keeps its id and its exact body bytes and is signed afresh with the current time\n" +
+        `(secret: --secret, then ${SECRET_ENV}, then the running listen's), so a handler's tolerance check\n` +
+        "passes; --as-recorded sends what arrived, headers and all. A truncated or foreign line of the log\n" +
+        "is skipped with a warning naming it. Output and exit codes are trigger's: 0 every delivery got a\n" +
+        "2xx, 1 any did not (or nothing was listening), 2 bad input or nothing to replay, 130 interrupted.\n" +
+        examples([
+          [
+            "fanfare webhooks listen --forward localhost:3000/webhooks --log-file deliveries.ndjson",
+            "capture real deliveries while you work (Ctrl-C to stop)",
+          ],
+          [
+            "fanfare webhooks replay deliveries.ndjson --forward-to localhost:3000/webhooks",
+            `re-send them all to your handler, signed with ${SECRET_ENV}`,
+          ],
+          ["fanfare webhooks replay deliveries.ndjson --event 'order.*' --forward-to … --json", "only order events; JSON lines for CI"],
+          ["fanfare webhooks replay deliveries.ndjson --id whk_01J… --as-recorded --forward-to …", "one delivery, byte for byte as it came"],
+        ]),
+    )
+    .action(runWith(ctx, replay));
+}
+
+export async function replay(options: ReplayOptions, deps: CommandDeps): Promise<number> {
+  const out = outputOf(options, deps);
+  const concurrency = parseIntFlag("--concurrency", options.concurrency ?? "1", 1, MAX_CONCURRENCY);
+  const scheme = options.scheme === undefined ? undefined : parseSignatureScheme(options.scheme);
+  const asRecorded = options.asRecorded === true;
+  if (asRecorded && (scheme !== undefined || options.secret !== undefined)) {
+    throw usageError(
+      "--as-recorded sends the original signature, so --secret and --scheme have nothing to do",
+      "drop --as-recorded to sign afresh, or drop --secret/--scheme",
+      "bad_flag",
+    );
+  }
+
+  const { readSource } = await import("../terminal/input.js");
+  const { parseReplayLog, selectDeliveries } = await import("../delivery/replay-log.js");
+  const text = await readSource(options.log, {
+    stdin: () => deps.stdin,
+    what: "the log",
+    hint: "pass the NDJSON file that `fanfare webhooks listen --log-file FILE` wrote, or - to read stdin",
+    code: "log_unreadable",
+  });
+  const log = parseReplayLog(text.toString("utf8"));
+  const where = options.log === "-" ? "stdin" : options.log;
+  for (const { line, reason } of log.skipped) out.warn(`line ${line} of ${where} skipped: ${reason}`);
+  const chosen = selectDeliveries(log.deliveries, { events: options.event, ids: options.id });
+  if (chosen.length === 0) {
+    const filtered = (options.event?.length ?? 0) + (options.id?.length ?? 0) > 0;
+    throw usageError(
+      filtered
+        ? `none of the ${log.deliveries.length} deliveries in ${escapeControl(where)} match --event/--id`
+        : `no deliveries in ${escapeControl(where)}`,
+      filtered
+        ? "check the patterns (`*` matches anything: --event 'draw.*') and ids"
+        : "record some with `fanfare webhooks listen --log-file FILE`, then replay FILE",
+      "nothing_to_replay",
+    );
+  }
+
+  const { resolveTarget } = await import("../delivery/target.js");
+  const target = await resolveTarget({ forwardTo: options.forwardTo, env: deps.env });
+  let signing: { secret: string; scheme?: typeof scheme } | "as-recorded" = "as-recorded";
+  if (!asRecorded) {
+    const secret = options.secret || deps.env[SECRET_ENV] || target.sessionSecret;
+    if (!secret) {
+      throw usageError(
+        "no signing secret",
+        `pass --secret whsec_… or export ${SECRET_ENV}=whsec_… (the secret your app verifies with), or --as-recorded`,
+        "missing_secret",
+      );
+    }
+    const { recordedScheme } = await import("../delivery/replay-log.js");
+    for (const s of new Set(chosen.map((d) => scheme ?? recordedScheme(d.headers)))) assertSecretFitsScheme(secret, s, secret === target.sessionSecret);
+    signing = { secret, ...(scheme !== undefined ? { scheme } : {}) };
+  }
+
+  const [{ createDeliveryClient }, { replayDeliveries }, report, { LineWriter }] = await Promise.all([
+    import("../delivery/send.js"),
+    import("../delivery/replay.js"),
+    import("../delivery/report.js"),
+    import("../terminal/line-writer.js"),
+  ]);
+  const lines = new LineWriter(out.stdout);
+  const client = await createDeliveryClient({ connections: concurrency, http: deps.http });
+  const total = chosen.length;
+  out.info(
+    out.style.dim(
+      `replaying ${total} deliver${total === 1 ? "y" : "ies"} from ${escapeControl(where)} to ` +
+        `${target.source === "listen" ? "the running listen at " : ""}${target.url.href} ` +
+        (signing === "as-recorded" ? "(as recorded)" : `(signed afresh${scheme ? `, ${scheme}` : ""})`),
+    ),
+  );
+  const onResult = (result: DeliveryResult): void => {
+    // Ids and event types come from the log, that is from whoever sent to listen: escaped.
+    if (out.json) lines.write(safeJson(JSON.parse(report.deliveryJson(result))));
+    else lines.write(report.deliveryLine({ ...result, event: escapeControl(result.event), id: escapeControl(result.id) }, out.style));
+    if (!result.ok && result.responseBody) out.debug(`  ${result.id} answered: ${result.responseBody.slice(0, 500)}`);
+  };
+
+  // Ctrl-C stops the run and cuts requests in flight; the summary of what was sent still prints.
+  const scope = lifecycleScope(deps, out);
+  scope.signal.addEventListener("abort", () => void client.destroy(), { once: true });
+  scope.defer(() => (scope.stopping ? undefined : client.close()));
+  let outcome;
+  try {
+    outcome = await replayDeliveries({ deliveries: chosen, url: target.url, concurrency, signing, client, onResult, signal: scope.signal });
+  } finally {
+    lines.flush();
+    await scope.close();
+  }
+
+  const { summary, firstFailure } = outcome;
+  if (out.json) out.printJson({ summary });
+  else out.print(report.summaryLine(summary));
+  if (summary.interrupted) return 130;
+  if (summary.errors.connection_refused) {
+    throw failure(
+      `nothing is listening at ${target.url.href} (connection refused)`,
+      "start your app, or fix the port in --forward-to",
+      "connection_refused",
+    );
+  }
+  if (summary.failed > 0 && firstFailure) {
+    const first = firstFailure.status === null ? firstFailure.error : `got ${firstFailure.status}`;
+    throw failure(
+      `${summary.failed} of ${summary.sent} replayed deliveries failed (first: ${escapeControl(firstFailure.event)} [${escapeControl(firstFailure.id)}] ${first})`,
+      "a receiver must answer 2xx within 30 s; --verbose shows what it answered",
+      "delivery_failed",
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,71 @@
+import type { SignatureScheme } from "../signing/options.js";
+import { runConcurrently } from "./batch.js";
+import { SummaryCollector, type DeliveryResult } from "./report.js";
+import { recordedHeaders, recordedScheme, type CapturedDelivery } from "./replay-log.js";
+import { signDelivery, type DeliveryClient, type SignedDelivery } from "./send.js";
+import type { TriggerOutcome } from "./trigger.js";
+
+export interface ReplayRun {
+  deliveries: readonly CapturedDelivery[];
+  url: URL;
+  concurrency: number;
+  /**
+   * How each delivery is signed: afresh with this secret, the current time and the scheme (or the
+   * one it was recorded in), or `as-recorded`: the original bytes and headers, old signature and all.
+   */
+  signing: { secret: string; scheme?: SignatureScheme } | "as-recorded";
+  client: Pick<DeliveryClient, "send">;
+  onResult?(result: DeliveryResult): void;
+  signal?: AbortSignal;
+  /** Epoch ms; passed in so tests control timestamps. */
+  now?: () => number;
+  elapsed?: () => number;
+}
+
+/** What one captured delivery becomes on the wire. */
+export function replayedDelivery(delivery: CapturedDelivery, signing: ReplayRun["signing"], nowMs: number): SignedDelivery {
+  if (signing === "as-recorded") {
+    return { eventType: delivery.eventType, deliveryId: delivery.id, body: delivery.body, headers: recordedHeaders(delivery.headers) };
+  }
+  // The same id (a handler's idempotency check sees a repeat, as with a platform's retry), the
+  // same bytes, a fresh timestamp so a tolerance check passes.
+  return signDelivery({
+    eventType: delivery.eventType,
+    deliveryId: delivery.id,
+    body: delivery.body,
+    secret: signing.secret,
+    scheme: signing.scheme ?? recordedScheme(delivery.headers),
+    timestamp: Math.floor(nowMs / 1000),
+  });
+}
+
+/**
+ * Re-sends captured deliveries to one URL, `concurrency` at a time, in log order, with trigger's
+ * rules: failures are results, a refused connection stops the run (nothing is listening), so does
+ * the signal; the run ends with trigger's summary.
+ */
+export async function replayDeliveries(run: ReplayRun): Promise<TriggerOutcome> {
+  const now = run.now ?? Date.now;
+  const elapsed = run.elapsed ?? (() => performance.now());
+  const collector = new SummaryCollector(run.url.href);
+  const total = run.deliveries.length;
+  const started = elapsed();
+  let refused = false;
+  await runConcurrently(
+    total,
+    run.concurrency,
+    async (index) => {
+      const result = await run.client.send(run.url, replayedDelivery(run.deliveries[index]!, run.signing, now()));
+      if (result.errorCode === "interrupted") return;
+      if (result.errorCode === "connection_refused") refused = true;
+      collector.add(result);
+      run.onResult?.(result);
+    },
+    () => refused || run.signal?.aborted === true,
+  );
+  const interrupted = run.signal?.aborted === true && collector.sent < total;
+  return {
+    summary: collector.summary(elapsed() - started, { planned: total, interrupted }),
+    firstFailure: collector.firstFailure,
+  };
+}
