@@ -13,7 +13,7 @@ const MAX_LIMIT = 100;
 export function registerDeliveries(webhooks: Command, ctx: CommandContext): void {
   const deliveries = webhooks
     .command("deliveries")
-    .description("the delivery log of an endpoint: list, inspect, redeliver")
+    .description("the delivery log of an endpoint: list, inspect, redeliver, tail")
     .addHelpText(
       "after",
       examples([

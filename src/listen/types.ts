@@ -115,6 +115,8 @@ export interface DeliveryLogSource {
   replay(seq: number): Promise<string>;
   /** Called with the poll state now and on every change; returns unsubscribe. */
   subscribePolling(listener: (state: DeliveryLogPollState) => void): () => void;
+  /** Called with what the person watching should know (an endpoint deleted); returns unsubscribe. */
+  subscribeNotices(listener: (text: string) => void): () => void;
 }
 
 /** Either kind of source the live view draws: listen's relay, or the platform's delivery log. */

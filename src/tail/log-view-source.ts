@@ -12,6 +12,8 @@ export interface LogViewFeed {
   /** Deliveries that changed (new ones are added when they pass the filter; known ones always update). */
   push(endpointId: string, deliveries: readonly Delivery[]): void;
   setPolling(state: DeliveryLogPollState): void;
+  /** A line for the view's status line (an endpoint deleted, the API back). */
+  notice(text: string): void;
 }
 
 export interface LogViewOptions {
@@ -26,6 +28,7 @@ const SEQS_KEPT = 20_000;
 export function createLogViewFeed(options: LogViewOptions): LogViewFeed {
   const listeners = new Set<(record: DeliveryRecord) => void>();
   const pollListeners = new Set<(state: DeliveryLogPollState) => void>();
+  const noticeListeners = new Set<(text: string) => void>();
   const seqs = new Map<string, number>();
   /** The version each row shows, so an older answer (a poll that crossed a redelivery) never replaces a newer one. */
   const shown = new Map<number, { updatedAt: string; attempts: number }>();
@@ -66,6 +69,10 @@ export function createLogViewFeed(options: LogViewOptions): LogViewFeed {
       listener(polling);
       return () => pollListeners.delete(listener);
     },
+    subscribeNotices(listener) {
+      noticeListeners.add(listener);
+      return () => noticeListeners.delete(listener);
+    },
     async replay(seq) {
       const target = bySeq.get(seq);
       if (!target) throw new Error(`delivery #${seq} is no longer kept`);
@@ -83,6 +90,9 @@ export function createLogViewFeed(options: LogViewOptions): LogViewFeed {
     setPolling(state) {
       polling = state;
       for (const listener of pollListeners) listener(state);
+    },
+    notice(text) {
+      for (const listener of noticeListeners) listener(text);
     },
   };
 }

@@ -88,6 +88,7 @@ export async function runTail(config: TailConfig, out: Output, scope: LifecycleS
         onReady(status);
         feed.setPolling(status);
       },
+      onNotice: (text) => feed.notice(text),
     };
   } else {
     const writer = new LineWriter(out.stdout);

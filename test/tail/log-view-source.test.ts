@@ -86,6 +86,16 @@ describe("the delivery log as a source of the live view", () => {
     expect(seen.map((r) => r.platform?.status)).toEqual(["failed", "succeeded"]);
   });
 
+  it("passes the poller's notices on to the view", () => {
+    const { feed } = feedFor();
+    const heard: string[] = [];
+    const stop = feed.source.subscribeNotices((t) => heard.push(t));
+    feed.notice("endpoint we_2 was deleted; no longer tailed");
+    stop();
+    feed.notice("not heard");
+    expect(heard).toEqual(["endpoint we_2 was deleted; no longer tailed"]);
+  });
+
   it("says a redelivery still under way, and one that got no answer", () => {
     expect(redeliveryLine({ ...base, status: "pending" })).toBe("redelivered whk_1: attempt 2 under way");
     const refused = { ...redelivered, status: "retrying" as const, attempts: [{ ...redelivered.attempts[1]!, statusCode: null, error: "connection refused" }] };

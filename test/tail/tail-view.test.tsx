@@ -61,6 +61,7 @@ async function mount(endpoints: string[]) {
     signal: stop.signal,
     onChanges: (id, changes) => feed.push(id, changes.changed),
     onStatus: (status) => feed.setPolling(status),
+    onNotice: (text) => feed.notice(text),
   });
   const view = render(
     <ColorContext.Provider value={false}>
@@ -144,5 +145,13 @@ describe("deliveries tail's live view", () => {
     await press("f");
     frame = await waitForFrame((f) => expect(f).not.toMatch(/p50 .*  failed only/));
     expect(rowOf(frame, ok.id)).toBeDefined();
+  });
+
+  it("says on the status line when a tailed endpoint is deleted", async () => {
+    const kept = await endpoint(() => ({ status: 200 }));
+    const gone = await endpoint(() => ({ status: 200 }));
+    const { waitForFrame } = await mount([kept.id, gone.id]);
+    await api.deleteEndpoint(gone.id);
+    await waitForFrame((f) => expect(f).toContain(`endpoint ${gone.id} was deleted; no longer tailed`));
   });
 });

@@ -1,4 +1,5 @@
 import { Box } from "ink";
+import { useEffect } from "react";
 import { DeliveryCounters } from "./delivery-counters.js";
 import { DeliveryDetails } from "./delivery-details.js";
 import { DeliveryList } from "./delivery-list.js";
@@ -63,6 +64,12 @@ export function ListenScreen({
   const size = useTerminalSize({ rows, columns });
   const layout = listenViewLayout(size.rows);
   const log = isDeliveryLogSource(source) ? source : null;
+  // What the delivery log's poller has to say (an endpoint deleted) shows on the status line.
+  useEffect(
+    () =>
+      log?.subscribeNotices((text) => dispatch({ type: "message", text, now: Date.now(), ttlMs: NOTICE_TTL_MS })),
+    [log, dispatch],
+  );
   useListenKeys({
     getState,
     dispatch,
@@ -118,6 +125,7 @@ export function ListenScreen({
   );
 }
 
+const NOTICE_TTL_MS = 10_000;
 const LOG_EMPTY_HINT = "  waiting for deliveries… try `fanfare webhooks endpoints test <id> draw.consumer.won` in another terminal";
 const LOG_KEYS = {
   list: "↑/↓ select  enter/d details  r redeliver  f failed only  / filter  p pause  q quit",
