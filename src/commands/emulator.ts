@@ -98,6 +98,7 @@ export async function runEmulator(options: GlobalOptions & EmulatorFlags, deps: 
     throw startError(error, port, host, options.dataDir);
   }
   scope.defer(() => emulator.close());
+  for (const notice of emulator.notices) out.warn(notice);
 
   if (out.json) out.printJson({ url: emulator.url, apiKey: emulator.apiKey });
   else {

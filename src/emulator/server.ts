@@ -52,6 +52,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Server
     }
     const body = await readJsonBody(req);
     const answer = await HANDLERS[match.name]({ params: match.params, query: url.searchParams, body }, options);
+    // Every answer waits for the changes made so far to be on disk (group commit: one fsync for
+    // all the requests of a turn), so nothing a client was told is lost to a crash.
+    await options.store.durable();
     send(res, answer.status, method === "HEAD" ? undefined : answer.body);
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;

@@ -31,6 +31,24 @@ export function stateProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Why one record of the journal or the snapshot (changes.ts) cannot be applied, or undefined when
+ * it can: the same checks as a whole state, so either format is refused by the same rules.
+ */
+export function changeProblem(value: unknown): string | undefined {
+  if (!isPlainObject(value)) return "is not an object";
+  const { op, kind } = value;
+  if (op === "put" && kind === "endpoint") return prefixed("endpoint", endpointProblem(value.value));
+  if (op === "put" && kind === "delivery") return prefixed("delivery record", recordProblem(value.value));
+  if (op === "delete" && kind === "endpoint") return typeof value.id === "string" ? undefined : "deletes an endpoint without an id string";
+  if (op === "put" && kind === "apiKey") return typeof value.value === "string" && value.value !== "" ? undefined : "has no key string";
+  return `is not a known change (op ${JSON.stringify(op)}, kind ${JSON.stringify(kind)})`;
+}
+
+function prefixed(what: string, problem: string | undefined): string | undefined {
+  return problem && `${what} ${problem}`;
+}
+
 function endpointProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return "is not an object";
   for (const key of ["id", "url", "secret", "createdAt", "updatedAt"] as const) {
