@@ -244,3 +244,28 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe("parallel deliveries", () => {
+  it("at most 8 attempts at once to one endpoint, while another endpoint's go straight through", async () => {
+    const e = await startEmulator({ port: 0, apiKeys: [KEY], timeScale: 100_000, replyWaitMs: 5_000 });
+    try {
+      const call = apiFor(e.url, KEY);
+      const slow = await receiver(() => ({ status: 200, delayMs: 1_000 }));
+      const fast = await receiver(sequence(200));
+      const slowEp = (await call("POST", "/webhooks", { url: slow.url, events: ["order.created"] })).body;
+      const fastEp = (await call("POST", "/webhooks", { url: fast.url, events: ["order.created"] })).body;
+      const slowTests = Array.from({ length: 10 }, () => call("POST", `/webhooks/${slowEp.id}/test`, { eventType: "order.created" }));
+      await waitUntil(() => slow.received.length === 8);
+      const quick = await call("POST", `/webhooks/${fastEp.id}/test`, { eventType: "order.created" });
+      expect(quick.body.status).toBe("succeeded");
+      // The fast endpoint's delivery arrived while the slow one's first eight were still open.
+      expect(fast.received[0]!.at - slow.received[0]!.at).toBeLessThan(1_000);
+      const answers = await Promise.all(slowTests);
+      expect(answers.map((a) => a.body.status)).toEqual(Array(10).fill("succeeded"));
+      // The ninth could only go once one of the first eight had its answer, a second after it arrived.
+      expect(slow.received[8]!.at - slow.received[0]!.at).toBeGreaterThanOrEqual(990);
+    } finally {
+      await e.close();
+    }
+  }, 30_000);
+});
