@@ -196,4 +196,35 @@ describe("the journal", () => {
     const again = await start();
     expect((await apiFor(again.url, KEY)("GET", `/webhooks/${endpoints[0]}/deliveries`)).body.data).toHaveLength(40);
   }, 60_000);
+
+  describe("a crash during compaction leaves a folder that loads whole", () => {
+    const endpoint = (id: string) => ({
+      op: "put",
+      kind: "endpoint",
+      value: { id, url: "https://example.com/h", events: ["order.created"], description: null, enabled: true, secret: "whsec_0123456789abcdef", createdAt: "2026-11-30T00:00:00.000Z", updatedAt: "2026-11-30T00:00:00.000Z" },
+    });
+    const lines = (...records: unknown[]) => records.map((r) => JSON.stringify(r) + "\n").join("");
+    const snapshot = (generation: number, ...records: unknown[]) => lines({ snapshot: 1, journal: generation }, ...records, { end: records.length });
+
+    it("before the new snapshot was in place: the old one, both journals, a temp file", () => {
+      writeFileSync(join(dir, SNAPSHOT_FILE), snapshot(1, endpoint("we_a")));
+      writeFileSync(join(dir, journalFile(1)), lines(endpoint("we_b")));
+      writeFileSync(join(dir, journalFile(2)), lines({ op: "delete", kind: "endpoint", id: "we_a" }, endpoint("we_c")));
+      writeFileSync(join(dir, SNAPSHOT_FILE + ".tmp"), snapshot(2, endpoint("we_a")).slice(0, 40));
+      const loaded = loadDataDir(dir);
+      expect(loaded.state.endpoints.map((e) => e.id)).toEqual(["we_b", "we_c"]);
+      expect(loaded.generation).toBe(2);
+      expect(loaded.notices).toEqual([]);
+      expect(readdirSync(dir).sort()).toEqual([journalFile(1), journalFile(2), SNAPSHOT_FILE]);
+    });
+
+    it("after it, before the old journal was removed: that journal is ignored and removed", () => {
+      writeFileSync(join(dir, SNAPSHOT_FILE), snapshot(2, endpoint("we_b")));
+      writeFileSync(join(dir, journalFile(1)), lines(endpoint("we_b"), endpoint("we_gone")));
+      writeFileSync(join(dir, journalFile(2)), lines(endpoint("we_c")));
+      const loaded = loadDataDir(dir);
+      expect(loaded.state.endpoints.map((e) => e.id)).toEqual(["we_b", "we_c"]);
+      expect(readdirSync(dir).sort()).toEqual([journalFile(2), SNAPSHOT_FILE]);
+    });
+  });
 });
