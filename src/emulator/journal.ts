@@ -10,7 +10,6 @@ import {
   renameSync,
   rmSync,
   statSync,
-  write,
   writeSync,
 } from "node:fs";
 import { open, rename } from "node:fs/promises";
@@ -250,7 +249,6 @@ export function removeJournalsBefore(dir: string, generation: number): void {
   }
 }
 
-const writeAsync = promisify(write);
 const datasyncAsync = promisify(fdatasync);
 
 /** One journal file open for appending. Appends are made one at a time by the store. */
@@ -268,26 +266,38 @@ export class JournalWriter {
   }
 
   /**
-   * Appends `text` (whole lines) and flushes it, off the event loop's thread. On failure the
-   * file is cut back to where it was, so a half-written batch never precedes the next one.
+   * Appends `text` (whole lines) to the file, synchronously: a copy into the kernel's cache, which
+   * a crash of this process cannot lose and which orders batches by the order of the calls. On
+   * failure the file is cut back to where it was, so a half-written batch never precedes the next.
    */
-  async append(text: string): Promise<void> {
+  write(text: string): void {
     const buffer = Buffer.from(text);
     const before = this.bytes;
     try {
       let written = 0;
-      while (written < buffer.length) {
-        written += (await writeAsync(this.fd, buffer, written, buffer.length - written, null)).bytesWritten;
-      }
-      await datasyncAsync(this.fd);
+      while (written < buffer.length) written += writeSync(this.fd, buffer, written, buffer.length - written);
       this.bytes = before + buffer.length;
     } catch (error) {
-      try {
-        ftruncateSync(this.fd, before);
-      } catch {
-        // The load drops a torn tail anyway.
-      }
+      this.cutBack(before);
       throw error;
+    }
+  }
+
+  /**
+   * Flushes everything written so far to the disk, off the event loop's thread. Several may run
+   * at once: each covers every write made before it started.
+   */
+  sync(): Promise<void> {
+    return datasyncAsync(this.fd);
+  }
+
+  /** Drops what was written past `bytes` (a batch whose flush failed). */
+  cutBack(bytes: number): void {
+    try {
+      ftruncateSync(this.fd, bytes);
+      this.bytes = bytes;
+    } catch {
+      // The load drops a torn tail anyway.
     }
   }
 

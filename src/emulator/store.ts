@@ -10,6 +10,16 @@ export interface StoreOptions {
   log?: (line: string) => void;
 }
 
+/** Flushes under way at once at most (each holds one of libuv's four pool threads). */
+const MAX_FLUSHES = 3;
+
+interface Batch {
+  /** The change count this batch brings the journal up to. */
+  upTo: number;
+  writer: JournalWriter;
+  done: boolean;
+}
+
 interface Waiter {
   seq: number;
   resolve: () => void;
@@ -27,8 +37,8 @@ function record(state: EmulatorState, change: Change) {
 /**
  * The emulator's state: endpoints (secrets in full) and each endpoint's delivery log, newest first,
  * in memory. With a data folder each change is also appended to the journal (journal.ts):
- * - group commit: every change of one turn of the event loop goes out in one write and one fsync,
- *   off the main thread; changes made while it runs go in the next one;
+ * - group commit: every change of one turn of the event loop goes out in one write and one fsync
+ *   (the fsync off the main thread; a few may overlap, each covering the writes before it);
  * - durable() resolves once everything changed so far is on disk: the server answers after it,
  *   so an acknowledged change survives a crash, and so does anything an answer showed;
  * - when the journal outgrows the snapshot, a new snapshot is written in the background from a
@@ -41,7 +51,15 @@ export class EmulatorStore {
   private seq = 0;
   private committed = 0;
   private waiters: Waiter[] = [];
-  private committing: Promise<void> | undefined;
+  private scheduled = false;
+  /** Batches written and being flushed, oldest first. */
+  private flushing: Batch[] = [];
+  /** Counts failures: flushes started before one no longer count. */
+  private epoch = 0;
+  /** Journals replaced by a newer one, still being flushed. */
+  private retired: JournalWriter[] = [];
+  /** A snapshot to write once the batch that ends its journal is flushed. */
+  private compactAfter: { state: EmulatorState; generation: number; upTo: number } | undefined;
   private compacting: Promise<void> | undefined;
   /** Notices from loading the data folder (a torn record dropped, an old file migrated). */
   readonly notices: string[] = [];
@@ -100,8 +118,12 @@ export class EmulatorStore {
 
   /** Writes what is pending and waits for a compaction under way; the store is not used after. */
   async close(): Promise<void> {
-    while (this.committing || this.compacting) await Promise.allSettled([this.committing, this.compacting]);
-    this.writer?.close();
+    if (!this.writer) return;
+    this.commit();
+    await this.durable().catch(() => {});
+    while (this.compacting || this.compactAfter) await (this.compacting ?? new Promise((r) => setImmediate(r)));
+    for (const writer of [...this.retired, this.writer]) writer.close();
+    this.retired = [];
     this.writer = undefined;
   }
 
@@ -129,48 +151,76 @@ export class EmulatorStore {
 
   /** After the I/O callbacks of this turn, so all of its changes share one write. */
   private commitSoon(): void {
-    if (this.committing) return;
-    this.committing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.commitLoop());
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.commit();
+    });
   }
 
-  private async commitLoop(): Promise<void> {
+  /**
+   * Writes what is pending as one batch and starts its flush. Up to MAX_FLUSHES flushes run at
+   * once, so a change made while one is under way need not wait for it to end before its own
+   * starts; waiters are released in order, once every batch up to theirs is flushed.
+   */
+  private commit(): void {
+    const writer = this.writer;
+    if (this.pending.length === 0 || !writer || this.flushing.length >= MAX_FLUSHES) return;
+    const text = this.pending.join("");
+    this.pending = [];
+    // Decided in the same step as the batch is written: the copy holds exactly what `writer`
+    // holds after this batch, and later batches go to the next journal.
+    const compaction = this.shouldCompact(writer, text.length) ? this.rotate(writer) : undefined;
+    const bytesBefore = writer.bytes;
     try {
-      while (this.pending.length > 0 && this.writer) {
-        const batch = this.pending.join("");
-        const upTo = this.seq;
-        this.pending = [];
-        const writer = this.writer;
-        // Decided in the same step as the batch was taken: the copy holds exactly what journal
-        // `writer` will hold once the batch is in, and later batches go to the next journal.
-        const snapshot = this.shouldCompact(writer, batch.length) ? this.rotate(writer) : undefined;
-        try {
-          await writer.append(batch);
-        } catch (error) {
-          this.fail(error as Error);
-          if (snapshot) writer.close();
-          return;
-        }
-        if (snapshot) {
-          writer.close();
-          this.compacting = this.compact(snapshot.state, snapshot.generation).finally(() => (this.compacting = undefined));
-        }
-        this.committed = upTo;
-        this.waiters = this.waiters.filter((w) => (w.seq <= upTo ? (w.resolve(), false) : true));
-      }
-    } finally {
-      this.committing = undefined;
-      if (this.pending.length > 0) this.commitSoon();
+      writer.write(text);
+    } catch (error) {
+      this.fail(error as Error);
+      return;
     }
+    const batch: Batch = { upTo: this.seq, writer, done: false };
+    this.flushing.push(batch);
+    if (compaction) this.compactAfter = { ...compaction, upTo: batch.upTo };
+    const epoch = this.epoch;
+    writer.sync().then(
+      () => {
+        if (epoch !== this.epoch) return;
+        batch.done = true;
+        this.settle();
+      },
+      (error: Error) => {
+        if (epoch !== this.epoch) return;
+        writer.cutBack(bytesBefore);
+        this.fail(error);
+      },
+    );
+  }
+
+  /** Releases the waiters of every batch flushed in order, closes retired journals, starts what waits. */
+  private settle(): void {
+    while (this.flushing[0]?.done) this.committed = this.flushing.shift()!.upTo;
+    this.waiters = this.waiters.filter((w) => (w.seq <= this.committed ? (w.resolve(), false) : true));
+    this.retired = this.retired.filter((w) => (this.flushing.some((b) => b.writer === w) ? true : (w.close(), false)));
+    const compaction = this.compactAfter;
+    if (compaction && this.committed >= compaction.upTo) {
+      this.compactAfter = undefined;
+      this.compacting = this.compact(compaction.state, compaction.generation).finally(() => (this.compacting = undefined));
+    }
+    if (this.pending.length > 0) this.commitSoon();
   }
 
   private shouldCompact(writer: JournalWriter, adding: number): boolean {
     const size = writer.bytes + adding;
-    return !this.compacting && size > this.snapshotBytes && size > (this.options.compactMinBytes ?? 1 << 20);
+    const idle = !this.compacting && !this.compactAfter;
+    return idle && size > this.snapshotBytes && size > (this.options.compactMinBytes ?? 1 << 20);
   }
 
   private rotate(writer: JournalWriter): { state: EmulatorState; generation: number } {
     const generation = writer.generation + 1;
     this.writer = new JournalWriter(writer.dir, generation, 0);
+    // Closed once its last flush is done (a flush of a closed file would fail).
+    this.retired.push(writer);
     return { state: frozenCopy(this.state), generation };
   }
 
@@ -191,8 +241,11 @@ export class EmulatorStore {
    */
   private fail(error: Error): void {
     const waiters = this.waiters;
+    this.epoch++;
     this.waiters = [];
     this.pending = [];
+    this.flushing = [];
+    this.compactAfter = undefined;
     this.committed = this.seq;
     try {
       this.state = loadDataDir(this.dataDir!, false).state;
