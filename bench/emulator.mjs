@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // emulator: what `fanfare webhooks emulator --data-dir` costs against the same emulator in memory.
-//   node bench/emulator.mjs [--endpoints 200] [--deliveries 2000] [--concurrency 8] [--rounds 1]
+//   node bench/emulator.mjs [--endpoints 200] [--deliveries 2000] [--concurrency 8] [--rounds 3]
 //
-// Each round runs both emulators (in memory, then with a fresh --data-dir) as processes of their
+// Each round (figures are the median over rounds) runs both emulators (in memory, then with a fresh --data-dir) as processes of their
 // own, one after the other, against one loopback sink (a third process that counts what arrives):
 // 1. --endpoints creates, one at a time (what a setup script does): creates/s.
 // 2. --deliveries test events spread evenly over those endpoints, --concurrency in flight: each
@@ -24,7 +24,7 @@ const { values } = parseArgs({
     endpoints: { type: "string", default: "200" },
     deliveries: { type: "string", default: "2000" },
     concurrency: { type: "string", default: "8" },
-    rounds: { type: "string", default: "1" },
+    rounds: { type: "string", default: "3" },
   },
 });
 const ENDPOINTS = Number(values.endpoints);
