@@ -85,7 +85,7 @@ function parseLines(file: string, buffer: Buffer): ParsedFile {
 function applyAll(file: string, state: EmulatorState, values: unknown[], firstLine: number): void {
   for (const [i, value] of values.entries()) {
     const problem = changeProblem(value);
-    if (problem) throw refusal(file, firstLine + i, `the record ${problem}`);
+    if (problem) throw refusal(file, firstLine + i, problem);
     applyChange(state, value as Change);
   }
 }

@@ -90,14 +90,14 @@ describe("the journal", () => {
     [
       "a journal record of the wrong shape",
       (f: string) => appendFileSync(join(f, journalFile(1)), '{"op":"put","kind":"endpoint","value":{"id":"we_x","url":7}}\n'),
-      /emulator-journal-000001\.ndjson line 3 cannot be used \(the record endpoint has no url string\)/,
+      /emulator-journal-000001\.ndjson line 3 cannot be used \(endpoint record: has no url string\)/,
     ],
     [
       "a delivery record of the wrong shape",
       (f: string) => appendFileSync(join(f, journalFile(1)), '{"op":"put","kind":"delivery","value":{"runStart":0,"delivery":null}}\n'),
-      /line 3 cannot be used \(the record delivery record has no delivery object\)/,
+      /line 3 cannot be used \(delivery record: has no delivery object\)/,
     ],
-    ["an unknown kind of record", (f: string) => appendFileSync(join(f, journalFile(1)), '{"op":"drop","kind":"table"}\n'), /line 3 cannot be used \(the record is not a known change/],
+    ["an unknown kind of record", (f: string) => appendFileSync(join(f, journalFile(1)), '{"op":"drop","kind":"table"}\n'), /line 3 cannot be used \(not a known change/],
     ["garbage in the snapshot", (f: string) => writeFileSync(join(f, SNAPSHOT_FILE), "\u0000\u0000garbage\n"), /emulator-snapshot\.ndjson line 1 cannot be used \(not a JSON record\)/],
     [
       "a snapshot cut short",
