@@ -6,7 +6,7 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
@@ -54,56 +54,86 @@ function refusal(file: string, line: number | undefined, problem: string): Error
   return new Error(`${where} cannot be used (${problem}); move the folder's emulator-* files away to start afresh`);
 }
 
-interface ParsedFile {
-  values: unknown[];
+interface ReadFile {
+  /** Whole lines read. */
+  lines: number;
   /** Bytes up to the end of the last whole line. */
   wholeBytes: number;
   /** Bytes after it: the start of a record whose write never finished. */
   tornBytes: number;
 }
 
-/** Splits NDJSON into parsed lines; a line that is not JSON is a refusal, an unterminated last one is left to the caller. */
-function parseLines(file: string, buffer: Buffer): ParsedFile {
-  const values: unknown[] = [];
-  let start = 0;
-  let line = 0;
-  while (start < buffer.length) {
-    const end = buffer.indexOf(10, start);
-    if (end < 0) break;
-    line++;
-    const text = buffer.toString("utf8", start, end);
-    try {
-      values.push(JSON.parse(text));
-    } catch {
-      throw refusal(file, line, "not a JSON record");
+/**
+ * Reads NDJSON a piece at a time (a snapshot may be larger than one string can be) and hands each
+ * parsed line to `each`; a line that is not JSON is a refusal, an unterminated last one is left to
+ * the caller.
+ */
+function readLines(path: string, each: (value: unknown, line: number) => void): ReadFile {
+  const fd = openSync(path, "r");
+  try {
+    const piece = Buffer.allocUnsafe(READ_PIECE_BYTES);
+    let carry = Buffer.alloc(0);
+    let lines = 0;
+    let wholeBytes = 0;
+    for (;;) {
+      const read = readSync(fd, piece, 0, piece.length, null);
+      if (read === 0) break;
+      const data = carry.length > 0 ? Buffer.concat([carry, piece.subarray(0, read)]) : piece.subarray(0, read);
+      let start = 0;
+      for (let end = data.indexOf(10, start); end >= 0; end = data.indexOf(10, start)) {
+        lines++;
+        let value: unknown;
+        try {
+          value = JSON.parse(data.toString("utf8", start, end));
+        } catch {
+          throw refusal(path, lines, "not a JSON record");
+        }
+        each(value, lines);
+        start = end + 1;
+      }
+      wholeBytes += start;
+      // Copied: `piece` is read into again.
+      carry = Buffer.from(data.subarray(start));
     }
-    start = end + 1;
+    return { lines, wholeBytes, tornBytes: carry.length };
+  } finally {
+    closeSync(fd);
   }
-  return { values, wholeBytes: start, tornBytes: buffer.length - start };
 }
 
-function applyAll(file: string, state: EmulatorState, values: unknown[], firstLine: number): void {
-  for (const [i, value] of values.entries()) {
-    const problem = changeProblem(value);
-    if (problem) throw refusal(file, firstLine + i, problem);
-    applyChange(state, value as Change);
-  }
+const READ_PIECE_BYTES = 8 << 20;
+
+function applyLine(path: string, state: EmulatorState, value: unknown, line: number): void {
+  const problem = changeProblem(value);
+  if (problem) throw refusal(path, line, problem);
+  applyChange(state, value as Change);
+}
+
+function isTrailer(value: unknown): value is { end: unknown } {
+  return typeof value === "object" && value !== null && Object.keys(value).length === 1 && "end" in value;
 }
 
 function readSnapshot(path: string): { state: EmulatorState; generation: number } {
-  const { values, tornBytes } = parseLines(path, readFileSync(path));
-  const header = values[0] as { snapshot?: unknown; journal?: unknown } | undefined;
-  if (!header || header.snapshot !== 1 || !Number.isSafeInteger(header.journal) || (header.journal as number) < 1) {
-    throw refusal(path, 1, "no snapshot header");
-  }
-  const trailer = values.at(-1) as { end?: unknown } | undefined;
+  const state = emptyState();
+  let generation = 0;
+  let trailer: { end: unknown; line: number } | undefined;
+  const read = readLines(path, (value, line) => {
+    if (line === 1) {
+      const header = value as { snapshot?: unknown; journal?: unknown } | null;
+      if (header?.snapshot !== 1 || !Number.isSafeInteger(header.journal) || (header.journal as number) < 1) {
+        throw refusal(path, 1, "no snapshot header");
+      }
+      generation = header.journal as number;
+    } else if (trailer) throw refusal(path, line, "a record after the end");
+    else if (isTrailer(value)) trailer = { end: value.end, line };
+    else applyLine(path, state, value, line);
+  });
+  if (read.lines === 0) throw refusal(path, 1, "no snapshot header");
   // Written whole and renamed into place, so anything short of the trailer is damage, not a crash.
-  if (tornBytes > 0 || values.length < 2 || trailer?.end !== values.length - 2) {
+  if (read.tornBytes > 0 || !trailer || trailer.end !== trailer.line - 2) {
     throw refusal(path, undefined, "it ends before its last record");
   }
-  const state = emptyState();
-  applyAll(path, state, values.slice(1, -1), 2);
-  return { state, generation: header.journal as number };
+  return { state, generation };
 }
 
 /**
@@ -148,16 +178,14 @@ export function loadDataDir(dir: string, cleanUp = true): LoadedData {
   const current = journals.filter((j) => j.generation >= loaded.generation);
   for (const [i, journal] of current.entries()) {
     const path = join(dir, journal.name);
-    const buffer = readFileSync(path);
-    const parsed = parseLines(path, buffer);
-    applyAll(path, state, parsed.values, 1);
-    if (parsed.tornBytes > 0) {
-      if (i < current.length - 1) throw refusal(path, parsed.values.length + 1, "an unfinished record before the last journal");
-      cutTail(path, parsed.wholeBytes);
-      notices.push(`dropped an unfinished last record of ${path} (${parsed.tornBytes} bytes): a write cut short by a crash, never acknowledged`);
+    const read = readLines(path, (value, line) => applyLine(path, state, value, line));
+    if (read.tornBytes > 0) {
+      if (i < current.length - 1) throw refusal(path, read.lines + 1, "an unfinished record before the last journal");
+      cutTail(path, read.wholeBytes);
+      notices.push(`dropped an unfinished last record of ${path} (${read.tornBytes} bytes): a write cut short by a crash, never acknowledged`);
     }
     generation = journal.generation;
-    journalBytes = parsed.wholeBytes;
+    journalBytes = read.wholeBytes;
   }
   // Journals older than the snapshot were folded into it; a crash stopped their removal.
   for (const journal of journals) {

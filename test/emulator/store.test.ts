@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Endpoint } from "../../src/api/types.js";
-import { JournalWriter, loadDataDir } from "../../src/emulator/journal.js";
+import { JournalWriter, loadDataDir, SNAPSHOT_FILE } from "../../src/emulator/journal.js";
+import { newDeliveryRecord } from "../../src/emulator/records.js";
 import { edit, EmulatorStore } from "../../src/emulator/store.js";
 
 let dir: string;
@@ -62,6 +63,24 @@ describe("EmulatorStore with a data folder", () => {
     await store.durable();
     expect(loadDataDir(dir, false).state.endpoints.map((e) => e.id)).toEqual(["we_kept", "we_next"]);
   });
+
+  it("a state larger than one read (8 MB) goes through the journal, a compaction and a load intact", async () => {
+    const store = open();
+    store.change((state) => edit.putEndpoint(state, endpoint("we_big")));
+    const body = "x".repeat(200_000);
+    for (let i = 0; i < 60; i++) {
+      const record = newDeliveryRecord({ id: `whk_${i}`, endpointId: "we_big", eventType: "order.created", url: "https://example.com/h", body, now: new Date(0) });
+      store.change((state) => edit.addDelivery(state, "we_big", record));
+      await store.durable();
+    }
+    await store.close();
+    stores = [];
+    // Compacted on the way (journal over 1 MB and over the snapshot): the snapshot holds most of it.
+    expect(statSync(join(dir, SNAPSHOT_FILE)).size).toBeGreaterThan(8 << 20);
+    const loaded = loadDataDir(dir).state;
+    expect(loaded.deliveries.we_big!.map((r) => r.delivery.id)).toEqual(Array.from({ length: 60 }, (_, i) => `whk_${59 - i}`));
+    expect(loaded.deliveries.we_big!.every((r) => r.delivery.request.body === body)).toBe(true);
+  }, 30_000);
 
   it("without a data folder durable() resolves at once", async () => {
     const store = EmulatorStore.open();
