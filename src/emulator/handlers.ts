@@ -6,7 +6,7 @@ import { sampleOf } from "../events/sample.js";
 import { generateSecret } from "../signing/secret.js";
 import type { DeliveryEngine } from "./engine.js";
 import { HttpError, notFound } from "./http-error.js";
-import { DELIVERIES_KEPT, endpointHealth, selectDeliveries } from "./records.js";
+import { DELIVERIES_KEPT, endpointHealth, selectDeliveries, STORED_BODY_LIMIT } from "./records.js";
 import type { RouteName, RouteParams } from "./router.js";
 import { edit, type EmulatorStore } from "./store.js";
 import { checkCreateEndpoint, checkTestEvent, checkUpdateEndpoint, standardSecretProblem, type Checked } from "./validate.js";
@@ -186,12 +186,16 @@ export const HANDLERS: Record<RouteName, Handler> = {
     const eventType = findEventType(input.eventType)!;
     // `data` is merged into the sample's data (wrapped, so a key named like an envelope field stays in data).
     const payload = sampleOf(eventType, input.data ? { data: { data: input.data } } : {});
-    const started = deps.engine.deliver({
-      endpointId: endpoint.id,
-      id: payload.id,
-      eventType: payload.type,
-      body: JSON.stringify(payload),
-    });
+    const body = JSON.stringify(payload);
+    const size = Buffer.byteLength(body);
+    if (size > STORED_BODY_LIMIT) {
+      throw new HttpError(
+        413,
+        "payload_too_large",
+        `the test event would be ${size} bytes; the emulator sends and keeps at most ${STORED_BODY_LIMIT} bytes (256 KB) per delivery: send less data`,
+      );
+    }
+    const started = deps.engine.deliver({ endpointId: endpoint.id, id: payload.id, eventType: payload.type, body });
     return { status: 201, body: await afterAttempt(deps, endpoint.id, started) };
   },
 

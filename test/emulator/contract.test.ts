@@ -226,3 +226,26 @@ describe("routes", () => {
     expect(health.body).toEqual({ healthy: true, lastDelivery: r.body.attempts[0].startedAt, successRate: 1 });
   });
 });
+
+describe("request bodies", () => {
+  it("a chunked body over 1 MB is refused (413, or the connection closed mid-upload), and the emulator keeps serving", async () => {
+    const { request } = await import("node:http");
+    const status = await new Promise<number | string>((resolve) => {
+      const req = request(emulator.url + "/webhooks", {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json", "transfer-encoding": "chunked" },
+      });
+      req.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on("error", (error) => resolve(error.message));
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      for (let i = 0; i < 20; i++) req.write(chunk);
+      req.end();
+    });
+    expect([413, "socket hang up", "read ECONNRESET", "write EPIPE"]).toContain(status);
+    const good = await create({});
+    expect(good.status).toBe(201);
+  });
+});
