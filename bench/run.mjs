@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const only = process.argv.slice(2);
-const scripts = ["startup.mjs", "verify.mjs", "trigger.mjs", "listen.mjs"].filter(
+const scripts = ["startup.mjs", "verify.mjs", "trigger.mjs", "listen.mjs", "emulator.mjs"].filter(
   (s) => only.length === 0 || only.some((o) => s.startsWith(o)),
 );
 

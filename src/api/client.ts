@@ -44,7 +44,8 @@ export interface ApiClient {
   rotateSecret(id: string): Promise<{ secret: string }>;
   sendTest(id: string, eventType: string, data?: Record<string, unknown>): Promise<Delivery>;
   health(id: string): Promise<EndpointHealth>;
-  listDeliveries(id: string, query?: { status?: string; limit?: number }): Promise<Delivery[]>;
+  /** `since` (an ISO time): only deliveries created or updated since then, for polling. */
+  listDeliveries(id: string, query?: { status?: string; limit?: number; since?: string }): Promise<Delivery[]>;
   getDelivery(id: string, deliveryId: string): Promise<Delivery>;
   redeliver(id: string, deliveryId: string): Promise<Delivery>;
   close(): Promise<void>;
@@ -161,7 +162,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   function redactError(error: ApiError): ApiError {
     const message = redact(error.message);
     if (message === error.message) return error;
-    return new ApiError(message, { status: error.status, apiCode: error.apiCode, fields: error.fields, hint: error.hint });
+    return new ApiError(message, {
+      status: error.status,
+      apiCode: error.apiCode,
+      fields: error.fields,
+      hint: error.hint,
+      retryAfterMs: error.retryAfterMs,
+    });
   }
 
   const endpointPath = (id: string) => `/webhooks/${encodeURIComponent(id)}`;
@@ -199,6 +206,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const params = new URLSearchParams();
       if (query.status) params.set("status", query.status);
       if (query.limit !== undefined) params.set("limit", String(query.limit));
+      if (query.since !== undefined) params.set("since", query.since);
       const qs = params.size > 0 ? `?${params}` : "";
       const page = await call<{ data: Delivery[] }>("GET", `${endpointPath(id)}/deliveries${qs}`, {
         subject: { endpointId: id },

@@ -4,7 +4,7 @@ import { checkApiBase, ENV, resolveSettings, type Settings } from "../config/set
 import { usageError } from "../errors.js";
 import type { Output } from "../terminal/output.js";
 import type { HttpClientFactory } from "../http/client.js";
-import { createApiClient, type ApiClient } from "./client.js";
+import { createApiClient, type ApiClient, type ApiClientOptions } from "./client.js";
 
 export const NO_KEY_HINT = "run `fanfare login`, set FANFARE_SECRET_KEY, or start `fanfare webhooks emulator`";
 
@@ -17,6 +17,8 @@ export async function connectApi(
   out: Output,
   env: NodeJS.ProcessEnv,
   http?: HttpClientFactory,
+  /** Client options a command sets for itself (a poller retries on its own schedule: maxRetries 0). */
+  tuning: Pick<ApiClientOptions, "maxRetries"> = {},
 ): Promise<{ client: ApiClient; settings: Settings }> {
   const settings = await resolveSettings(globals, env);
   if (!settings.apiKey) {
@@ -31,6 +33,7 @@ export async function connectApi(
     apiKey: settings.apiKey,
     log: out.verbose ? (line) => out.debug(line) : undefined,
     http,
+    ...tuning,
   });
   return { client, settings: { ...settings, apiBase } };
 }

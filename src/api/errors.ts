@@ -9,6 +9,8 @@ export interface ApiErrorOptions {
   fields?: Record<string, string>;
   hint?: string;
   cause?: unknown;
+  /** A 429's Retry-After, in ms, when the server sent one (pollers wait that long). */
+  retryAfterMs?: number;
 }
 
 /**
@@ -19,6 +21,7 @@ export class ApiError extends CliError {
   readonly status: number | null;
   readonly apiCode: string;
   readonly fields?: Record<string, string>;
+  readonly retryAfterMs?: number;
 
   constructor(message: string, options: ApiErrorOptions) {
     super(message, { exitCode: ExitCode.failure, hint: options.hint, code: options.apiCode, cause: options.cause });
@@ -26,6 +29,7 @@ export class ApiError extends CliError {
     this.status = options.status;
     this.apiCode = options.apiCode;
     if (options.fields) this.fields = options.fields;
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -100,6 +104,7 @@ export function errorFromResponse(
       status,
       apiCode: serverCode === "http_429" ? "rate_limited" : serverCode,
       hint: wait,
+      ...(retryAfterSeconds !== null ? { retryAfterMs: Math.round(retryAfterSeconds * 1000) } : {}),
     });
   }
   if (status >= 500) {

@@ -66,6 +66,8 @@ export interface DeliveryAttempt {
   responseHeaders: Record<string, string> | null;
   /** Truncated to a few KB. */
   responseBody: string | null;
+  /** Set when responseBody is only the start of a longer answer. */
+  responseTruncated?: boolean;
 }
 
 export interface Delivery {
@@ -82,7 +84,8 @@ export interface Delivery {
   /** The exact body sent, byte for byte, on every attempt and redelivery. */
   request: { url: string; headers: Record<string, string>; body: string };
   /** The latest attempt's answer. */
-  response: { statusCode: number | null; headers: Record<string, string> | null; body: string | null } | null;
+  /** `truncated` is set when body is only the start of a longer answer (the emulator keeps 4 KB). */
+  response: { statusCode: number | null; headers: Record<string, string> | null; body: string | null; truncated?: boolean } | null;
   error: string | null;
   durationMs: number | null;
   attempts: DeliveryAttempt[];

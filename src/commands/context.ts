@@ -93,3 +93,27 @@ export function runWith<O>(
 function camelCase(name: string): string {
   return name.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 }
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * A duration flag (`--interval 2s`, `--since 10m`): a number with ms, s, m, h or d (a bare number is
+ * seconds), within [minMs, maxMs]; anything else is a usage error (2). Returns milliseconds.
+ */
+export function parseDurationFlag(flag: string, value: string, minMs: number, maxMs: number, example: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(value.trim());
+  const ms = m ? Math.round(Number(m[1]) * DURATION_UNITS[m[2] ?? "s"]!) : NaN;
+  if (!Number.isFinite(ms) || ms < minMs || ms > maxMs) {
+    throw usageError(
+      `${flag} must be a duration from ${describeMs(minMs)} to ${describeMs(maxMs)}, such as ${example}; not "${value}"`,
+      `e.g. ${flag} ${example} (units: ms, s, m, h, d)`,
+      "invalid_flag",
+    );
+  }
+  return ms;
+}
+
+function describeMs(ms: number): string {
+  for (const [unit, size] of Object.entries(DURATION_UNITS).reverse()) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}

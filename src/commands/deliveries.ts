@@ -5,6 +5,7 @@ import { DELIVERY_STATUSES } from "../api/types.js";
 import { usageError } from "../errors.js";
 import { type CommandContext, examples, runWith } from "./context.js";
 import { apiCommand } from "./api-command.js";
+import { DEFAULT_INTERVAL, tailDeliveries } from "./deliveries-tail.js";
 import type { CommandDeps } from "./deps.js";
 
 const MAX_LIMIT = 100;
@@ -12,13 +13,14 @@ const MAX_LIMIT = 100;
 export function registerDeliveries(webhooks: Command, ctx: CommandContext): void {
   const deliveries = webhooks
     .command("deliveries")
-    .description("the delivery log of an endpoint: list, inspect, redeliver")
+    .description("the delivery log of an endpoint: list, inspect, redeliver, tail")
     .addHelpText(
       "after",
       examples([
         ["fanfare webhooks deliveries list we_123 --status permanently_failed", "what never arrived"],
         ["fanfare webhooks deliveries get we_123 whk_01…", "request, response and every attempt"],
         ["fanfare webhooks deliveries redeliver we_123 whk_01…", "send the same payload again"],
+        ["fanfare webhooks deliveries tail we_123", "watch deliveries and retries as they happen"],
       ]),
     );
 
@@ -62,6 +64,30 @@ export function registerDeliveries(webhooks: Command, ctx: CommandContext): void
         examples([["fanfare webhooks deliveries redeliver we_123 whk_01…", "after fixing the receiver"]]),
     )
     .action(runWith(ctx, redeliverDelivery));
+
+  deliveries
+    .command("tail")
+    .description("stream the delivery log live: new deliveries and every attempt, redeliver from the view")
+    .argument("[endpointId...]", "endpoint ids (we_…); or --all")
+    .option("--all", "every endpoint (new ones join as they appear)")
+    .option("--status <status>", `only deliveries in this status: ${DELIVERY_STATUSES.join(", ")}`)
+    .option("--events <pattern>", "only these event types; * matches anything (draw.*,order.created)")
+    .option("--since <duration>", "also show what changed this long before starting (10m, 1h); default: only what happens from now")
+    .option("--interval <duration>", "how often to poll the API", DEFAULT_INTERVAL)
+    .addHelpText(
+      "after",
+      "\nOn a terminal: a live view (↑/↓ select, enter details with every attempt, r redeliver, f failed only,\n" +
+        "/ filter, p pause, q quit). Otherwise, or with --json: one NDJSON object per new delivery and per new\n" +
+        "attempt, until stopped. Exit 130 on Ctrl-C, 1 when the API refuses the key, 2 for bad flags or an\n" +
+        "unknown endpoint.\n" +
+        examples([
+          ["fanfare webhooks deliveries tail we_123", "watch one endpoint"],
+          ["fanfare webhooks deliveries tail --all --status permanently_failed", "what never arrives, everywhere"],
+          ["fanfare webhooks deliveries tail we_123 --json | jq -c 'select(.statusCode != 200)'", "in a script"],
+          ["fanfare webhooks deliveries tail we_123 --since 1h --events 'draw.*'", "the last hour of draw events, then live"],
+        ]),
+    )
+    .action(runWith(ctx, async (options: Parameters<typeof tailDeliveries>[0], deps: CommandDeps) => tailDeliveries(options, deps)));
 }
 
 function parseLimit(text: string): number {

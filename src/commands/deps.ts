@@ -29,7 +29,11 @@ export interface CommandDeps {
   /** The HTTP layer every sender uses (trigger, listen's forwarder, the admin client). */
   http: HttpClientFactory;
   /** The admin API client for these globals: settings resolved, key required. The caller closes it. */
-  connectApi: (globals: GlobalOptions, out: Output) => Promise<{ client: ApiClient; settings: Settings }>;
+  connectApi: (
+    globals: GlobalOptions,
+    out: Output,
+    tuning?: { maxRetries?: number },
+  ) => Promise<{ client: ApiClient; settings: Settings }>;
 }
 
 /**
@@ -56,6 +60,8 @@ export function createDeps(parts: Partial<CommandDeps> = {}): CommandDeps {
     exitNow: parts.exitNow ?? ((code) => process.exit(code)),
     pid: parts.pid ?? process.pid,
     http,
-    connectApi: parts.connectApi ?? (async (globals, out) => (await import("../api/connect.js")).connectApi(globals, out, env, http)),
+    connectApi:
+      parts.connectApi ??
+      (async (globals, out, tuning) => (await import("../api/connect.js")).connectApi(globals, out, env, http, tuning)),
   };
 }

@@ -29,7 +29,8 @@ export function registerEmulator(webhooks: Command, ctx: CommandContext): void {
         "retried on the real schedule (0, 1 min, 5 min, 30 min, 2 h, 8 h; divided by --time-scale).\n" +
         "It prints its API base and a throwaway API key (or accepts the global --api-key KEY) and an\n" +
         "export line for the other terminal. --verbose logs every request and delivery attempt.\n" +
-        "State is in memory unless --data-dir is given. Ctrl-C or SIGTERM stops it (exit 130).\n" +
+        "State is in memory unless --data-dir is given (a snapshot and a journal there: each answer comes\n" +
+        "once its change is on disk, so kill -9 loses nothing answered). Ctrl-C or SIGTERM stops it (exit 130).\n" +
         examples([
           ["fanfare webhooks emulator", "the admin API on http://127.0.0.1:8787/api"],
           ["fanfare webhooks emulator --data-dir .fanfare-emulator --time-scale 600 --verbose", "keep state, fast retries, log everything"],
@@ -98,6 +99,7 @@ export async function runEmulator(options: GlobalOptions & EmulatorFlags, deps: 
     throw startError(error, port, host, options.dataDir);
   }
   scope.defer(() => emulator.close());
+  for (const notice of emulator.notices) out.warn(notice);
 
   if (out.json) out.printJson({ url: emulator.url, apiKey: emulator.apiKey });
   else {

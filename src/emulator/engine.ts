@@ -1,6 +1,7 @@
 import { isSettledStatus, type Delivery } from "../api/types.js";
 import { deliveryHeaders } from "../signing/headers.js";
 import { signPayload } from "../signing/signature.js";
+import { ConcurrencyLimiter } from "./limiter.js";
 import type { DeliveryRecord } from "./persist.js";
 import { applyAttempt, newDeliveryRecord, startRedelivery } from "./records.js";
 import type { AttemptResult } from "./send.js";
@@ -18,7 +19,13 @@ export interface EngineOptions {
   timeScale: number;
   log?: (line: string) => void;
   now?: () => Date;
+  /** Attempts on the wire at once to one endpoint (default 8) and overall (default 64). */
+  maxInFlightPerEndpoint?: number;
+  maxInFlight?: number;
 }
+
+export const DEFAULT_IN_FLIGHT_PER_ENDPOINT = 8;
+export const DEFAULT_IN_FLIGHT = 64;
 
 /** setTimeout cannot wait longer than this (about 24.8 days); longer waits are taken in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -34,9 +41,18 @@ export class DeliveryEngine {
   private readonly running = new Map<string, Promise<Delivery | undefined>>();
   private closed = false;
   private readonly now: () => Date;
+  /**
+   * Deliveries to different endpoints go out in parallel; a bound per endpoint keeps a slow or
+   * flooded receiver from taking every slot, and the overall bound keeps sockets and memory in check.
+   */
+  private readonly limiter: ConcurrencyLimiter;
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? (() => new Date());
+    this.limiter = new ConcurrencyLimiter(
+      options.maxInFlightPerEndpoint ?? DEFAULT_IN_FLIGHT_PER_ENDPOINT,
+      options.maxInFlight ?? DEFAULT_IN_FLIGHT,
+    );
   }
 
   /** Records a new delivery and makes its first attempt; resolves with the delivery after it. */
@@ -52,7 +68,7 @@ export class DeliveryEngine {
     return { delivery: record.delivery, firstAttempt: this.attempt(input.endpointId, input.id) };
   }
 
-  /** Whether an attempt of this delivery is on the wire right now. */
+  /** Whether an attempt of this delivery is on the wire, or waiting for a slot, right now. */
   isSending(endpointId: string, deliveryId: string): boolean {
     return this.running.has(key(endpointId, deliveryId));
   }
@@ -124,12 +140,12 @@ export class DeliveryEngine {
     this.timers.set(k, timer);
   }
 
-  /** One attempt, at most one at a time per delivery. */
+  /** One attempt, at most one at a time per delivery; it waits for a slot (signed once it has one). */
   private attempt(endpointId: string, deliveryId: string): Promise<Delivery | undefined> {
     const k = key(endpointId, deliveryId);
     const existing = this.running.get(k);
     if (existing) return existing;
-    const run = this.runAttempt(endpointId, deliveryId).finally(() => this.running.delete(k));
+    const run = this.limiter.run(endpointId, () => this.runAttempt(endpointId, deliveryId)).finally(() => this.running.delete(k));
     this.running.set(k, run);
     return run;
   }

@@ -6,7 +6,7 @@ import { sampleOf } from "../events/sample.js";
 import { generateSecret } from "../signing/secret.js";
 import type { DeliveryEngine } from "./engine.js";
 import { HttpError, notFound } from "./http-error.js";
-import { DELIVERIES_KEPT, endpointHealth, selectDeliveries } from "./records.js";
+import { DELIVERIES_KEPT, endpointHealth, selectDeliveries, STORED_BODY_LIMIT } from "./records.js";
 import type { RouteName, RouteParams } from "./router.js";
 import { edit, type EmulatorStore } from "./store.js";
 import { checkCreateEndpoint, checkTestEvent, checkUpdateEndpoint, standardSecretProblem, type Checked } from "./validate.js";
@@ -76,7 +76,7 @@ async function afterAttempt(
   return deps.store.delivery(endpointId, started.delivery.id)?.delivery ?? started.delivery;
 }
 
-function parseQuery(query: URLSearchParams): { status?: DeliveryStatus; limit: number } {
+function parseQuery(query: URLSearchParams): { status?: DeliveryStatus; limit: number; since?: number } {
   const fields: Record<string, string> = {};
   const status = query.get("status") || undefined;
   if (status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(status)) {
@@ -90,11 +90,24 @@ function parseQuery(query: URLSearchParams): { status?: DeliveryStatus; limit: n
       fields.limit = `must be a whole number from 1 to ${DELIVERIES_KEPT}`;
     }
   }
+  const sinceText = query.get("since");
+  let since: number | undefined;
+  if (sinceText !== null && sinceText !== "") {
+    since = parseSince(sinceText);
+    if (since === undefined) fields.since = "must be an ISO-8601 date-time, e.g. 2026-11-30T12:00:00.000Z";
+  }
   if (Object.keys(fields).length > 0) {
     const message = "invalid query: " + Object.entries(fields).map(([k, v]) => `${k} ${v}`).join("; ");
     throw new HttpError(422, "validation_failed", message, fields);
   }
-  return { status: status as DeliveryStatus | undefined, limit };
+  return { status: status as DeliveryStatus | undefined, limit, since };
+}
+
+/** An ISO-8601 date-time with a zone (`Z` or an offset), as `updatedAt` is written; else undefined. */
+function parseSince(text: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
 }
 
 export const HANDLERS: Record<RouteName, Handler> = {
@@ -173,12 +186,16 @@ export const HANDLERS: Record<RouteName, Handler> = {
     const eventType = findEventType(input.eventType)!;
     // `data` is merged into the sample's data (wrapped, so a key named like an envelope field stays in data).
     const payload = sampleOf(eventType, input.data ? { data: { data: input.data } } : {});
-    const started = deps.engine.deliver({
-      endpointId: endpoint.id,
-      id: payload.id,
-      eventType: payload.type,
-      body: JSON.stringify(payload),
-    });
+    const body = JSON.stringify(payload);
+    const size = Buffer.byteLength(body);
+    if (size > STORED_BODY_LIMIT) {
+      throw new HttpError(
+        413,
+        "payload_too_large",
+        `the test event would be ${size} bytes; the emulator sends and keeps at most ${STORED_BODY_LIMIT} bytes (256 KB) per delivery: send less data`,
+      );
+    }
+    const started = deps.engine.deliver({ endpointId: endpoint.id, id: payload.id, eventType: payload.type, body });
     return { status: 201, body: await afterAttempt(deps, endpoint.id, started) };
   },
 
@@ -189,8 +206,8 @@ export const HANDLERS: Record<RouteName, Handler> = {
 
   listDeliveries(req, deps) {
     const endpoint = endpointOf(deps, req.params);
-    const { status, limit } = parseQuery(req.query);
-    return { status: 200, body: { data: selectDeliveries(deps.store.deliveries(endpoint.id), status, limit) } };
+    const { status, limit, since } = parseQuery(req.query);
+    return { status: 200, body: { data: selectDeliveries(deps.store.deliveries(endpoint.id), status, limit, since) } };
   },
 
   getDelivery(req, deps) {

@@ -3,7 +3,7 @@ import { generateApiKey } from "./auth.js";
 import { DeliveryEngine, type Sender } from "./engine.js";
 import { DeliverySender } from "./send.js";
 import { createApiServer } from "./server.js";
-import { EmulatorStore } from "./store.js";
+import { edit, EmulatorStore } from "./store.js";
 
 export interface EmulatorOptions {
   /** 0 picks a free port. */
@@ -23,6 +23,8 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Replaces the HTTP sender (tests of the engine's bookkeeping); the default posts with undici. */
   sender?: Sender;
+  /** The journal is compacted once larger than the snapshot and this (tests set it low). Default 1 MB. */
+  compactMinBytes?: number;
 }
 
 export interface RunningEmulator {
@@ -32,6 +34,8 @@ export interface RunningEmulator {
   apiKey: string;
   /** Deliveries resumed from the data folder at start. */
   resumed: number;
+  /** What loading the data folder had to say (a torn last record dropped, an old file migrated). */
+  notices: string[];
   close(): Promise<void>;
 }
 
@@ -44,10 +48,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const timeScale = options.timeScale ?? 1;
   if (!(Number.isFinite(timeScale) && timeScale > 0)) throw new RangeError(`timeScale must be a positive number, not ${timeScale}`);
   const apiKeys = options.apiKeys?.filter((k) => k.trim() !== "") ?? [];
-  const store = EmulatorStore.open(options.dataDir);
+  const store = EmulatorStore.open(options.dataDir, { compactMinBytes: options.compactMinBytes, log: options.log });
   if (apiKeys.length === 0) {
     const key = store.generatedApiKey() ?? generateApiKey();
-    if (store.persistent && key !== store.generatedApiKey()) store.change((state) => (state.generatedApiKey = key));
+    if (store.persistent && key !== store.generatedApiKey()) {
+      store.change((state) => edit.setGeneratedApiKey(state, key));
+      // Printed once it is kept: the next start must accept what this one shows.
+      await store.durable();
+    }
     apiKeys.push(key);
   }
 
@@ -69,6 +77,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
   }).catch(async (error) => {
     await engine.close();
+    await store.close();
     throw error;
   });
   // Retries that were pending when the last run stopped carry on (overdue ones at once). A failure
@@ -80,6 +89,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await engine.close();
+    await store.close();
     throw error;
   }
 
@@ -91,6 +101,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     url: `http://${urlHost}:${port}/api`,
     apiKey: apiKeys[0]!,
     resumed,
+    notices: [...store.notices],
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -99,6 +110,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         // Requests still waiting on an attempt have had their answer by now; drop what is left.
         server.closeAllConnections();
         await stopped;
+        // Changes made up to here (attempts that ended) are written before the folder is let go.
+        await store.close();
       })();
       return closing;
     },

@@ -11,6 +11,13 @@ import type { AttemptResult } from "./send.js";
 /** Deliveries kept per endpoint: the platform keeps the last 100. */
 export const DELIVERIES_KEPT = 100;
 
+/**
+ * The largest delivery body the emulator sends and keeps (every attempt and redelivery resends it
+ * byte for byte, so it is never cut): with 100 kept per endpoint, this is what bounds memory.
+ * A test event larger than this is refused with 413.
+ */
+export const STORED_BODY_LIMIT = 256 * 1024;
+
 export interface NewDeliveryInput {
   id: string;
   endpointId: string;
@@ -83,6 +90,7 @@ export function applyAttempt(record: DeliveryRecord, input: AttemptInput): Deliv
     requestHeaders: input.requestHeaders,
     responseHeaders: result.responseHeaders,
     responseBody: result.responseBody,
+    ...(result.responseTruncated ? { responseTruncated: true } : {}),
   };
 
   let status: DeliveryStatus;
@@ -106,7 +114,12 @@ export function applyAttempt(record: DeliveryRecord, input: AttemptInput): Deliv
     updatedAt: input.now.toISOString(),
     nextAttemptAt,
     request: { url: input.url, headers: input.requestHeaders, body: previous.request.body },
-    response: { statusCode: result.statusCode, headers: result.responseHeaders, body: result.responseBody },
+    response: {
+      statusCode: result.statusCode,
+      headers: result.responseHeaders,
+      body: result.responseBody,
+      ...(result.responseTruncated ? { truncated: true } : {}),
+    },
     error: result.error,
     durationMs: result.durationMs,
     attempts: [...previous.attempts, attempt],
@@ -124,9 +137,22 @@ export function addNewest(
   return { list: all.slice(0, kept), dropped: all.slice(kept) };
 }
 
-/** `GET …/deliveries?status=&limit=`: newest first, filtered, at most `limit`. */
-export function selectDeliveries(list: readonly DeliveryRecord[], status?: DeliveryStatus, limit = DELIVERIES_KEPT): Delivery[] {
-  const chosen = status ? list.filter((r) => r.delivery.status === status) : list;
+/**
+ * `GET …/deliveries?status=&limit=&since=`: newest first, filtered, at most `limit`. `since` (epoch
+ * ms) keeps the deliveries created or updated at or after it, so a poller that asks again from the
+ * newest `updatedAt` it saw gets only what changed (and the ones at that very millisecond again).
+ */
+export function selectDeliveries(
+  list: readonly DeliveryRecord[],
+  status?: DeliveryStatus,
+  limit = DELIVERIES_KEPT,
+  since?: number,
+): Delivery[] {
+  const chosen = list.filter(
+    (r) =>
+      (!status || r.delivery.status === status) &&
+      (since === undefined || Date.parse(r.delivery.updatedAt) >= since),
+  );
   return chosen.slice(0, limit).map((r) => r.delivery);
 }
 

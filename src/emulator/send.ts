@@ -9,6 +9,8 @@ export interface AttemptResult {
   durationMs: number;
   responseHeaders: Record<string, string> | null;
   responseBody: string | null;
+  /** The answer's body was longer than RESPONSE_BODY_LIMIT: responseBody is its start. */
+  responseTruncated?: boolean;
 }
 
 /** Response bodies are kept for inspection, not replay: the first few KB say what went wrong. */
@@ -47,6 +49,7 @@ export class DeliverySender {
         durationMs: elapsed(),
         responseHeaders: flattenHeaders(answer.headers),
         responseBody: answer.body.toString("utf8"),
+        responseTruncated: answer.truncated,
       };
     } catch (error) {
       const reason = this.closed ? "cancelled" : describeNetworkError(error, { timeoutMs: this.timeoutMs }).message;

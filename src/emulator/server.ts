@@ -52,6 +52,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Server
     }
     const body = await readJsonBody(req);
     const answer = await HANDLERS[match.name]({ params: match.params, query: url.searchParams, body }, options);
+    // Every answer waits for the changes made so far to be on disk (group commit: one fsync for
+    // all the requests of a turn), so nothing a client was told is lost to a crash.
+    await options.store.durable();
     send(res, answer.status, method === "HEAD" ? undefined : answer.body);
   } catch (error) {
     if (!(error instanceof HttpError)) throw error;
@@ -80,14 +83,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
 async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) throw tooLarge();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw tooLarge();
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString("utf8");
+  const text = await readText(req);
   if (text.trim() === "") return undefined;
   let value: unknown;
   try {
@@ -104,6 +100,42 @@ async function readJsonBody(req: IncomingMessage): Promise<unknown> {
 }
 
 const MAX_JSON_DEPTH = 64;
+
+/**
+ * The request's body as text, at most MAX_BODY_BYTES (413 past it). Read with events rather than
+ * `for await`: the stream's async iterator was a tenth of the emulator's time per test delivery.
+ */
+function readText(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        cleanUp();
+        // Stop reading: the rest is not wanted (the answer closes the connection).
+        req.pause();
+        reject(tooLarge());
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanUp();
+      resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"));
+    };
+    const onError = (error: Error) => {
+      cleanUp();
+      reject(error);
+    };
+    const cleanUp = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
+}
 
 /** Whether objects and arrays nest deeper than `limit`, walked without recursion. */
 export function depthExceeds(value: unknown, limit: number): boolean {

@@ -32,6 +32,24 @@ export function stateProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Why one record of the journal or the snapshot (changes.ts) cannot be applied, or undefined when
+ * it can: the same checks as a whole state, so either format is refused by the same rules.
+ */
+export function changeProblem(value: unknown): string | undefined {
+  if (!isPlainObject(value)) return "not an object";
+  const { op, kind } = value;
+  if (op === "put" && kind === "endpoint") return prefixed("endpoint", endpointProblem(value.value));
+  if (op === "put" && kind === "delivery") return prefixed("delivery", recordProblem(value.value));
+  if (op === "delete" && kind === "endpoint") return typeof value.id === "string" ? undefined : "endpoint deletion: has no id string";
+  if (op === "put" && kind === "apiKey") return typeof value.value === "string" && value.value !== "" ? undefined : "API key record: has no key string";
+  return `not a known change (op ${JSON.stringify(op)}, kind ${JSON.stringify(kind)})`;
+}
+
+function prefixed(what: string, problem: string | undefined): string | undefined {
+  return problem && `${what} record: ${problem}`;
+}
+
 function endpointProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return "is not an object";
   for (const key of ["id", "url", "secret", "createdAt", "updatedAt"] as const) {

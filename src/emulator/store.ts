@@ -1,20 +1,83 @@
 import type { Endpoint } from "../api/types.js";
-import { emptyState, loadState, saveState, type DeliveryRecord, type EmulatorState } from "./persist.js";
-import { addNewest } from "./records.js";
+import { applyChange, frozenCopy, logOf, type Change } from "./changes.js";
+import { JournalWriter, loadDataDir, removeJournalsBefore, writeSnapshot } from "./journal.js";
+import { emptyState, type DeliveryRecord, type EmulatorState } from "./persist.js";
+
+export interface StoreOptions {
+  /** The journal is compacted once it is larger than the snapshot and than this. Default 1 MB. */
+  compactMinBytes?: number;
+  /** Told when a background compaction fails (the journal simply keeps growing until the next try). */
+  log?: (line: string) => void;
+}
+
+/** Flushes under way at once at most (each holds one of libuv's four pool threads). */
+const MAX_FLUSHES = 3;
+
+interface Batch {
+  /** The change count this batch brings the journal up to. */
+  upTo: number;
+  writer: JournalWriter;
+  done: boolean;
+}
+
+interface Waiter {
+  seq: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** The changes made by edit.* inside the change() that is running (change() is synchronous). */
+let collecting: Change[] | undefined;
+
+function record(state: EmulatorState, change: Change) {
+  collecting?.push(change);
+  return applyChange(state, change);
+}
 
 /**
- * The emulator's state: endpoints (secrets in full) and each endpoint's delivery log, newest first.
- * With a data folder every change is written to disk (atomically, see persist.ts) inside change(),
- * before the caller answers the request that made it, so an acknowledged change survives a crash.
+ * The emulator's state: endpoints (secrets in full) and each endpoint's delivery log, newest first,
+ * in memory. With a data folder each change is also appended to the journal (journal.ts):
+ * - group commit: every change of one turn of the event loop goes out in one write and one fsync
+ *   (the fsync off the main thread; a few may overlap, each covering the writes before it);
+ * - durable() resolves once everything changed so far is on disk: the server answers after it,
+ *   so an acknowledged change survives a crash, and so does anything an answer showed;
+ * - when the journal outgrows the snapshot, a new snapshot is written in the background from a
+ *   copy of the state taken in one step (no request waits for more than that copy).
  */
 export class EmulatorStore {
+  private writer: JournalWriter | undefined;
+  private snapshotBytes = 0;
+  private pending: string[] = [];
+  private seq = 0;
+  private committed = 0;
+  private waiters: Waiter[] = [];
+  private scheduled = false;
+  /** Batches written and being flushed, oldest first. */
+  private flushing: Batch[] = [];
+  /** Counts failures: flushes started before one no longer count. */
+  private epoch = 0;
+  /** Journals replaced by a newer one, still being flushed. */
+  private retired: JournalWriter[] = [];
+  /** A snapshot to write once the batch that ends its journal is flushed. */
+  private compactAfter: { state: EmulatorState; generation: number; upTo: number } | undefined;
+  private compacting: Promise<void> | undefined;
+  /** Notices from loading the data folder (a torn record dropped, an old file migrated). */
+  readonly notices: string[] = [];
+
   private constructor(
     private state: EmulatorState,
     private readonly dataDir: string | undefined,
+    private readonly options: StoreOptions,
   ) {}
 
-  static open(dataDir?: string): EmulatorStore {
-    return new EmulatorStore(dataDir ? loadState(dataDir) : emptyState(), dataDir);
+  static open(dataDir?: string, options: StoreOptions = {}): EmulatorStore {
+    if (!dataDir) return new EmulatorStore(emptyState(), undefined, options);
+    const loaded = loadDataDir(dataDir);
+    const store = new EmulatorStore(loaded.state, dataDir, options);
+    store.writer = new JournalWriter(dataDir, loaded.generation, loaded.journalBytes);
+    store.snapshotBytes = loaded.snapshotBytes;
+    store.notices.push(...loaded.notices);
+    return store;
   }
 
   get persistent(): boolean {
@@ -22,20 +85,46 @@ export class EmulatorStore {
   }
 
   /**
-   * Runs `fn` against the state and saves it. When the save fails the state is put back as it was
-   * and the error goes to the caller (a 500), so memory never holds what the disk does not.
+   * Runs `fn` against the state; what it changes through `edit` is applied at once (later reads
+   * see it) and queued for the journal. Only edit.* is journaled: never change the state directly.
    */
   change<T>(fn: (state: EmulatorState) => T): T {
-    if (!this.dataDir) return fn(this.state);
-    const before = structuredClone(this.state);
+    if (!this.writer) return fn(this.state);
+    const outer = collecting;
+    const changes: Change[] = [];
+    collecting = changes;
     try {
-      const value = fn(this.state);
-      saveState(this.dataDir, this.state);
-      return value;
-    } catch (error) {
-      this.state = before;
-      throw error;
+      return fn(this.state);
+    } finally {
+      collecting = outer;
+      // Even when fn threw, what it did apply is in memory, so it goes to disk too.
+      for (const change of changes) this.pending.push(JSON.stringify(change) + "\n");
+      if (changes.length > 0) {
+        this.seq++;
+        this.commitSoon();
+      }
     }
+  }
+
+  /**
+   * Resolves once every change made so far is on disk (at once without a data folder); rejects
+   * when writing it failed (the state is then back to what the disk holds).
+   */
+  durable(): Promise<void> {
+    if (this.committed >= this.seq) return Promise.resolve();
+    const seq = this.seq;
+    return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
+  }
+
+  /** Writes what is pending and waits for a compaction under way; the store is not used after. */
+  async close(): Promise<void> {
+    if (!this.writer) return;
+    this.commit();
+    await this.durable().catch(() => {});
+    while (this.compacting || this.compactAfter) await (this.compacting ?? new Promise((r) => setImmediate(r)));
+    for (const writer of [...this.retired, this.writer]) writer.close();
+    this.retired = [];
+    this.writer = undefined;
   }
 
   endpoints(): Endpoint[] {
@@ -59,42 +148,142 @@ export class EmulatorStore {
     const key = this.state.generatedApiKey;
     return typeof key === "string" && key !== "" ? key : undefined;
   }
+
+  /** After the I/O callbacks of this turn, so all of its changes share one write. */
+  private commitSoon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.commit();
+    });
+  }
+
+  /**
+   * Writes what is pending as one batch and starts its flush. Up to MAX_FLUSHES flushes run at
+   * once, so a change made while one is under way need not wait for it to end before its own
+   * starts; waiters are released in order, once every batch up to theirs is flushed.
+   */
+  private commit(): void {
+    const writer = this.writer;
+    if (this.pending.length === 0 || !writer || this.flushing.length >= MAX_FLUSHES) return;
+    const text = this.pending.join("");
+    this.pending = [];
+    // Decided in the same step as the batch is written: the copy holds exactly what `writer`
+    // holds after this batch, and later batches go to the next journal.
+    const compaction = this.shouldCompact(writer, text.length) ? this.rotate(writer) : undefined;
+    const bytesBefore = writer.bytes;
+    try {
+      writer.write(text);
+    } catch (error) {
+      this.fail(error as Error);
+      return;
+    }
+    const batch: Batch = { upTo: this.seq, writer, done: false };
+    this.flushing.push(batch);
+    if (compaction) this.compactAfter = { ...compaction, upTo: batch.upTo };
+    const epoch = this.epoch;
+    writer.sync().then(
+      () => {
+        if (epoch !== this.epoch) return;
+        batch.done = true;
+        this.settle();
+      },
+      (error: Error) => {
+        if (epoch !== this.epoch) return;
+        writer.cutBack(bytesBefore);
+        this.fail(error);
+      },
+    );
+  }
+
+  /** Releases the waiters of every batch flushed in order, closes retired journals, starts what waits. */
+  private settle(): void {
+    while (this.flushing[0]?.done) this.committed = this.flushing.shift()!.upTo;
+    this.waiters = this.waiters.filter((w) => (w.seq <= this.committed ? (w.resolve(), false) : true));
+    this.retired = this.retired.filter((w) => (this.flushing.some((b) => b.writer === w) ? true : (w.close(), false)));
+    const compaction = this.compactAfter;
+    if (compaction && this.committed >= compaction.upTo) {
+      this.compactAfter = undefined;
+      this.compacting = this.compact(compaction.state, compaction.generation).finally(() => (this.compacting = undefined));
+    }
+    if (this.pending.length > 0) this.commitSoon();
+  }
+
+  private shouldCompact(writer: JournalWriter, adding: number): boolean {
+    const size = writer.bytes + adding;
+    const idle = !this.compacting && !this.compactAfter;
+    return idle && size > this.snapshotBytes && size > (this.options.compactMinBytes ?? 1 << 20);
+  }
+
+  private rotate(writer: JournalWriter): { state: EmulatorState; generation: number } {
+    const generation = writer.generation + 1;
+    this.writer = new JournalWriter(writer.dir, generation, 0);
+    // Closed once its last flush is done (a flush of a closed file would fail).
+    this.retired.push(writer);
+    return { state: frozenCopy(this.state), generation };
+  }
+
+  private async compact(state: EmulatorState, generation: number): Promise<void> {
+    const dir = this.dataDir!;
+    try {
+      this.snapshotBytes = await writeSnapshot(dir, state, generation);
+      removeJournalsBefore(dir, generation);
+    } catch (error) {
+      // Nothing is lost: the old snapshot and every journal since it are still there.
+      this.options.log?.(`!!! could not compact ${dir}: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * A failed write (disk full, I/O error): memory goes back to what the disk holds, and every
+   * change not yet on disk is refused to whoever waits for it.
+   */
+  private fail(error: Error): void {
+    const waiters = this.waiters;
+    this.epoch++;
+    this.waiters = [];
+    this.pending = [];
+    this.flushing = [];
+    this.compactAfter = undefined;
+    this.committed = this.seq;
+    try {
+      this.state = loadDataDir(this.dataDir!, false).state;
+    } catch (reloadError) {
+      this.options.log?.(`!!! could not reload ${this.dataDir}: ${(reloadError as Error).message}`);
+    }
+    const refused = new Error(`could not write to ${this.dataDir}: ${error.message}`);
+    for (const w of waiters) w.reject(refused);
+  }
 }
 
-/** State edits, for use inside EmulatorStore.change(). Pure apart from the state they are given. */
+/** State edits, for use inside EmulatorStore.change(); each is one journal record. */
 export const edit = {
   putEndpoint(state: EmulatorState, endpoint: Endpoint): void {
-    const i = state.endpoints.findIndex((e) => e.id === endpoint.id);
-    if (i >= 0) state.endpoints[i] = endpoint;
-    else state.endpoints.push(endpoint);
+    record(state, { op: "put", kind: "endpoint", value: endpoint });
   },
 
   /** Removes the endpoint and its log; returns the log so pending retries can be cancelled. */
   removeEndpoint(state: EmulatorState, id: string): DeliveryRecord[] {
-    state.endpoints = state.endpoints.filter((e) => e.id !== id);
-    const log = logOf(state, id) ?? [];
-    delete state.deliveries[id];
-    return log;
+    return record(state, { op: "delete", kind: "endpoint", id }).removed;
   },
 
   /** Adds a delivery as the newest; returns those dropped past the limit. */
-  addDelivery(state: EmulatorState, endpointId: string, record: DeliveryRecord): DeliveryRecord[] {
-    const { list, dropped } = addNewest(logOf(state, endpointId) ?? [], record);
-    state.deliveries[endpointId] = list;
-    return dropped;
+  addDelivery(state: EmulatorState, endpointId: string, delivery: DeliveryRecord): DeliveryRecord[] {
+    if (delivery.delivery.endpointId !== endpointId) throw new Error(`delivery ${delivery.delivery.id} belongs to ${delivery.delivery.endpointId}`);
+    return record(state, { op: "put", kind: "delivery", value: delivery }).removed;
   },
 
   /** Replaces a delivery in place; false when it is gone (its endpoint deleted, or dropped). */
-  putDelivery(state: EmulatorState, endpointId: string, record: DeliveryRecord): boolean {
+  putDelivery(state: EmulatorState, endpointId: string, delivery: DeliveryRecord): boolean {
     const list = logOf(state, endpointId);
-    const i = list?.findIndex((r) => r.delivery.id === record.delivery.id) ?? -1;
-    if (!list || i < 0) return false;
-    list[i] = record;
+    if (!list?.some((r) => r.delivery.id === delivery.delivery.id)) return false;
+    record(state, { op: "put", kind: "delivery", value: delivery });
     return true;
   },
-};
 
-/** An endpoint's delivery log; own keys only, since endpoint ids come from URLs ("__proto__"). */
-function logOf(state: EmulatorState, endpointId: string): DeliveryRecord[] | undefined {
-  return Object.hasOwn(state.deliveries, endpointId) ? state.deliveries[endpointId] : undefined;
-}
+  /** Keeps the generated API key, so the key exported in other terminals works after a restart. */
+  setGeneratedApiKey(state: EmulatorState, key: string): void {
+    record(state, { op: "put", kind: "apiKey", value: key });
+  },
+};

@@ -3,6 +3,8 @@
  * views (src/listen/view/) only render these.
  */
 
+import type { DeliveryAttempt, DeliveryStatus } from "../api/types.js";
+
 export type ListenMode = "local" | "connected";
 
 export interface SessionInfo {
@@ -58,6 +60,20 @@ export interface DeliveryRecord {
   target: ForwardResult | null;
   /** The seq of the record this one replays, when it came from a replay. */
   replayOf: number | null;
+  /**
+   * Set when the record is a delivery of the platform's log (`deliveries tail`), not one that reached
+   * listen: its endpoint, status, next retry and every attempt. `target` is then its latest attempt.
+   */
+  platform?: PlatformFacts;
+}
+
+/** What the platform's delivery log says of a delivery beyond what a listen record holds. */
+export interface PlatformFacts {
+  endpointId: string;
+  status: DeliveryStatus;
+  /** ISO time of the next retry, null when none is scheduled. */
+  nextAttemptAt: string | null;
+  attempts: readonly DeliveryAttempt[];
 }
 
 /** What the live view reads deliveries from, and sends replays through. */
@@ -67,4 +83,45 @@ export interface ListenViewSource {
   subscribe(listener: (record: DeliveryRecord) => void): () => void;
   /** re-sends a recorded delivery to the target (it will show up as a new record with replayOf) */
   replay(seq: number): Promise<void>;
+}
+
+/** The header of `deliveries tail`'s view: which log is watched, and how. */
+export interface DeliveryLogInfo {
+  mode: "tail";
+  /** The endpoints tailed (escaped); empty with `all`. */
+  endpoints: string[];
+  all: boolean;
+  apiBase: string;
+  intervalMs: number;
+  /** `--status`, `--events` as given (escaped), for the header. */
+  status: string | null;
+  events: string | null;
+}
+
+/** How polling goes, for the header: polling, or waiting out a 429 or an unreachable API. */
+export type DeliveryLogPollState =
+  | { state: "starting" }
+  | { state: "polling"; lastPollAt: number; endpoints: number }
+  | { state: "waiting"; why: "rate_limited" | "unreachable"; message: string; retryAt: number; endpoints: number };
+
+/**
+ * The platform's delivery log as a source of the same live view (`deliveries tail`): records carry
+ * `platform`, and the same seq is sent again whenever the delivery changes (a new attempt).
+ */
+export interface DeliveryLogSource {
+  info: DeliveryLogInfo;
+  subscribe(listener: (record: DeliveryRecord) => void): () => void;
+  /** Redelivers; resolves with a line saying how the new attempt went. */
+  replay(seq: number): Promise<string>;
+  /** Called with the poll state now and on every change; returns unsubscribe. */
+  subscribePolling(listener: (state: DeliveryLogPollState) => void): () => void;
+  /** Called with what the person watching should know (an endpoint deleted); returns unsubscribe. */
+  subscribeNotices(listener: (text: string) => void): () => void;
+}
+
+/** Either kind of source the live view draws: listen's relay, or the platform's delivery log. */
+export type LiveViewSource = ListenViewSource | DeliveryLogSource;
+
+export function isDeliveryLogSource(source: LiveViewSource): source is DeliveryLogSource {
+  return source.info.mode === "tail";
 }

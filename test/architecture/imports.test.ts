@@ -66,6 +66,7 @@ const ALLOWED: Record<string, string[]> = {
   api: ["config", "terminal", "http", "events", "signing"],
   listen: ["api", "config", "delivery", "events", "http", "lifecycle", "session", "signing", "terminal"],
   emulator: ["api", "config", "delivery", "events", "http", "signing", "terminal"],
+  tail: ["api", "delivery", "lifecycle", "listen", "terminal"],
   check: ["delivery", "signing", "terminal"],
   completion: [],
   mcp: [],

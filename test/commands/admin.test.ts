@@ -1,10 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { cleanEnv, runCli, tempConfigDir, type CliResult } from "../helpers/cli.js";
 import { waitUntil } from "../helpers/wait.js";
 import { sequence, startReceiver, type Receiver } from "../emulator/helpers.js";
 import { signedWith } from "../helpers/signatures.js";
+import { contractHttp } from "../contract/http.js";
 
 const KEY = "sk_test_e2eAdminKey0123456789ABCD";
 
@@ -32,8 +33,17 @@ afterAll(async () => {
   config?.cleanup();
 });
 
+/** Every request the CLI makes here, and every answer, is held against docs/admin-api.openapi.yaml. */
+const contract = contractHttp();
+afterEach(() => {
+  expect(contract.problems).toEqual([]);
+});
+afterAll(() => {
+  expect(contract.checked()).toBeGreaterThan(20);
+});
+
 function cli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
-  return runCli(args, { env: options.env ?? env, input: options.input });
+  return runCli(args, { env: options.env ?? env, input: options.input, http: contract.http });
 }
 const endpoints = (...args: string[]) => cli(["webhooks", "endpoints", ...args]);
 const deliveries = (...args: string[]) => cli(["webhooks", "deliveries", ...args]);

@@ -104,6 +104,19 @@ describe("the binary", () => {
     expect(logout.stdout).toMatch(/logged out/);
   });
 
+  it("deliveries tail prints NDJSON to a pipe and stops on SIGINT with exit 130", async () => {
+    const created = await spawnCli(["webhooks", "endpoints", "create", "--url", `${app.url}/hooks`, "--events", "order.created", "--json"], { env });
+    expect(created.code, created.stderr).toBe(0);
+    const { id } = JSON.parse(created.stdout) as { id: string };
+    const tail = startSpawnedCli(["webhooks", "deliveries", "tail", id, "--interval", "200ms"], { env });
+    await tail.waitFor(/tailing we_\S+, polling every 0.2 s/, 20_000);
+    const tested = await spawnCli(["webhooks", "endpoints", "test", id, "order.created", "--json"], { env });
+    const { id: deliveryId } = JSON.parse(tested.stdout) as { id: string };
+    const [line] = await tail.waitFor(new RegExp(`\\{[^\\n]*"delivery":"${deliveryId}"[^\\n]*"attempt":1[^\\n]*\\}`), 20_000);
+    expect(JSON.parse(line)).toMatchObject({ endpoint: id, event: "order.created", status: "succeeded", statusCode: 200 });
+    expect(await tail.stop("SIGINT")).toEqual({ code: 130, signal: null });
+  }, 90_000);
+
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     it(`listen and the emulator stop on ${signal} with exit 130, after clean-up`, async () => {
       const own = tempConfigDir();

@@ -188,6 +188,30 @@ describe("routes", () => {
     expect((await api("GET", `/webhooks/${id}/deliveries?limit=100&status=failed`)).body).toEqual({ data: [] });
   });
 
+  it("deliveries?since= returns only those created or updated at or after it; 422 for a bad time", async () => {
+    const { id } = (await create({})).body;
+    const first = (await api("POST", `/webhooks/${id}/test`, { eventType: "order.created" })).body;
+    const second = (await api("POST", `/webhooks/${id}/test`, { eventType: "order.created" })).body;
+    expect(Date.parse(second.updatedAt)).toBeGreaterThanOrEqual(Date.parse(first.updatedAt));
+    const all = (await api("GET", `/webhooks/${id}/deliveries?since=${encodeURIComponent(first.updatedAt)}`)).body.data;
+    expect(all.map((d: { id: string }) => d.id)).toEqual([second.id, first.id]);
+    const later = new Date(Date.parse(first.updatedAt) + 1).toISOString();
+    const changed = (await api("GET", `/webhooks/${id}/deliveries?since=${later}`)).body.data;
+    expect(changed.map((d: { id: string }) => d.id)).toEqual(second.updatedAt > first.updatedAt ? [second.id] : []);
+    // A redelivery updates the first one: it is "since" again, with a newer updatedAt.
+    const redelivered = (await api("POST", `/webhooks/${id}/deliveries/${first.id}/redeliver`)).body;
+    expect(Date.parse(redelivered.updatedAt)).toBeGreaterThan(Date.parse(first.updatedAt));
+    const after = (await api("GET", `/webhooks/${id}/deliveries?since=${encodeURIComponent(redelivered.updatedAt)}`)).body.data;
+    expect(after.map((d: { id: string }) => d.id)).toContain(first.id);
+    const future = (await api("GET", `/webhooks/${id}/deliveries?since=2999-01-01T00:00:00Z`)).body;
+    expect(future).toEqual({ data: [] });
+    for (const bad of ["yesterday", "2026-11-30", "1700000000"]) {
+      const r = await api("GET", `/webhooks/${id}/deliveries?since=${bad}`);
+      expect(r.status).toBe(422);
+      expect(Object.keys(r.body.error.fields)).toEqual(["since"]);
+    }
+  });
+
   it("a test event returns the delivery after its first attempt, with the sample built from the catalog", async () => {
     const { id } = (await create({})).body;
     const r = await api("POST", `/webhooks/${id}/test`, { eventType: "order.created", data: { note: "hi", id: "kept-in-data" } });
@@ -200,5 +224,28 @@ describe("routes", () => {
     expect(r.body.request.headers["x-fanfare-delivery-id"]).toBe(r.body.id);
     const health = await api("GET", `/webhooks/${id}/health`);
     expect(health.body).toEqual({ healthy: true, lastDelivery: r.body.attempts[0].startedAt, successRate: 1 });
+  });
+});
+
+describe("request bodies", () => {
+  it("a chunked body over 1 MB is refused (413, or the connection closed mid-upload), and the emulator keeps serving", async () => {
+    const { request } = await import("node:http");
+    const status = await new Promise<number | string>((resolve) => {
+      const req = request(emulator.url + "/webhooks", {
+        method: "POST",
+        headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json", "transfer-encoding": "chunked" },
+      });
+      req.on("response", (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on("error", (error) => resolve(error.message));
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      for (let i = 0; i < 20; i++) req.write(chunk);
+      req.end();
+    });
+    expect([413, "socket hang up", "read ECONNRESET", "write EPIPE"]).toContain(status);
+    const good = await create({});
+    expect(good.status).toBe(201);
   });
 });

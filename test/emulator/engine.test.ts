@@ -224,14 +224,39 @@ describe("the delivery log", () => {
     expect((await api("GET", `/webhooks/${ep.id}/deliveries?status=failed`)).body.data).toEqual([]);
   });
 
-  it("keeps the receiver's answer truncated to 4 KB", async () => {
+  it("keeps the receiver's answer truncated to 4 KB, and says so", async () => {
     const big = await receiver(() => ({ status: 200, body: "x".repeat(10_000) }));
     const ep = await endpointFor(big);
     const d = await sendTest(ep.id);
     expect(d.status).toBe("succeeded");
     expect(d.response.body).toBe("x".repeat(4096));
+    expect(d.response.truncated).toBe(true);
     expect(d.attempts[0].responseBody).toBe("x".repeat(4096));
+    expect(d.attempts[0].responseTruncated).toBe(true);
     expect(d.response.headers["content-type"]).toBe("application/json");
+  });
+
+  it("a short answer is kept whole, without the flag", async () => {
+    const ep = await endpointFor(await receiver(sequence(200)));
+    const d = await sendTest(ep.id);
+    expect(d.response.truncated).toBeUndefined();
+    expect(d.attempts[0].responseTruncated).toBeUndefined();
+  });
+
+  it("a test event larger than 256 KB is refused with 413 and a clear message; one just under goes out", async () => {
+    const r = await receiver(sequence(200));
+    const ep = await endpointFor(r);
+    const refused = await api("POST", `/webhooks/${ep.id}/test`, { eventType: "draw.consumer.won", data: { note: "x".repeat(262_144) } });
+    expect(refused.status).toBe(413);
+    expect(refused.body.error).toMatchObject({ code: "payload_too_large" });
+    expect(refused.body.error.message).toMatch(/^the test event would be \d+ bytes; the emulator sends and keeps at most 262144 bytes \(256 KB\) per delivery/);
+    expect((await api("GET", `/webhooks/${ep.id}/deliveries`)).body.data).toEqual([]);
+    expect(r.received).toHaveLength(0);
+
+    const fits = await api("POST", `/webhooks/${ep.id}/test`, { eventType: "draw.consumer.won", data: { note: "x".repeat(250_000) } });
+    expect(fits.status).toBe(201);
+    expect(fits.body.status).toBe("succeeded");
+    expect(r.received[0]!.body.length).toBeGreaterThan(250_000);
   });
 });
 
@@ -244,3 +269,28 @@ function freePort(): Promise<number> {
     });
   });
 }
+
+describe("parallel deliveries", () => {
+  it("at most 8 attempts at once to one endpoint, while another endpoint's go straight through", async () => {
+    const e = await startEmulator({ port: 0, apiKeys: [KEY], timeScale: 100_000, replyWaitMs: 5_000 });
+    try {
+      const call = apiFor(e.url, KEY);
+      const slow = await receiver(() => ({ status: 200, delayMs: 1_000 }));
+      const fast = await receiver(sequence(200));
+      const slowEp = (await call("POST", "/webhooks", { url: slow.url, events: ["order.created"] })).body;
+      const fastEp = (await call("POST", "/webhooks", { url: fast.url, events: ["order.created"] })).body;
+      const slowTests = Array.from({ length: 10 }, () => call("POST", `/webhooks/${slowEp.id}/test`, { eventType: "order.created" }));
+      await waitUntil(() => slow.received.length === 8);
+      const quick = await call("POST", `/webhooks/${fastEp.id}/test`, { eventType: "order.created" });
+      expect(quick.body.status).toBe("succeeded");
+      // The fast endpoint's delivery arrived while the slow one's first eight were still open.
+      expect(fast.received[0]!.at - slow.received[0]!.at).toBeLessThan(1_000);
+      const answers = await Promise.all(slowTests);
+      expect(answers.map((a) => a.body.status)).toEqual(Array(10).fill("succeeded"));
+      // The ninth could only go once one of the first eight had its answer, a second after it arrived.
+      expect(slow.received[8]!.at - slow.received[0]!.at).toBeGreaterThanOrEqual(990);
+    } finally {
+      await e.close();
+    }
+  }, 30_000);
+});

@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ContractChecker } from "../contract/openapi.js";
 
 export { waitUntil } from "../helpers/wait.js";
 
@@ -55,7 +56,13 @@ export interface Api {
   (method: string, path: string, body?: unknown, key?: string | null): Promise<{ status: number; headers: Headers; body: any }>;
 }
 
-/** Raw HTTP against the emulator (fetch), to check the contract's status codes and shapes. */
+const contract = new ContractChecker();
+
+/**
+ * Raw HTTP against the emulator (fetch), to check the contract's status codes and shapes. Every
+ * answer is also held against docs/admin-api.openapi.yaml (requests are not: tests send wrong ones
+ * on purpose); a difference fails the test that got the answer.
+ */
 export function apiFor(base: string, apiKey: string): Api {
   return async (method, path, body, key = apiKey) => {
     const headers: Record<string, string> = {};
@@ -67,7 +74,11 @@ export function apiFor(base: string, apiKey: string): Api {
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+    const answer = { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+    const answerHeaders = Object.fromEntries(res.headers.entries());
+    const problems = contract.checkResponse({ method, url: base + path, status: answer.status, responseBody: answer.body, responseHeaders: answerHeaders });
+    if (problems.length > 0) throw new Error(`the answer differs from docs/admin-api.openapi.yaml:\n${problems.join("\n")}`);
+    return answer;
   };
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
-import { loadState, saveState, STATE_FILE } from "../../src/emulator/persist.js";
+import { journalFile, loadDataDir, SNAPSHOT_FILE } from "../../src/emulator/journal.js";
 import { apiFor, pause, sequence, startReceiver, waitUntil, type Receiver } from "./helpers.js";
 import { signedWith } from "../helpers/signatures.js";
 
@@ -30,7 +30,8 @@ async function stop(e: RunningEmulator): Promise<void> {
   await e.close();
   running = running.filter((x) => x !== e);
 }
-const stateOnDisk = () => JSON.parse(readFileSync(join(dir, STATE_FILE), "utf8"));
+/** What a start would load from the folder now (without removing a compaction's temp file). */
+const stateOnDisk = (folder = dir) => loadDataDir(folder, false).state;
 
 describe("persistence with a data folder", () => {
   it("endpoints (secrets included) and the delivery log survive a restart", async () => {
@@ -51,16 +52,17 @@ describe("persistence with a data folder", () => {
     expect(signedWith(ep.secret, r.received[1]!)).toBe(true);
   });
 
-  it("the state file is 0600 in a 0700 folder, and holds each change before the answer", async () => {
+  it("the files are 0600 in a 0700 folder, and the journal holds each change before the answer", async () => {
     const nested = join(dir, "state");
     const e = await start({ dataDir: nested });
     const ep = (await apiFor(e.url, KEY)("POST", "/webhooks", { url: "https://example.com/h", events: ["order.created"] })).body;
     // Read straight after the 201, with the emulator still running: the write came first.
-    const file = join(nested, STATE_FILE);
-    expect(JSON.parse(readFileSync(file, "utf8")).endpoints.map((x: { id: string }) => x.id)).toEqual([ep.id]);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(stateOnDisk(nested).endpoints.map((x) => x.id)).toEqual([ep.id]);
+    const journal = readFileSync(join(nested, journalFile(1)), "utf8");
+    expect(journal.trim().split("\n").map((line) => JSON.parse(line))).toEqual([{ op: "put", kind: "endpoint", value: ep }]);
+    expect(readdirSync(nested).sort()).toEqual([journalFile(1), SNAPSHOT_FILE]);
+    for (const name of readdirSync(nested)) expect(statSync(join(nested, name)).mode & 0o777).toBe(0o600);
     expect(statSync(nested).mode & 0o777).toBe(0o700);
-    expect(readdirSync(nested)).toEqual([STATE_FILE]);
   });
 
   it("a generated key is kept, so the exported key works after a restart", async () => {
@@ -109,19 +111,3 @@ describe("persistence with a data folder", () => {
   });
 });
 
-describe("atomic writes", () => {
-  it("a crash mid-write (a temp file left behind) loses nothing already saved", () => {
-    const state = { version: 1 as const, endpoints: [], deliveries: {}, generatedApiKey: "sk_test_kept" };
-    saveState(dir, state);
-    // What a crash between writing the temp file and renaming it leaves: a torn temp file.
-    writeFileSync(join(dir, `${STATE_FILE}.999.1.tmp`), '{"version":1,"endpoi');
-    expect(loadState(dir)).toEqual(state);
-    expect(readdirSync(dir)).toEqual([STATE_FILE]);
-  });
-
-  it("a broken state file is refused with what to do, not overwritten", () => {
-    writeFileSync(join(dir, STATE_FILE), "{oops");
-    expect(() => loadState(dir)).toThrow(/not valid JSON; move it away/);
-    expect(readFileSync(join(dir, STATE_FILE), "utf8")).toBe("{oops");
-  });
-});

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { STATE_FILE } from "../../src/emulator/persist.js";
-import { stateProblem } from "../../src/emulator/state-shape.js";
+import { changeProblem, stateProblem } from "../../src/emulator/state-shape.js";
 import { cleanEnv, runCli } from "../helpers/cli.js";
 
 const endpoint = {
@@ -51,6 +51,26 @@ describe("stateProblem", () => {
     [[], "the state is not an object"],
   ])("refuses %j: %s", (state, problem) => {
     expect(stateProblem(state)).toBe(problem);
+  });
+});
+
+describe("changeProblem (one journal or snapshot record)", () => {
+  it("accepts each kind of change, extra fields passing through", () => {
+    expect(changeProblem({ op: "put", kind: "endpoint", value: { ...endpoint, scheme: "standard" } })).toBeUndefined();
+    expect(changeProblem({ op: "put", kind: "delivery", value: { delivery: { ...delivery, extra: 1 }, runStart: 0 } })).toBeUndefined();
+    expect(changeProblem({ op: "delete", kind: "endpoint", id: "we_a" })).toBeUndefined();
+    expect(changeProblem({ op: "put", kind: "apiKey", value: "sk_test_x" })).toBeUndefined();
+  });
+
+  it.each([
+    [null, "not an object"],
+    [{ op: "put", kind: "endpoint", value: null }, "endpoint record: is not an object"],
+    [{ op: "put", kind: "delivery", value: { delivery: { ...delivery, attempt: "1" }, runStart: 0 } }, "delivery record: delivery has no attempt number"],
+    [{ op: "delete", kind: "endpoint" }, "endpoint deletion: has no id string"],
+    [{ op: "put", kind: "apiKey", value: "" }, "API key record: has no key string"],
+    [{ op: "put", kind: "table", value: {} }, 'not a known change (op "put", kind "table")'],
+  ])("refuses %j: %s", (change, problem) => {
+    expect(changeProblem(change)).toBe(problem);
   });
 });
 

@@ -11,6 +11,8 @@ export interface DeliveryCountersProps {
   /** The view paused itself to keep the rows being read (see PausedList.auto). */
   pausedByView?: boolean;
   filter: string;
+  /** `f`: only failed deliveries are listed. */
+  failedOnly?: boolean;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface DeliveryCountersProps {
  *
  *   received 12  ok 10  failed 1  bad signature 1  p50 4 ms  PAUSED +3  filter "draw"
  */
-export function DeliveryCounters({ counters, p50Ms, pausedArrivals, pausedByView, filter }: DeliveryCountersProps) {
+export function DeliveryCounters({ counters, p50Ms, pausedArrivals, pausedByView, filter, failedOnly }: DeliveryCountersProps) {
   return (
     <Text wrap="truncate-end">
       <TintedText tint="dim">received </TintedText>
@@ -44,6 +46,7 @@ export function DeliveryCounters({ counters, p50Ms, pausedArrivals, pausedByView
           <TintedText tint="accent">{`filter "${filter}"`}</TintedText>
         </>
       ) : null}
+      {failedOnly ? <TintedText tint="accent">{"  failed only"}</TintedText> : null}
     </Text>
   );
 }

@@ -1,5 +1,6 @@
 import { escapeControl } from "../../terminal/escape.js";
 import type { DeliveryRecord } from "../types.js";
+import { logDetailLines } from "./delivery-log-detail-lines.js";
 import {
   clockTime,
   formatBytes,
@@ -98,6 +99,7 @@ export function deliveryDetailLines(record: DeliveryRecord): DetailLine[] {
 }
 
 function detailLines(record: DeliveryRecord): DetailLine[] {
+  if (record.platform) return logDetailLines(record, (body) => bodyLines(body));
   const lines: DetailLine[] = [];
   const notes = [`#${record.seq}`, `attempt ${record.attempt}`];
   if (record.replayOf !== null) notes.push(`replay of #${record.replayOf}`);

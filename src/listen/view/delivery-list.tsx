@@ -1,5 +1,6 @@
 import { Box, Text } from "ink";
 import { useMemo } from "react";
+import { logRowTitles, logRowWidths } from "./delivery-log-row-line.js";
 import { DeliveryRow, rowTitles, rowWidths } from "./delivery-row.js";
 import type { ListWindow } from "./listen-state.js";
 import { TintedText } from "./tinted-text.js";
@@ -10,8 +11,10 @@ export interface DeliveryListProps {
   rows: number;
   columns: number;
   filter: string;
-  /** What to try while nothing has arrived (banner.ts nextStep, so both say the same). */
-  nextStep?: string;
+  /** Whose rows: listen's (the default) or the platform's delivery log (deliveries tail). */
+  kind?: "listen" | "log";
+  /** Shown while there is nothing to list, instead of listen's hint. */
+  emptyHint?: string;
 }
 
 /**
@@ -22,15 +25,16 @@ export interface DeliveryListProps {
  *     12:00:01  draw.consumer.won     whk_01JD…XK2M       1  ✓  200     4 ms
  *   > 12:00:02  draw.entry.created    whk_01JD…Q9ZT       1  ✗  500    12 ms
  */
-export function DeliveryList({ window, rows, columns, filter, nextStep = "fanfare webhooks trigger draw.consumer.won" }: DeliveryListProps) {
-  const widths = useMemo(() => rowWidths(columns), [columns]);
+export function DeliveryList({ window, rows, columns, filter, kind = "listen", emptyHint }: DeliveryListProps) {
+  const widths = useMemo(() => (kind === "log" ? logRowWidths(columns) : rowWidths(columns)), [columns, kind]);
+  const titles = kind === "log" ? logRowTitles(widths) : rowTitles(widths);
   const more = [window.above > 0 ? `↑ ${window.above}` : "", window.below > 0 ? `↓ ${window.below}` : ""]
     .filter(Boolean)
     .join(" ");
   return (
     <Box flexDirection="column">
       <Text wrap="truncate-end">
-        <TintedText tint="dim">{rowTitles(widths)}</TintedText>
+        <TintedText tint="dim">{titles}</TintedText>
         {more ? <TintedText tint="accent">{"  " + more}</TintedText> : null}
       </Text>
       <Box flexDirection="column" height={rows}>
@@ -38,7 +42,7 @@ export function DeliveryList({ window, rows, columns, filter, nextStep = "fanfar
           <TintedText tint="dim" wrap="truncate-end">
             {filter
               ? `  no deliveries match "${filter}" (Esc clears the filter)`
-              : `  waiting for deliveries… try: ${nextStep}`}
+              : (emptyHint ?? "  waiting for deliveries… try: fanfare webhooks trigger draw.consumer.won")}
           </TintedText>
         ) : (
           window.rows.map((record) => (

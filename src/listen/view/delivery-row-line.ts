@@ -93,7 +93,7 @@ export function rowSegments(record: DeliveryRecord, selected: boolean, widths: R
 }
 
 /** Cuts segments to `width` columns in all, ending a cut one with `…`. */
-function cutSegments(segments: RowSegment[], width: number): RowSegment[] {
+export function cutSegments(segments: RowSegment[], width: number): RowSegment[] {
   if (segmentsWidth(segments) <= width) return segments;
   const out: RowSegment[] = [];
   let room = width;

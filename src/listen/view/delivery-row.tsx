@@ -2,6 +2,7 @@ import { Transform } from "ink";
 import { memo } from "react";
 import type { DeliveryRecord } from "../types.js";
 import { useColor } from "./color-context.js";
+import { logRowSegments } from "./delivery-log-row-line.js";
 import { paintSegments, rowSegments, segmentsWidth, type RowWidths } from "./delivery-row-line.js";
 
 export { fitEnd, fitMiddle, rowTitles, rowWidths, type RowWidths } from "./delivery-row-line.js";
@@ -35,7 +36,10 @@ function blank(width: number): string {
  */
 export const DeliveryRow = memo(function DeliveryRow({ record, selected, widths, columns }: DeliveryRowProps) {
   const color = useColor();
-  const segments = rowSegments(record, selected, widths, columns);
+  // A delivery of the platform's log (deliveries tail) has its own columns.
+  const segments = record.platform
+    ? logRowSegments(record, selected, widths, columns)
+    : rowSegments(record, selected, widths, columns);
   const line = paintSegments(segments, color);
   return <Transform transform={() => line}>{blank(segmentsWidth(segments))}</Transform>;
 });

@@ -1,4 +1,5 @@
 import { Box, useStdout } from "ink";
+import { useEffect } from "react";
 import { writeDeliveryFile } from "../delivery-file.js";
 import type { DeliveryRecord } from "../types.js";
 import { osc52 } from "./clipboard.js";
@@ -8,8 +9,11 @@ import { DeliveryList } from "./delivery-list.js";
 import { listenViewLayout } from "./listen-layout.js";
 import { arrivedWhilePaused, listWindow, p50Latency } from "./listen-state.js";
 import { nextStep } from "../banner.js";
-import type { ListenViewSource } from "../types.js";
+import { isDeliveryLogSource, type LiveViewSource } from "../types.js";
+import { DeliveryLogCounters } from "./delivery-log-counters.js";
+import { DeliveryLogHeader } from "./delivery-log-header.js";
 import { SessionHeader } from "./session-header.js";
+import type { SessionInfo } from "../types.js";
 import { StatusBar } from "./status-bar.js";
 import { useDeliveryStream } from "./use-delivery-stream.js";
 import { useListenKeys, type QuitReason } from "./use-listen-keys.js";
@@ -18,7 +22,8 @@ import { useMessageExpiry } from "./use-message-expiry.js";
 import { useTerminalSize } from "./use-terminal-size.js";
 
 export interface ListenScreenProps {
-  source: ListenViewSource;
+  /** listen's relay, or the platform's delivery log (`deliveries tail`): one view for both. */
+  source: LiveViewSource;
   /** Called on `q` and Ctrl-C, before the view exits. */
   onQuit?: (reason: QuitReason) => void;
   /** False when stdin is not a terminal: the view shows but takes no keys. */
@@ -47,6 +52,10 @@ export interface ListenScreenProps {
  *   > 12:00:02  draw.entry.created    whk_01JD…Q9ZT       1  ✓  500    12 ms
  *
  *   ↑/↓ select  enter/d details  r replay  / filter  p pause  s secret  q quit
+ *
+ * Fed by the platform's delivery log (`deliveries tail`), the header says what is tailed and how
+ * polling goes, the rows show endpoint, status and next retry, details list every attempt, and `r`
+ * redelivers.
  */
 export function ListenScreen({
   source,
@@ -65,10 +74,18 @@ export function ListenScreen({
   useMessageExpiry(state.message, dispatch);
   const size = useTerminalSize({ rows, columns });
   const layout = listenViewLayout(size.rows);
+  const log = isDeliveryLogSource(source) ? source : null;
+  // What the delivery log's poller has to say (an endpoint deleted) shows on the status line.
+  useEffect(
+    () =>
+      log?.subscribeNotices((text) => dispatch({ type: "message", text, now: Date.now(), ttlMs: NOTICE_TTL_MS })),
+    [log, dispatch],
+  );
   useListenKeys({
     getState,
     dispatch,
     replay: (seq) => source.replay(seq),
+    replayWords: log ? { doing: "redelivering", noun: "redelivery" } : undefined,
     layout,
     columns: size.columns,
     // An OSC sequence draws nothing, so it can go straight to the terminal between Ink's frames.
@@ -81,14 +98,25 @@ export function ListenScreen({
   const mode = state.filterDraft !== null ? "filter" : state.detail ? "details" : "list";
   return (
     <Box flexDirection="column" width={size.columns}>
-      <SessionHeader info={source.info} secretShown={state.secretShown} />
-      <DeliveryCounters
-        counters={state.counters}
-        p50Ms={p50Latency(state)}
-        pausedArrivals={state.paused ? arrivedWhilePaused(state) : null}
-        pausedByView={state.paused?.auto}
-        filter={state.filter}
-      />
+      {log ? <DeliveryLogHeader source={log} /> : <SessionHeader info={source.info as SessionInfo} secretShown={state.secretShown} />}
+      {log ? (
+        <DeliveryLogCounters
+          records={state.records}
+          p50Ms={p50Latency(state)}
+          pausedArrivals={state.paused ? arrivedWhilePaused(state) : null}
+          filter={state.filter}
+          failedOnly={state.failedOnly}
+        />
+      ) : (
+        <DeliveryCounters
+          counters={state.counters}
+          p50Ms={p50Latency(state)}
+          pausedArrivals={state.paused ? arrivedWhilePaused(state) : null}
+          pausedByView={state.paused?.auto}
+          filter={state.filter}
+          failedOnly={state.failedOnly}
+        />
+      )}
       {state.detail ? (
         <DeliveryDetails record={state.detail.record} scroll={state.detail.scroll} rows={layout.detailRows} columns={size.columns} />
       ) : (
@@ -97,10 +125,25 @@ export function ListenScreen({
           rows={layout.listRows}
           columns={size.columns}
           filter={state.filter}
-          nextStep={nextStep(source.info)}
+          kind={log ? "log" : "listen"}
+          // listen's hint is the banner's next step (banner.ts nextStep), so both say the same.
+          emptyHint={log ? LOG_EMPTY_HINT : `  waiting for deliveries… try: ${nextStep(source.info as SessionInfo)}`}
         />
       )}
-      <StatusBar mode={mode} filterDraft={state.filterDraft} message={state.message} paused={state.paused !== null} />
+      <StatusBar
+        mode={mode}
+        filterDraft={state.filterDraft}
+        message={state.message}
+        paused={state.paused !== null}
+        keys={log ? LOG_KEYS : undefined}
+      />
     </Box>
   );
 }
+
+const NOTICE_TTL_MS = 10_000;
+const LOG_EMPTY_HINT = "  waiting for deliveries… try `fanfare webhooks endpoints test <id> draw.consumer.won` in another terminal";
+const LOG_KEYS = {
+  list: "↑/↓ select  enter/d details  r redeliver  f failed only  / filter  p pause  q quit",
+  details: "↑/↓ PgUp/PgDn scroll  esc back  r redeliver  q quit",
+};

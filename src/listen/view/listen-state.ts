@@ -81,6 +81,8 @@ export interface ListenViewState {
   readonly filter: string;
   /** The filter being typed after `/`; null when not typing. */
   readonly filterDraft: string | null;
+  /** `f`: only deliveries whose latest answer was not a 2xx (or that never got one). */
+  readonly failedOnly: boolean;
   readonly paused: PausedList | null;
   readonly detail: DetailState | null;
   readonly secretShown: boolean;
@@ -100,6 +102,7 @@ export type ListenViewAction =
   | { type: "filterBackspace" }
   | { type: "applyFilter" }
   | { type: "clearFilter" }
+  | { type: "toggleFailedOnly" }
   | { type: "togglePause" }
   | { type: "toggleSecret" }
   | { type: "message"; text: string; tone?: MessageTone; now: number; ttlMs?: number }
@@ -125,6 +128,7 @@ export function createListenViewState(options: ListenStateOptions = {}): ListenV
     topSeq: null,
     filter: "",
     filterDraft: null,
+    failedOnly: false,
     paused: null,
     detail: null,
     secretShown: false,
@@ -169,6 +173,8 @@ export function reduceListenView(state: ListenViewState, action: ListenViewActio
       return { ...state, ...followNewest, filter: state.filterDraft.trim(), filterDraft: null };
     case "clearFilter":
       return { ...state, ...followNewest, filter: "", filterDraft: null };
+    case "toggleFailedOnly":
+      return { ...state, ...followNewest, failedOnly: !state.failedOnly };
     case "togglePause":
       return {
         ...state,
@@ -329,18 +335,35 @@ function insertionIndex(list: readonly DeliveryRecord[], seq: number): number {
 // ---------------------------------------------------------------------------------------------
 // Selectors
 
-const listedCache = new WeakMap<readonly DeliveryRecord[], { filter: string; listed: readonly DeliveryRecord[] }>();
+const listedCache = new WeakMap<
+  readonly DeliveryRecord[],
+  { filter: string; failedOnly: boolean; listed: readonly DeliveryRecord[] }
+>();
 
-/** The records the list shows: the frozen copy while paused, narrowed by the filter. */
+/** The records the list shows: the frozen copy while paused, narrowed by the filter and `f`. */
 export function listedRecords(state: ListenViewState): readonly DeliveryRecord[] {
   const source = state.paused ? state.paused.records : state.records;
-  if (!state.filter) return source;
+  if (!state.filter && !state.failedOnly) return source;
   const cached = listedCache.get(source);
-  if (cached && cached.filter === state.filter) return cached.listed;
+  if (cached && cached.filter === state.filter && cached.failedOnly === state.failedOnly) return cached.listed;
   const needle = state.filter.toLowerCase();
-  const listed = source.filter((r) => r.eventType.toLowerCase().includes(needle));
-  listedCache.set(source, { filter: state.filter, listed });
+  const listed = source.filter(
+    (r) => (!needle || r.eventType.toLowerCase().includes(needle)) && (!state.failedOnly || isFailedRecord(r)),
+  );
+  listedCache.set(source, { filter: state.filter, failedOnly: state.failedOnly, listed });
   return listed;
+}
+
+/**
+ * What `f` keeps: a delivery whose latest answer was not a 2xx, or that never got one. One still in
+ * flight is not (yet) a failure; one of the platform's log is judged by its status.
+ */
+export function isFailedRecord(record: DeliveryRecord): boolean {
+  if (record.platform) {
+    const { status } = record.platform;
+    return status === "failed" || status === "permanently_failed" || status === "retrying";
+  }
+  return record.target !== null && !isSuccess(record.target);
 }
 
 function selectedIndexIn(state: ListenViewState, list: readonly DeliveryRecord[]): number {

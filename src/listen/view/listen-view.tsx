@@ -1,6 +1,6 @@
 import { render } from "ink";
 import { createElement } from "react";
-import type { ListenViewSource } from "../types.js";
+import type { LiveViewSource } from "../types.js";
 import { enterAlternateScreen } from "./alternate-screen.js";
 import { ColorContext } from "./color-context.js";
 import { ListenScreen } from "./listen-screen.js";
@@ -33,7 +33,7 @@ export interface RenderListenViewOptions {
  * the CLI is bundled (NODE_ENV is defined as "production" there), not by the user's environment.
  */
 export async function renderListenView(
-  source: ListenViewSource,
+  source: LiveViewSource,
   options: RenderListenViewOptions,
 ): Promise<ListenViewHandle> {
   const { stdout, stdin, color } = options;

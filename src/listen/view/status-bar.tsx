@@ -11,6 +11,8 @@ export interface StatusBarProps {
   filterDraft: string | null;
   message: StatusMessage | null;
   paused: boolean;
+  /** Key lines of another source of the view (deliveries tail), by mode. */
+  keys?: Partial<Record<StatusBarMode, string>>;
 }
 
 const KEYS: Record<StatusBarMode, string> = {
@@ -25,7 +27,7 @@ const KEYS: Record<StatusBarMode, string> = {
  *   replaying whk_01JD…XK2M
  *   ↑/↓ select  enter/d details  r replay  / filter  p pause  s secret  q quit
  */
-export function StatusBar({ mode, filterDraft, message, paused }: StatusBarProps) {
+export function StatusBar({ mode, filterDraft, message, paused, keys: ownKeys }: StatusBarProps) {
   let first;
   if (mode === "filter") {
     first = (
@@ -44,7 +46,8 @@ export function StatusBar({ mode, filterDraft, message, paused }: StatusBarProps
   } else {
     first = <Text> </Text>;
   }
-  const keys = mode === "list" && paused ? KEYS.list.replace("p pause", "p resume") : KEYS[mode];
+  const line = ownKeys?.[mode] ?? KEYS[mode];
+  const keys = mode === "list" && paused ? line.replace("p pause", "p resume") : line;
   return (
     <Box flexDirection="column">
       {first}

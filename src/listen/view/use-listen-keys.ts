@@ -13,7 +13,10 @@ export type QuitReason = "quit" | "interrupt";
 export interface ListenKeysOptions {
   getState: () => ListenViewState;
   dispatch: (action: ListenViewAction) => void;
-  replay: (seq: number) => Promise<void>;
+  /** Resolves with a line to show (how a redelivery went), or nothing. */
+  replay: (seq: number) => Promise<string | void>;
+  /** What `r` is called in messages: replay (listen) or redelivery (the platform's log). */
+  replayWords?: { doing: string; noun: string };
   layout: ListenViewLayout;
   /** The terminal's width: the details pane wraps to it, so its line count depends on it. */
   columns: number;
@@ -36,6 +39,7 @@ export function useListenKeys({
   getState,
   dispatch,
   replay,
+  replayWords = { doing: "replaying", noun: "replay" },
   layout,
   columns,
   copyText,
@@ -55,11 +59,16 @@ export function useListenKeys({
 
   const startReplay = (record: DeliveryRecord | null): void => {
     if (!record) return;
-    dispatch({ type: "message", text: `replaying ${record.id} (#${record.seq})`, now: Date.now() });
-    replay(record.seq).catch((error: unknown) => {
-      const reason = error instanceof Error ? error.message : String(error);
-      dispatch({ type: "message", tone: "error", text: `replay of ${record.id} failed: ${reason}`, now: Date.now() });
-    });
+    dispatch({ type: "message", text: `${replayWords.doing} ${record.id} (#${record.seq})`, now: Date.now() });
+    replay(record.seq).then(
+      (result) => {
+        if (result) dispatch({ type: "message", text: result, now: Date.now() });
+      },
+      (error: unknown) => {
+        const reason = error instanceof Error ? error.message : String(error);
+        dispatch({ type: "message", tone: "error", text: `${replayWords.noun} of ${record.id} failed: ${reason}`, now: Date.now() });
+      },
+    );
   };
 
   const copyBody = (record: DeliveryRecord | null): void => {
@@ -128,6 +137,7 @@ export function useListenKeys({
     else if (input === "w") writeFile(selectedRecord(state));
     else if (input === "/") dispatch({ type: "startFilter" });
     else if (input === "p") dispatch({ type: "togglePause" });
+    else if (input === "f") dispatch({ type: "toggleFailedOnly" });
     else if (input === "s") dispatch({ type: "toggleSecret" });
     else if (input === "q") quit("quit");
     else if (key.escape && state.filter) dispatch({ type: "clearFilter" });

@@ -1,0 +1,66 @@
+import { DELIVERY_STATUSES, type DeliveryStatus } from "../api/types.js";
+import type { GlobalOptions } from "../config/globals.js";
+import { usageError } from "../errors.js";
+import { escapeControl } from "../terminal/escape.js";
+import { lifecycleScope, outputOf, parseDurationFlag } from "./context.js";
+import type { CommandDeps } from "./deps.js";
+
+export interface TailOptions {
+  endpointId?: string[];
+  all?: boolean;
+  status?: string;
+  events?: string;
+  since?: string;
+  interval?: string;
+}
+
+export const DEFAULT_INTERVAL = "2s";
+
+/** `fanfare webhooks deliveries tail`: flags to a TailConfig, then src/tail/run.ts does the work. */
+export async function tailDeliveries(options: GlobalOptions & TailOptions, deps: CommandDeps): Promise<number> {
+  const out = outputOf(options, deps);
+  const endpoints = [...new Set(options.endpointId ?? [])];
+  const all = Boolean(options.all);
+  if (all && endpoints.length > 0) {
+    throw usageError("name endpoints or pass --all, not both", "e.g. deliveries tail we_123, or deliveries tail --all", "invalid_flag");
+  }
+  if (!all && endpoints.length === 0) {
+    throw usageError("which endpoint? name one or more, or pass --all", "e.g. fanfare webhooks deliveries tail we_123", "missing_endpoint");
+  }
+  if (options.status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(options.status)) {
+    throw usageError(`unknown status "${options.status}"`, `use one of: ${DELIVERY_STATUSES.join(", ")}`, "invalid_status");
+  }
+  const intervalMs = parseDurationFlag("--interval", options.interval ?? DEFAULT_INTERVAL, 100, 3_600_000, "2s");
+  const sinceMs = options.since === undefined ? 0 : parseDurationFlag("--since", options.since, 0, 30 * 86_400_000, "10m");
+
+  const { eventPatternMatcher } = await import("../events/event-pattern.js");
+  const { looksLikeCi } = await import("../listen/options.js");
+  const { client, settings } = await deps.connectApi(options, out, { maxRetries: 0 });
+  const { runTail } = await import("../tail/run.js");
+  const { stdin, stdout } = deps;
+  const now = () => deps.now().getTime();
+  return runTail(
+    {
+      client,
+      endpoints,
+      all,
+      intervalMs,
+      reportFrom: now() - sinceMs,
+      filter: { status: options.status as DeliveryStatus | undefined, event: eventPatternMatcher(options.events ?? "") },
+      info: {
+        mode: "tail",
+        endpoints: endpoints.map((id) => escapeControl(id)),
+        all,
+        apiBase: escapeControl(settings.apiBase),
+        intervalMs,
+        status: options.status ?? null,
+        events: options.events ? escapeControl(options.events) : null,
+      },
+      tui: Boolean(stdout.isTTY && stdin.isTTY) && !out.json && !looksLikeCi(deps.env),
+      terminal: { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream },
+      now,
+    },
+    out,
+    lifecycleScope(deps, out),
+  );
+}
