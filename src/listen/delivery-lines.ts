@@ -61,12 +61,12 @@ export function formatReceivedLine(record: DeliveryRecord, options: LineOptions)
 
 /**
  * `12:00:01 <-- [200] POST http://localhost:3000/webhooks [whk_…] 4 ms`; a target that never answered
- * reads `<-- [ERR] … connection refused (3 ms)`. A bad signature is flagged at the end: the delivery is
+ * reads `<-- [ERR] … connection refused (3 ms)`. With several targets there is one such line for each
+ * (`target` is then the one to describe). A bad signature is flagged at the end: the delivery is
  * still forwarded (the app under test should be the one to reject it), but the developer must see why.
  */
-export function formatForwardedLine(record: DeliveryRecord, options: LineOptions): string {
+export function formatForwardedLine(record: DeliveryRecord, options: LineOptions, target = record.target): string {
   const s = styleFor(options);
-  const target = record.target;
   const status = tint(s, statusTone(target))(`[${statusLabel(target)}]`);
   const url = target?.url ?? "(not forwarded yet)";
   let outcome: string;
@@ -106,5 +106,9 @@ export function deliveryJson(record: DeliveryRecord): Record<string, unknown> {
             durationMs: target.durationMs,
           },
     replayOf: record.replayOf,
+    // With several --forward: every matching target's answer (`target` is the worst; empty: none took it).
+    ...(record.targets === undefined
+      ? {}
+      : { targets: record.targets.map((t) => ({ url: t.url, statusCode: t.statusCode, error: t.error, durationMs: t.durationMs })) }),
   };
 }

@@ -29,7 +29,9 @@ export function printDeliveries(
     if (options.json) {
       if (record.target !== null) writer.write(safeJson(deliveryJson(record)));
     } else if (record.target === null) writer.write(formatReceivedLine(record, lineOptions));
-    else writer.write(formatForwardedLine(record, lineOptions));
+    else if (record.targets === undefined || record.targets.length === 0) writer.write(formatForwardedLine(record, lineOptions));
+    // Several targets: a line for each, so every app's answer is there to grep.
+    else for (const target of record.targets) writer.write(formatForwardedLine(record, lineOptions, target));
   });
   return () => {
     unsubscribe();

@@ -16,9 +16,14 @@ import { startRelayParts, type RelayParts } from "./session.js";
 import { removeSessionState, removeSessionStateSync, writeSessionState } from "../session/state-file.js";
 import { findCloudflared, TunnelStartAborted, type QuickTunnel } from "./tunnel.js";
 import type { SessionInfo } from "./types.js";
+import { routedEvents, type ForwardRoute } from "./routes.js";
+
+/** How long a stop waits for deliveries in flight to be answered. */
+export const GRACEFUL_STOP_MS = 5_000;
 
 export interface ListenConfig {
-  forwardUrl: URL;
+  /** Every --forward, in order (at least one). */
+  forwards: ForwardRoute[];
   /** 0 picks a free port. */
   port: number;
   extraHeaders: Record<string, string>;
@@ -77,10 +82,18 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
       for (const line of await removeLeftovers(client, { env, pid })) out.info(out.style.dim(escapeControl(line)));
     }
     const reusing = config.endpointId !== undefined;
+    // What a temporary endpoint subscribes to; empty means all. With a pattern on every --forward,
+    // only what some target takes: the platform need not send what would go nowhere.
+    const subscribed =
+      config.events.length > 0
+        ? config.events
+        : config.forwards.every((route) => route.pattern !== null)
+          ? routedEvents(config.forwards, config.allEvents)
+          : [];
     const secret = reusing ? (config.givenSecret ?? null) : (config.givenSecret ?? (await config.sessionSecret()));
 
     const parts: RelayParts = await startRelayParts({
-      forwardUrl: config.forwardUrl,
+      forwards: config.forwards,
       port: config.port,
       secret,
       unverifiableReason: "not verified: pass --secret (the endpoint's secret) to check signatures",
@@ -133,7 +146,7 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
           ? await leases.leaseExistingEndpoint(client, config.endpointId!, endpointUrl)
           : await leases.leaseTemporaryEndpoint(client, {
               url: endpointUrl,
-              events: config.events.length > 0 ? config.events : config.allEvents,
+              events: subscribed.length > 0 ? subscribed : config.allEvents,
               secret: secret!,
               description: temporaryEndpointDescription(pid),
             });
@@ -154,7 +167,7 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
           pid,
           receiverUrl: parts.receiver.url,
           secret,
-          forwardUrl: config.forwardUrl.href,
+          forwardUrl: config.forwards[0]!.url.href,
           startedAt: new Date().toISOString(),
           cloudflaredPid: tunnel?.pid,
         },
@@ -169,13 +182,14 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
       mode: client ? "connected" : "local",
       receiverUrl: parts.receiver.url,
       publicUrl: tunnel?.url ?? null,
-      forwardUrl: config.forwardUrl.href,
+      forwardUrl: config.forwards[0]!.url.href,
+      forwards: config.forwards.map((route) => ({ pattern: route.pattern, url: route.url.href })),
       // The views print these; a reused endpoint's id and events come from the API.
       endpointId: lease ? escapeControl(lease.endpointId) : null,
       secret: secret ?? "",
       // Empty means all: a temporary endpoint subscribes to what --events asked for (all by default),
       // a reused one keeps the events it has.
-      events: !lease ? [] : lease.temporary ? config.events : lease.events.map((event) => escapeControl(event)),
+      events: !lease ? [] : lease.temporary ? subscribed : lease.events.map((event) => escapeControl(event)),
     };
     const extras = {
       temporaryEndpoint: lease?.temporary ?? false,
@@ -215,6 +229,13 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
       const stopPrinting = printDeliveries(parts.relay, out.stdout, { json: out.json, color: out.color });
       scope.defer(async () => stopPrinting());
     }
+    // Registered last, so it runs first: stop taking deliveries and let those in flight be answered
+    // (and shown) before the endpoint, the tunnel and the receiver go.
+    scope.defer(async () => {
+      if (!(await parts.drain(GRACEFUL_STOP_MS))) {
+        warnings.push(`deliveries still in flight after ${GRACEFUL_STOP_MS / 1000} s were cut off (their senders will retry)`);
+      }
+    });
 
     return await finish(await scope.stopped);
   } catch (error) {

@@ -11,8 +11,10 @@ export interface SessionInfo {
   receiverUrl: string;
   /** The tunnel's public URL in connected mode with a tunnel; null otherwise. */
   publicUrl: string | null;
-  /** Where deliveries are forwarded, e.g. http://localhost:3000/webhooks */
+  /** Where deliveries are forwarded, e.g. http://localhost:3000/webhooks (the first --forward). */
   forwardUrl: string;
+  /** Every --forward, in order; absent means forwardUrl alone, for every event. */
+  forwards?: readonly { pattern: string | null; url: string }[];
   /** The endpoint deliveries come from in connected mode (temporary or --endpoint). */
   endpointId: string | null;
   /** The session's signing secret, in full; views mask it until asked. */
@@ -54,8 +56,16 @@ export interface DeliveryRecord {
     /** The raw body, byte for byte. */
     body: Buffer;
   };
-  /** null while the forward is in flight. */
+  /**
+   * null while the forward is in flight; then the outcome the sender was answered with: the one
+   * target's answer, or with several targets the worst of them (see `targets`).
+   */
   target: ForwardResult | null;
+  /**
+   * Every matching target's answer, in --forward order, once all have answered; absent when there is
+   * one target (then `target` says it all). Empty: no --forward matched the event type.
+   */
+  targets?: readonly ForwardResult[];
   /** The seq of the record this one replays, when it came from a replay. */
   replayOf: number | null;
 }

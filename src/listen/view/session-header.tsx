@@ -1,5 +1,6 @@
 import { Box, Text } from "ink";
 import { maskSecret } from "../../config/mask.js";
+import { describeRoute } from "../routes.js";
 import type { SessionInfo } from "../types.js";
 import { TintedText } from "./tinted-text.js";
 
@@ -24,7 +25,9 @@ export function SessionHeader({ info, secretShown }: SessionHeaderProps) {
         {"  "}
         <TintedText tint="accent">{info.mode}</TintedText>
         {"  forwarding to "}
-        <TintedText tint="strong">{info.forwardUrl}</TintedText>
+        <TintedText tint="strong">
+          {(info.forwards ?? [{ pattern: null, url: info.forwardUrl }]).map((forward) => describeRoute(forward)).join(", ")}
+        </TintedText>
       </Text>
       <Text wrap="truncate-end">
         <TintedText tint="dim">public </TintedText>
