@@ -8,6 +8,7 @@ import {
   type StatusTone,
 } from "./view/delivery-format.js";
 import { escapeControl } from "../terminal/escape.js";
+import { noticeText, type SessionNotice } from "./notices.js";
 import { createStyle, type Style } from "../terminal/style.js";
 
 /**
@@ -77,6 +78,17 @@ export function formatForwardedLine(record: DeliveryRecord, options: LineOptions
   const problem = signatureProblem(record);
   const flag = problem ? " " + s.red(`✗ ${escapeControl(problem)}`) : "";
   return `${s.dim(clockTime(record.receivedAt))} <-- ${status} ${escapeControl(record.request.method)} ${escapeControl(url)} [${escapeControl(record.id)}] ${outcome}${flag}`;
+}
+
+/**
+ * `12:00:05 !!! app down: http://localhost:3000 (connection refused)`, `12:00:09 ... app back: …`:
+ * what the session says about the tunnel and the apps, between the delivery lines.
+ */
+export function formatNoticeLine(notice: SessionNotice, options: LineOptions): string {
+  const s = styleFor(options);
+  const bad = notice.kind === "tunnel" ? notice.state === "reconnecting" : notice.state === "down";
+  const mark = bad ? s.red("!!!") : s.green("...");
+  return `${s.dim(clockTime(notice.at))} ${mark} ${escapeControl(noticeText(notice))}`;
 }
 
 /**

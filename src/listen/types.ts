@@ -3,6 +3,8 @@
  * views (src/listen/view/) only render these.
  */
 
+import type { SessionNotice } from "./notices.js";
+
 export type ListenMode = "local" | "connected";
 
 export interface SessionInfo {
@@ -77,4 +79,6 @@ export interface ListenViewSource {
   subscribe(listener: (record: DeliveryRecord) => void): () => void;
   /** re-sends a recorded delivery to the target (it will show up as a new record with replayOf) */
   replay(seq: number): Promise<void>;
+  /** the tunnel and app-health notices (the current ones first, then each new one); returns unsubscribe */
+  subscribeNotices?(listener: (notice: SessionNotice) => void): () => void;
 }

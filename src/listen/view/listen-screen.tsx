@@ -12,6 +12,7 @@ import { useListenKeys, type QuitReason } from "./use-listen-keys.js";
 import { useListenStore } from "./use-listen-store.js";
 import { useMessageExpiry } from "./use-message-expiry.js";
 import { useTerminalSize } from "./use-terminal-size.js";
+import { useSessionNotices } from "./use-session-notices.js";
 
 export interface ListenScreenProps {
   source: ListenViewSource;
@@ -53,6 +54,7 @@ export function ListenScreen({
   useDeliveryStream(source, dispatch, flushIntervalMs);
   useMessageExpiry(state.message, dispatch);
   const size = useTerminalSize({ rows, columns });
+  const notices = useSessionNotices(source);
   const layout = listenViewLayout(size.rows);
   useListenKeys({
     getState,
@@ -66,7 +68,7 @@ export function ListenScreen({
   const mode = state.filterDraft !== null ? "filter" : state.detail ? "details" : "list";
   return (
     <Box flexDirection="column" width={size.columns}>
-      <SessionHeader info={source.info} secretShown={state.secretShown} />
+      <SessionHeader info={source.info} secretShown={state.secretShown} notices={notices} />
       <DeliveryCounters
         counters={state.counters}
         p50Ms={p50Latency(state)}
