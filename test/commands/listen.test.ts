@@ -215,4 +215,20 @@ describe("listen (local mode)", () => {
     expect(await stopped).toEqual({ code: 130, signal: null });
     expect(session.cli.stdout()).toMatch(/<-- \[200\] .*\[whk_inflight\]/);
   });
+
+  it("says the app is down at start, before any delivery, and back when it answers (lines, and NDJSON with --json)", async () => {
+    const env = configEnv();
+    const port = await freePort();
+    const session = await listen(["--forward", `127.0.0.1:${port}/hook`], env);
+    await session.cli.waitFor(new RegExp(`\\d\\d:\\d\\d:\\d\\d !!! app down: http://127\\.0\\.0\\.1:${port} \\(connection refused\\)`));
+    const app = await target(undefined, port);
+    expect((await send(session.receiverUrl, signedDelivery(session.secret, Buffer.from("{}"), "whk_back"))).status).toBe(200);
+    await session.cli.waitFor(new RegExp(`\\.\\.\\. app back: http://127\\.0\\.0\\.1:${port}`));
+    expect(app.received).toHaveLength(1);
+
+    const port2 = await freePort();
+    const json = await listen(["--forward", `127.0.0.1:${port2}`, "--json"], configEnv());
+    const line = await json.cli.waitFor(/\{"notice":"app".*\}\n/);
+    expect(JSON.parse(line[0])).toMatchObject({ notice: "app", state: "down", target: `http://127.0.0.1:${port2}`, reason: "connection refused" });
+  });
 });

@@ -38,15 +38,14 @@ export function SessionHeader({ info, secretShown, notices = [] }: SessionHeader
         <TintedText tint="strong">fanfare listen</TintedText>
         {"  "}
         <TintedText tint="accent">{info.mode}</TintedText>
+        {/* Before the targets, which a narrow screen cuts: an app down must not be cut away. */}
+        {appsDown.length > 0 ? (
+          <TintedText tint="error">{"  " + appsDown.map((app) => escapeControl(noticeText(app))).join("; ")}</TintedText>
+        ) : null}
         {"  forwarding to "}
         <TintedText tint="strong">
           {(info.forwards ?? [{ pattern: null, url: info.forwardUrl }]).map((forward) => describeRoute(forward)).join(", ")}
         </TintedText>
-        {appsDown.length > 0 ? (
-          <TintedText tint="error">
-            {"  " + appsDown.map((app) => escapeControl(noticeText(app))).join("; ")}
-          </TintedText>
-        ) : null}
       </Text>
       <Text wrap="truncate-end">
         <TintedText tint="dim">public </TintedText>
