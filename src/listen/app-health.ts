@@ -40,6 +40,7 @@ interface App {
  */
 export class AppHealth {
   private readonly apps = new Map<string, App>();
+  private readonly byUrl = new Map<string, App | null>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly intervalMs: number;
@@ -68,7 +69,12 @@ export class AppHealth {
 
   /** A delivery's outcome at `url`: an answer means the app is up; none means check it at once. */
   noteDelivery(url: string, answered: boolean): void {
-    const app = this.apps.get(originOf(url));
+    // Called for every target of every delivery: the URL strings are the few --forward ones.
+    let app = this.byUrl.get(url);
+    if (app === undefined) {
+      app = this.apps.get(originOf(url)) ?? null;
+      if (this.byUrl.size < 100) this.byUrl.set(url, app);
+    }
     if (!app) return;
     if (answered) {
       app.heardAt = this.now();

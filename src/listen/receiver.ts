@@ -177,10 +177,6 @@ function handle(
   traffic: Traffic,
 ): void {
   const { maxBodyBytes, budget } = limits;
-  traffic.active++;
-  res.once("close", () => {
-    if (--traffic.active === 0) traffic.onIdle?.();
-  });
   if (traffic.closing) res.shouldKeepAlive = false;
   const path = pathOf(req.url);
   if (path !== RECEIVER_PATH && path !== RECEIVER_PATH + "/") {
@@ -235,9 +231,12 @@ function handle(
   // A body that stalls is dropped; once it has arrived, the wait for the target is not idleness.
   // A timer of its own rather than the socket's timeout, which keep-alive reuses across requests.
   const idle = setTimeout(() => req.socket.destroy(), limits.bodyIdleMs);
+  // From here the request counts as in flight, until its answer is sent or its connection goes.
+  traffic.active++;
   res.once("close", () => {
     clearTimeout(idle);
     release();
+    if (--traffic.active === 0) traffic.onIdle?.();
   });
   req.on("data", (chunk: Buffer) => {
     idle.refresh();
