@@ -94,7 +94,7 @@ export async function listen(options: GlobalOptions & ListenOptions, deps: Comma
       "missing_forward",
     );
   }
-  const { parseForwardFlag } = await import("../listen/routes.js");
+  const { parseForwardFlag, routedEvents } = await import("../listen/routes.js");
   const forwards = options.forward.map((flag) => parseForwardFlag(flag));
   const port = parseIntFlag("--port", options.port, 0, 65535, "leave it out for a free port");
   const maxInflightMb =
@@ -102,6 +102,12 @@ export async function listen(options: GlobalOptions & ListenOptions, deps: Comma
   const tunnel = listenOptions.parseTunnelChoice(options.tunnel);
   const extraHeaders = listenOptions.parseHeadersFlag(options.headers?.join(","));
   const { EVENT_TYPES, requireEventType } = await import("../events/catalog.js");
+  for (const route of forwards) {
+    // Not an error (an event type from outside the catalog may still match), but likely a typo.
+    if (route.pattern !== null && routedEvents([route], EVENT_TYPES.map((e) => e.name)).length === 0) {
+      out.warn(`--forward pattern "${route.pattern}" matches no documented event type (run: fanfare webhooks events)`);
+    }
+  }
   const events = [...new Set((options.events ?? []).map((name) => requireEventType(name).name))];
 
   const settings = await resolveSettings(options, env);

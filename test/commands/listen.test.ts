@@ -192,6 +192,10 @@ describe("listen (local mode)", () => {
     expect(down.status).toBe(502);
     expect(JSON.parse(down.body)).toEqual({ error: "connection refused", target: `${draws.url}/d` });
     expect(all.received).toHaveLength(3);
+
+    // A pattern that takes no documented event is probably a typo: said, not refused.
+    const typo = await listen(["--forward", `drwa.*=${all.url}`], configEnv());
+    expect(typo.cli.stderr()).toMatch(/^warning: --forward pattern "drwa\.\*" matches no documented event type/m);
   });
 
   it("on SIGTERM stops taking deliveries but lets one in flight be answered, then exits 130", async () => {
