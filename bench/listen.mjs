@@ -1,8 +1,14 @@
 #!/usr/bin/env node
 // listen: what `fanfare webhooks listen` costs on top of sending straight to the app.
 //   node bench/listen.mjs [--seconds 30] [--total 100000] [--latency 3000] [--concurrency 32]
+//                         [--compare-seconds 4] [--compare-rounds 3] [--only compare]
 //   (LISTEN_BENCH_SECONDS=5 for a quick run)
 //
+// 0. Against a bare forwarder: http-proxy (keep-alive agent, its own process) and listen --no-tui
+//    forward the same signed body to the same sink, --concurrency in flight, in alternating rounds of
+//    --compare-seconds; then one at a time, alternating batches, for the latency each adds over
+//    sending straight to the sink. Targets (DESIGN.md, second stage): listen ≥ 0.9× http-proxy's rate,
+//    ≤ 1.5× its added p50; listen with two --forward targets ≥ 0.8× http-proxy's single-target rate.
 // 1. Added latency: one delivery at a time, alternating batches straight to a loopback sink and
 //    through listen (--no-tui, lines to /dev/null) to the same sink; p50 and p99 of each, and the
 //    difference. Target (DESIGN.md): < 1 ms added at p50, < 5 ms at p99.
@@ -18,7 +24,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { BIN, ROOT, importSource, percentile, requireBuild, startSinkProcess } from "./lib.mjs";
+import { BIN, ROOT, importSource, percentile, printRatio, requireBuild, startSinkProcess } from "./lib.mjs";
 
 requireBuild();
 const { values } = parseArgs({
@@ -29,6 +35,10 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "32" },
     // "lines" runs phase 2 without the live view (--no-tui to /dev/null), for comparison.
     view: { type: "string", default: "tui" },
+    "compare-seconds": { type: "string", default: "4" },
+    "compare-rounds": { type: "string", default: "3" },
+    // "compare" runs phase 0 only.
+    only: { type: "string", default: "" },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -81,9 +91,12 @@ secretOut.stdout.on("data", (d) => (secret += d));
 await new Promise((r) => secretOut.on("close", r));
 secret = secret.trim();
 
-/** listen, started and waited for; `tui` runs it under a pseudo terminal so the live view renders. */
-async function startListen(sink, tui) {
-  const args = [BIN, "webhooks", "listen", "--forward", `${sink}/webhooks`];
+/**
+ * listen, started and waited for; `tui` runs it under a pseudo terminal so the live view renders.
+ * `forwards` are its --forward targets (default: the sink's /webhooks).
+ */
+async function startListen(sink, tui, forwards = [`${sink}/webhooks`]) {
+  const args = [BIN, "webhooks", "listen", ...forwards.flatMap((f) => ["--forward", f])];
   let child;
   if (tui) {
     const command = `stty cols 120 rows 35; exec ${[process.execPath, ...args].map((a) => `'${a}'`).join(" ")}`;
@@ -94,6 +107,25 @@ async function startListen(sink, tui) {
     const devNull = openSync("/dev/null", "w");
     child = spawn(process.execPath, [...args, "--no-tui"], { env, stdio: ["ignore", devNull, "pipe"] });
     closeSync(devNull);
+    children.push(child);
+    // The banner names the receiver: several listens may run at once, each with a session file of its own.
+    let stderr = "";
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`listen did not start: ${stderr}`)), 15_000);
+      child.once("exit", () => {
+        clearTimeout(timer);
+        reject(new Error(`listen exited: ${stderr}`));
+      });
+      child.stderr.setEncoding("utf8").on("data", (d) => {
+        stderr += d;
+        const found = /receiver\s+(http:\S+)/.exec(stderr);
+        if (found && /Ready\./.test(stderr)) {
+          clearTimeout(timer);
+          child.stderr.resume();
+          resolve({ child, url: found[1], pid: child.pid });
+        }
+      });
+    });
   }
   children.push(child);
   // Each listen writes listen-sessions/<its pid>.json (the one before was stopped, and removed its own).
@@ -141,6 +173,138 @@ async function sendOne(pool, path) {
 
 const sink = await startSink();
 console.log(`${EVENT} (~${Buffer.byteLength(body)} B) to a loopback sink; listen in a separate process`);
+
+// 0. listen against http-proxy, a bare forwarder, on the same sink and load.
+{
+  const PROXY = `
+import { Agent, createServer } from "node:http";
+import httpProxy from ${JSON.stringify(pathToFileURL(join(ROOT, "node_modules", "http-proxy", "index.js")).href)};
+// Keep-alive to the sink, as listen's forwarder has: a proxy opening a connection per request would
+// be a straw man.
+const agent = new Agent({ keepAlive: true, maxSockets: 128 });
+const proxy = httpProxy.createProxyServer({ target: ${JSON.stringify(sink)}, agent });
+proxy.on("error", (_error, _req, res) => { res.writeHead?.(502); res.end(); });
+const server = createServer((req, res) => proxy.web(req, res));
+server.keepAliveTimeout = 60_000;
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+  const { child: proxyChild, port: proxyPort } = await startSinkProcess(PROXY);
+  children.push(proxyChild);
+  const proxyUrl = `http://127.0.0.1:${proxyPort}`;
+  const one = await startListen(sink, false);
+  // A build without several targets (to measure before they existed) leaves that row out.
+  const two = await startListen(sink, false, [`${sink}/webhooks`, `draw.*=${sink}/draws`]).catch((error) => {
+    console.log(`listen with two targets did not start: ${error.message.split("\n")[0]}`);
+    return null;
+  });
+  const ROUNDS = Number(values["compare-rounds"]);
+  const ROUND_MS = Number(values["compare-seconds"]) * 1000;
+
+  /** CPU time (user + system) a process has used, in ms: less noisy than rates on a shared machine. */
+  const cpuMs = (pid) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  };
+  /** Deliveries answered per second with CONCURRENCY in flight for ROUND_MS; lost = not answered 2xx. */
+  const rate = async (url, pid) => {
+    const pool = new Pool(new URL(url).origin, { connections: CONCURRENCY, pipelining: 1 });
+    // Warm the sockets and the JIT before the clock starts.
+    await Promise.all(Array.from({ length: CONCURRENCY * 4 }, () => sendOne(pool, "/webhooks")));
+    let ok = 0;
+    let failed = 0;
+    const cpuBefore = cpuMs(pid);
+    const until = performance.now() + ROUND_MS;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (performance.now() < until) {
+          try {
+            const { status } = await sendOne(pool, "/webhooks");
+            if (status >= 200 && status < 300) ok++;
+            else failed++;
+          } catch {
+            failed++;
+          }
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuMs(pid) - cpuBefore;
+    await pool.close();
+    return { ok, failed, seconds, cpu };
+  };
+  const totals = {
+    proxy: { ok: 0, failed: 0, seconds: 0, cpu: 0 },
+    one: { ok: 0, failed: 0, seconds: 0, cpu: 0 },
+    two: { ok: 0, failed: 0, seconds: 0, cpu: 0 },
+  };
+  const pids = { proxy: proxyChild.pid, one: one.pid, two: two?.pid };
+  const urls = { proxy: `${proxyUrl}/webhooks`, one: one.url, two: two?.url };
+  const perRound = { proxy: [], one: [], two: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    // A different order each round, so a burst of load from elsewhere does not always hit the same one.
+    const order = [["proxy", "one", "two"], ["one", "two", "proxy"], ["two", "proxy", "one"]][round % 3];
+    for (const name of order) {
+      if (!urls[name]) continue;
+      const r = await rate(urls[name], pids[name]);
+      totals[name].cpu += r.cpu;
+      totals[name].ok += r.ok;
+      totals[name].failed += r.failed;
+      totals[name].seconds += r.seconds;
+      perRound[name].push(Math.round(r.ok / r.seconds));
+    }
+  }
+  const perSecond = (t) => t.ok / t.seconds;
+  const show = (label, name) =>
+    console.log(
+      `${label.padEnd(44)} ${Math.round(perSecond(totals[name])).toLocaleString("en-US").padStart(7)}/s  ` +
+        `(rounds: ${perRound[name].map((n) => n.toLocaleString("en-US")).join(", ")}; ${totals[name].failed} not 2xx; ` +
+        `${Math.round((totals[name].cpu * 1000) / totals[name].ok)} µs of CPU each)`,
+    );
+  console.log(`${CONCURRENCY} in flight, ${ROUNDS} rounds of ${ROUND_MS / 1000} s each:`);
+  show("http-proxy (bare forwarder)", "proxy");
+  show("listen --no-tui, one target", "one");
+  if (two) show("listen --no-tui, two targets (each gets it)", "two");
+  printRatio("listen rate vs http-proxy", perSecond(totals.one) / perSecond(totals.proxy), 0.9, true);
+  // The same comparison as CPU per delivery (inverted, so higher is better like the rate): it holds
+  // still when other work on the machine makes the rates swing from round to round.
+  const cpuEach = (name) => totals[name].cpu / totals[name].ok;
+  printRatio("  the same by CPU per delivery", cpuEach("proxy") / cpuEach("one"), 0.9, true);
+  if (two) {
+    printRatio("listen, two targets, rate vs http-proxy", perSecond(totals.two) / perSecond(totals.proxy), 0.8, true);
+    printRatio("  the same by CPU per delivery", cpuEach("proxy") / cpuEach("two"), 0.8, true);
+  }
+
+  // Added latency, one at a time, alternating batches: straight, via http-proxy, via listen.
+  const pools = {
+    direct: new Pool(sink, { connections: 1 }),
+    proxy: new Pool(proxyUrl, { connections: 1 }),
+    one: new Pool(new URL(one.url).origin, { connections: 1 }),
+  };
+  const samples = { direct: [], proxy: [], one: [] };
+  for (let i = 0; i < 300; i++) for (const name in pools) await sendOne(pools[name], "/webhooks");
+  const batch = 100;
+  const wanted = Math.min(LATENCY_SAMPLES, 2000);
+  while (samples.direct.length < wanted) {
+    for (const name in pools) for (let i = 0; i < batch; i++) samples[name].push((await sendOne(pools[name], "/webhooks")).ms);
+  }
+  for (const name in pools) await pools[name].close();
+  const p50 = (name) => percentile(samples[name], 50);
+  const addedProxy = p50("proxy") - p50("direct");
+  const addedListen = p50("one") - p50("direct");
+  console.log(
+    `${"added p50: http-proxy / listen".padEnd(44)} ${addedProxy.toFixed(3)} ms / ${addedListen.toFixed(3)} ms  ` +
+      `(straight to the sink ${p50("direct").toFixed(3)} ms)`,
+  );
+  printRatio("listen added p50 vs http-proxy's", addedListen / addedProxy, 1.5);
+  await stopListen(one);
+  if (two) await stopListen(two);
+  proxyChild.kill("SIGTERM");
+}
+if (values.only === "compare") {
+  cleanup();
+  process.exit(0);
+}
 
 // 1. Added latency, one at a time, alternating batches.
 {

@@ -6,7 +6,7 @@ import { type CommandContext, collect, commaList, examples, lifecycleScope, pars
 import type { CommandDeps } from "./deps.js";
 
 interface ListenOptions {
-  forward?: string;
+  forward?: string[];
   events?: string[];
   tunnel: string;
   endpoint?: string;
@@ -27,7 +27,11 @@ export function registerListen(parent: Command, ctx: CommandContext): void {
   parent
     .command("listen")
     .description("receive deliveries on this machine and forward them to your app, with a live view")
-    .option("--forward <target>", "where your app listens: HOST:PORT[/path], a port, or a full URL")
+    .option(
+      "--forward <target>",
+      "where your app listens: HOST:PORT[/path], a port, or a full URL; PATTERN=TARGET for some events only (repeatable)",
+      collect,
+    )
     .option("--events <a,b>", "event types the temporary endpoint subscribes to (default: all)", commaList)
     .option("--tunnel <kind>", "connected mode's public tunnel: cloudflared | none", "cloudflared")
     .option("--endpoint <id>", "connected mode: receive for this existing endpoint instead of a temporary one")
@@ -45,10 +49,16 @@ export function registerListen(parent: Command, ctx: CommandContext): void {
         "API key (or --api-base at `fanfare webhooks emulator`) it opens a cloudflared quick tunnel and a\n" +
         "temporary endpoint, deleted on exit; --local keeps it local anyway. The signing secret stays the same\n" +
         "across runs. Several listens may run at once: trigger sends each delivery to every one.\n" +
+        "Several --forward: each delivery goes to every target whose pattern matches its event type, at once\n" +
+        "(`*` is any run of characters, dots included; a bare target takes every event); the sender gets 2xx\n" +
+        "only when all of them answered 2xx, else the worst status (502 down, 504 timed out).\n" +
+        "listen checks the apps at start and every 10 s while idle, and says when one is down or back.\n" +
+        "In connected mode a tunnel that dies is restarted (backoff up to 30 s) and the endpoint follows its\n" +
+        "new URL; listen gives up (exit 1) after 5 minutes without a tunnel.\n" +
         "Live view keys: ↑/↓ select, enter/d details, r replay, c copy the body (OSC 52), w write it to a file,\n" +
         "/ filter, p pause, s secret, q quit.\n" +
         "Without a terminal (or with --no-tui / --json) listen prints lines (NDJSON with --json) until stopped.\n" +
-        "Exit codes: 0 quit with q, 1 the tunnel or the API failed, 2 bad flags or no cloudflared, 130 Ctrl-C/SIGTERM.\n" +
+        "Exit codes: 0 quit with q, 1 no tunnel for 5 minutes or the API failed, 2 bad flags or no cloudflared, 130 Ctrl-C/SIGTERM.\n" +
         examples([
           ["fanfare webhooks listen --forward localhost:3000/webhooks", "local mode: forward to your app"],
           ["fanfare webhooks trigger draw.consumer.won", "then, in another terminal: send it a signed sample"],
@@ -63,6 +73,10 @@ export function registerListen(parent: Command, ctx: CommandContext): void {
             "against the emulator, no tunnel",
           ],
           ["fanfare webhooks listen --forward 3000 --no-tui --log-file deliveries.ndjson", "lines, and a full log"],
+          [
+            "fanfare webhooks listen --forward 'draw.*=localhost:3000/draws' --forward localhost:4000/all",
+            "two apps: draw events to :3000 (and :4000), every event to :4000",
+          ],
         ]),
     )
     .action(runWith(ctx, listen));
@@ -86,14 +100,20 @@ export async function listen(options: GlobalOptions & ListenOptions, deps: Comma
       "missing_forward",
     );
   }
-  const { parseTargetUrl } = await import("../delivery/target-url.js");
-  const forwardUrl = parseTargetUrl(options.forward, "--forward");
+  const { parseForwardFlag, routedEvents } = await import("../listen/routes.js");
+  const forwards = options.forward.map((flag) => parseForwardFlag(flag));
   const port = parseIntFlag("--port", options.port, 0, 65535, "leave it out for a free port");
   const maxInflightMb =
     options.maxInflightMb === undefined ? undefined : parseIntFlag("--max-inflight-mb", options.maxInflightMb, 1, 65_536);
   const tunnel = listenOptions.parseTunnelChoice(options.tunnel);
   const extraHeaders = listenOptions.parseHeadersFlag(options.headers?.join(","));
   const { EVENT_TYPES, requireEventType } = await import("../events/catalog.js");
+  for (const route of forwards) {
+    // Not an error (an event type from outside the catalog may still match), but likely a typo.
+    if (route.pattern !== null && routedEvents([route], EVENT_TYPES.map((e) => e.name)).length === 0) {
+      out.warn(`--forward pattern "${route.pattern}" matches no documented event type (run: fanfare webhooks events)`);
+    }
+  }
   const events = [...new Set((options.events ?? []).map((name) => requireEventType(name).name))];
 
   if (options.local && options.endpoint !== undefined) {
@@ -121,7 +141,7 @@ export async function listen(options: GlobalOptions & ListenOptions, deps: Comma
   try {
     return await runListen(
       {
-        forwardUrl,
+        forwards,
         port,
         extraHeaders,
         logFile: options.logFile,

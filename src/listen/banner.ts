@@ -35,7 +35,9 @@ export function bannerLines(info: SessionInfo, extras: BannerExtras, style: Styl
     }
     lines.push(row("events", info.events.length > 0 ? info.events.join(",") : "all"));
   }
-  lines.push(row("forward", info.forwardUrl));
+  for (const forward of info.forwards ?? [{ pattern: null, url: info.forwardUrl }]) {
+    lines.push(row("forward", forward.url, forward.pattern === null ? "" : `(${forward.pattern})`));
+  }
   if (info.secret) {
     lines.push(row("secret", info.secret, extras.secretNote ?? `(your app verifies with it: ${SECRET_ENV})`));
   } else {
@@ -64,6 +66,7 @@ export function bannerJson(info: SessionInfo, extras: BannerExtras): Record<stri
       receiverUrl: info.receiverUrl,
       publicUrl: info.publicUrl,
       forwardUrl: info.forwardUrl,
+      forwards: info.forwards ?? [{ pattern: null, url: info.forwardUrl }],
       endpointId: info.endpointId,
       temporaryEndpoint: info.endpointId ? extras.temporaryEndpoint : null,
       events: info.events,

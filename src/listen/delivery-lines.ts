@@ -8,6 +8,7 @@ import {
   type StatusTone,
 } from "./view/delivery-format.js";
 import { escapeControl } from "../terminal/escape.js";
+import { noticeText, type SessionNotice } from "./notices.js";
 import { createStyle, type Style } from "../terminal/style.js";
 
 /**
@@ -61,12 +62,12 @@ export function formatReceivedLine(record: DeliveryRecord, options: LineOptions)
 
 /**
  * `12:00:01 <-- [200] POST http://localhost:3000/webhooks [whk_…] 4 ms`; a target that never answered
- * reads `<-- [ERR] … connection refused (3 ms)`. A bad signature is flagged at the end: the delivery is
+ * reads `<-- [ERR] … connection refused (3 ms)`. With several targets there is one such line for each
+ * (`target` is then the one to describe). A bad signature is flagged at the end: the delivery is
  * still forwarded (the app under test should be the one to reject it), but the developer must see why.
  */
-export function formatForwardedLine(record: DeliveryRecord, options: LineOptions): string {
+export function formatForwardedLine(record: DeliveryRecord, options: LineOptions, target = record.target): string {
   const s = styleFor(options);
-  const target = record.target;
   const status = tint(s, statusTone(target))(`[${statusLabel(target)}]`);
   const url = target?.url ?? "(not forwarded yet)";
   let outcome: string;
@@ -77,6 +78,17 @@ export function formatForwardedLine(record: DeliveryRecord, options: LineOptions
   const problem = signatureProblem(record);
   const flag = problem ? " " + s.red(`✗ ${escapeControl(problem)}`) : "";
   return `${s.dim(clockTime(record.receivedAt))} <-- ${status} ${escapeControl(record.request.method)} ${escapeControl(url)} [${escapeControl(record.id)}] ${outcome}${flag}`;
+}
+
+/**
+ * `12:00:05 !!! app down: http://localhost:3000 (connection refused)`, `12:00:09 ... app back: …`:
+ * what the session says about the tunnel and the apps, between the delivery lines.
+ */
+export function formatNoticeLine(notice: SessionNotice, options: LineOptions): string {
+  const s = styleFor(options);
+  const bad = notice.kind === "tunnel" ? notice.state === "reconnecting" : notice.state === "down";
+  const mark = bad ? s.red("!!!") : s.green("...");
+  return `${s.dim(clockTime(notice.at))} ${mark} ${escapeControl(noticeText(notice))}`;
 }
 
 /**
@@ -106,5 +118,9 @@ export function deliveryJson(record: DeliveryRecord): Record<string, unknown> {
             durationMs: target.durationMs,
           },
     replayOf: record.replayOf,
+    // With several --forward: every matching target's answer (`target` is the worst; empty: none took it).
+    ...(record.targets === undefined
+      ? {}
+      : { targets: record.targets.map((t) => ({ url: t.url, statusCode: t.statusCode, error: t.error, durationMs: t.durationMs })) }),
   };
 }

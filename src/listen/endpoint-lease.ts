@@ -9,6 +9,8 @@ export interface EndpointLease {
   temporary: boolean;
   /** The events the endpoint is subscribed to. */
   events: string[];
+  /** Points the endpoint at a new URL (a restarted tunnel's); throws what the API said. */
+  repoint(url: string): Promise<void>;
   /** Gives the endpoint back; resolves to a warning when that failed (never throws). Idempotent. */
   release(): Promise<string | null>;
 }
@@ -53,6 +55,9 @@ export async function leaseTemporaryEndpoint(client: ApiClient, input: Temporary
     endpointId: endpoint.id,
     temporary: true,
     events: endpoint.events,
+    repoint: async (url) => {
+      await client.updateEndpoint(endpoint.id, { url });
+    },
     release: once(async () => {
       try {
         await client.deleteEndpoint(endpoint.id);
@@ -73,15 +78,22 @@ export async function leaseTemporaryEndpoint(client: ApiClient, input: Temporary
 export async function leaseExistingEndpoint(client: ApiClient, id: string, url: string): Promise<EndpointLease> {
   const endpoint = await client.getEndpoint(id);
   const original = endpoint.url;
-  if (original === url) {
-    return { endpointId: id, temporary: false, events: endpoint.events, release: async () => null };
+  // Whether the endpoint was moved away from its own URL, and so must get it back.
+  let moved = false;
+  if (original !== url) {
+    await client.updateEndpoint(id, { url });
+    moved = true;
   }
-  await client.updateEndpoint(id, { url });
   return {
     endpointId: id,
     temporary: false,
     events: endpoint.events,
+    repoint: async (next) => {
+      await client.updateEndpoint(id, { url: next });
+      moved = next !== original;
+    },
     release: once(async () => {
+      if (!moved) return null;
       try {
         await client.updateEndpoint(id, { url: original });
         return null;

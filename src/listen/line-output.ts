@@ -1,11 +1,14 @@
 import { safeJson } from "../terminal/escape.js";
 import { LineWriter } from "../terminal/line-writer.js";
-import { deliveryJson, formatForwardedLine, formatReceivedLine } from "./delivery-lines.js";
+import { deliveryJson, formatForwardedLine, formatNoticeLine, formatReceivedLine } from "./delivery-lines.js";
+import { noticeJson, type SessionNotice } from "./notices.js";
 import type { DeliveryRecord } from "./types.js";
 
 export interface LineOutputOptions {
   json: boolean;
   color: boolean;
+  /** The session's notices (tunnel, app health), printed among the deliveries. */
+  notices?: { subscribe(listener: (notice: SessionNotice) => void): () => void };
 }
 
 export interface DeliverySource {
@@ -15,6 +18,7 @@ export interface DeliverySource {
 /**
  * listen's output when nobody is watching a live view: `-->` when a delivery arrives and `<--` when
  * the target answered (Stripe's shape), or with --json one NDJSON object per answered delivery.
+ * Notices (tunnel reconnecting / back, app down / back) come in between as lines of their own.
  * Lines are gathered and written in chunks, so thousands a second cost a few writes, not thousands.
  * Returns a function that unsubscribes and flushes what is left.
  */
@@ -29,10 +33,16 @@ export function printDeliveries(
     if (options.json) {
       if (record.target !== null) writer.write(safeJson(deliveryJson(record)));
     } else if (record.target === null) writer.write(formatReceivedLine(record, lineOptions));
-    else writer.write(formatForwardedLine(record, lineOptions));
+    else if (record.targets === undefined || record.targets.length === 0) writer.write(formatForwardedLine(record, lineOptions));
+    // Several targets: a line for each, so every app's answer is there to grep.
+    else for (const target of record.targets) writer.write(formatForwardedLine(record, lineOptions, target));
+  });
+  const unsubscribeNotices = options.notices?.subscribe((notice) => {
+    writer.write(options.json ? safeJson(noticeJson(notice)) : formatNoticeLine(notice, lineOptions));
   });
   return () => {
     unsubscribe();
+    unsubscribeNotices?.();
     writer.flush();
   };
 }

@@ -49,6 +49,12 @@ export interface Receiver {
   /** e.g. http://127.0.0.1:43123/webhooks */
   url: string;
   port: number;
+  /**
+   * A graceful stop's first half: takes no new connections or requests, and resolves once every
+   * request already arriving or being forwarded has been answered (true), or after `ms` (false).
+   */
+  drain(ms: number): Promise<boolean>;
+  /** Closes every connection at once. */
   close(): Promise<void>;
 }
 
@@ -65,10 +71,11 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     bodyIdleMs: options.bodyIdleMs ?? BODY_IDLE_MS,
   };
   const requestMs = options.requestMs ?? REQUEST_MS;
+  const traffic: Traffic = { active: 0, closing: false, onIdle: null };
   // Node checks request deadlines on this interval (30 s by default): often enough that a trickling
   // sender is cut near its deadline, not up to half a minute past it.
   const server = createServer({ connectionsCheckingInterval: Math.min(1_000, requestMs) }, (req, res) =>
-    handle(req, res, limits, options.onDelivery),
+    handle(req, res, limits, options.onDelivery, traffic),
   );
   // Counts only until the request has arrived: a slow target, answered later, is not the sender's fault.
   server.requestTimeout = requestMs;
@@ -84,12 +91,44 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(":") ? `[${host}]` : host;
-  return { url: `http://${urlHost}:${port}${RECEIVER_PATH}`, port, close: () => closeServer(server) };
+  return {
+    url: `http://${urlHost}:${port}${RECEIVER_PATH}`,
+    port,
+    drain: (ms) => drainServer(server, traffic, ms),
+    close: () => closeServer(server),
+  };
+}
+
+/** Requests between their first byte and their answer, for a graceful stop to wait on. */
+interface Traffic {
+  active: number;
+  /** Set by drain: answers say `connection: close`, so keep-alive senders go elsewhere. */
+  closing: boolean;
+  onIdle: (() => void) | null;
+}
+
+function drainServer(server: Server, traffic: Traffic, ms: number): Promise<boolean> {
+  traffic.closing = true;
+  if (server.listening) server.close();
+  server.closeIdleConnections();
+  if (traffic.active === 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      traffic.onIdle = null;
+      resolve(false);
+    }, ms);
+    traffic.onIdle = () => {
+      clearTimeout(timer);
+      traffic.onIdle = null;
+      resolve(true);
+    };
+  });
 }
 
 function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    if (server.listening) server.close(() => resolve());
+    else resolve();
     server.closeAllConnections();
   });
 }
@@ -130,8 +169,15 @@ class ByteBudget {
   }
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, limits: Limits, onDelivery: ReceiverOptions["onDelivery"]): void {
+function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limits: Limits,
+  onDelivery: ReceiverOptions["onDelivery"],
+  traffic: Traffic,
+): void {
   const { maxBodyBytes, budget } = limits;
+  if (traffic.closing) res.shouldKeepAlive = false;
   const path = pathOf(req.url);
   if (path !== RECEIVER_PATH && path !== RECEIVER_PATH + "/") {
     req.resume();
@@ -185,9 +231,12 @@ function handle(req: IncomingMessage, res: ServerResponse, limits: Limits, onDel
   // A body that stalls is dropped; once it has arrived, the wait for the target is not idleness.
   // A timer of its own rather than the socket's timeout, which keep-alive reuses across requests.
   const idle = setTimeout(() => req.socket.destroy(), limits.bodyIdleMs);
+  // From here the request counts as in flight, until its answer is sent or its connection goes.
+  traffic.active++;
   res.once("close", () => {
     clearTimeout(idle);
     release();
+    if (--traffic.active === 0) traffic.onIdle?.();
   });
   req.on("data", (chunk: Buffer) => {
     idle.refresh();
@@ -215,6 +264,8 @@ function handle(req: IncomingMessage, res: ServerResponse, limits: Limits, onDel
     onDelivery(delivery).then(
       (answer) => {
         if (res.destroyed) return;
+        // Stopping: this answer is the connection's last.
+        if (traffic.closing) res.shouldKeepAlive = false;
         const payload = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
         res.writeHead(answer.statusCode, { ...answer.headers, "content-length": payload.length });
         res.end(payload);

@@ -1,15 +1,24 @@
 import { receivedSignature } from "../signing/headers.js";
 import { verifySignature } from "../signing/signature.js";
 import { DeliveryLog } from "./delivery-log.js";
-import { statusForError, type Forwarder } from "./forwarder.js";
+import { statusForError, type ForwardOutcome, type Forwarder } from "./forwarder.js";
 import type { DeliveryLogFile } from "./log-file.js";
 import type { IncomingDelivery, ReceiverReply } from "./receiver.js";
 import type { DeliveryRecord, SignatureCheck } from "./types.js";
 
 export type DeliveryListener = (record: DeliveryRecord) => void;
 
-export interface RelayOptions {
+/** A forwarder and the events it takes (one per --forward). */
+export interface RoutedForwarder {
+  /** null: every event. */
+  pattern: string | null;
+  matches(eventType: string): boolean;
   forwarder: Forwarder;
+}
+
+export interface RelayOptions {
+  /** Every --forward, in order; a delivery goes to each that matches its event type, at once. */
+  targets: readonly RoutedForwarder[];
   /** null: there is no secret to check with (a reused endpoint and no --secret). */
   secret: string | null;
   /** Said on every delivery when secret is null. */
@@ -22,6 +31,8 @@ export interface RelayOptions {
 
 /** Delivery ids remembered for attempt counting; older ones are forgotten first. */
 const MAX_TRACKED_IDS = 10_000;
+/** Event types whose matching targets are remembered; event types come from outside, so capped. */
+const MAX_ROUTED_TYPES = 1_000;
 
 /**
  * The heart of listen, free of sockets of its own: each delivery the receiver hands over is checked,
@@ -34,6 +45,7 @@ export class DeliveryRelay {
   private readonly attempts = new Map<string, number>();
   private seq = 0;
   private readonly now: () => number;
+  private readonly routes = new Map<string, Forwarder[]>();
 
   constructor(private readonly options: RelayOptions) {
     this.log = options.log ?? new DeliveryLog();
@@ -87,22 +99,47 @@ export class DeliveryRelay {
     return record;
   }
 
+  private targetsFor(eventType: string): Forwarder[] {
+    let found = this.routes.get(eventType);
+    if (found === undefined) {
+      found = this.options.targets.filter((t) => t.matches(eventType)).map((t) => t.forwarder);
+      if (this.routes.size >= MAX_ROUTED_TYPES) this.routes.clear();
+      this.routes.set(eventType, found);
+    }
+    return found;
+  }
+
   private async forward(record: DeliveryRecord): Promise<ReceiverReply> {
-    const outcome = await this.options.forwarder.forward(record.request.headers, record.request.body);
-    const done: DeliveryRecord = { ...record, target: outcome.result };
+    const forwarders = this.targetsFor(record.eventType);
+    const { headers, body } = record.request;
+    if (forwarders.length === 1) {
+      // The common case, kept free of arrays and extra records.
+      const outcome = await forwarders[0]!.forward(headers, body);
+      this.complete({ ...record, target: outcome.result });
+      return replyFor(outcome);
+    }
+    if (forwarders.length === 0) {
+      const error = `no --forward takes ${record.eventType}`;
+      this.complete({
+        ...record,
+        target: { url: "(no target)", statusCode: null, error: `not forwarded: ${error}`, durationMs: 0, responseHeaders: {}, responseBody: "" },
+        targets: [],
+      });
+      // 404 is final for the platform: no retries of what this session was told not to forward.
+      return jsonReply(404, { error, target: null });
+    }
+    const outcomes = await Promise.all(forwarders.map((f) => f.forward(headers, body)));
+    const worst = worstOutcome(outcomes);
+    let longest = 0;
+    for (const outcome of outcomes) longest = Math.max(longest, outcome.result.durationMs);
+    this.complete({ ...record, target: { ...worst.result, durationMs: longest }, targets: outcomes.map((o) => o.result) });
+    return replyFor(worst);
+  }
+
+  private complete(done: DeliveryRecord): void {
     this.log.update(done);
     this.options.logFile?.write(done);
     this.emit(done);
-    const { result } = outcome;
-    if (result.statusCode === null) {
-      const body = JSON.stringify({ error: `forward to ${result.url} failed: ${result.error}` }) + "\n";
-      return { statusCode: statusForError(outcome.cause), headers: { "content-type": "application/json" }, body };
-    }
-    return {
-      statusCode: result.statusCode,
-      headers: outcome.contentType ? { "content-type": outcome.contentType } : {},
-      body: outcome.body,
-    };
   }
 
   private check(headers: Record<string, string>, body: Buffer): { signature: SignatureCheck; reason: string | null } {
@@ -141,6 +178,45 @@ export class DeliveryRelay {
       }
     }
   }
+}
+
+/** The status the sender gets for one target's outcome. */
+function statusOf(outcome: ForwardOutcome): number {
+  return outcome.result.statusCode ?? statusForError(outcome.cause);
+}
+
+/** How bad an outcome is for the sender: any 2xx is as good as another; past that, the higher the worse. */
+function badness(outcome: ForwardOutcome): number {
+  const status = statusOf(outcome);
+  return status >= 200 && status < 300 ? 0 : status;
+}
+
+/**
+ * What the sender gets from several targets: the first target's answer when every one answered
+ * 2xx; otherwise the worst (highest) status, so a target down (502/504) is never hidden by another.
+ */
+function worstOutcome(outcomes: readonly ForwardOutcome[]): ForwardOutcome {
+  let worst = outcomes[0]!;
+  for (const outcome of outcomes) if (badness(outcome) > badness(worst)) worst = outcome;
+  return worst;
+}
+
+function jsonReply(statusCode: number, body: Record<string, unknown>): ReceiverReply {
+  return { statusCode, headers: { "content-type": "application/json" }, body: JSON.stringify(body) + "\n" };
+}
+
+/**
+ * The target's own answer, or when it gave none 502/504 with what happened and to which target
+ * (`{"error": "connection refused", "target": "http://localhost:3000/webhooks"}`), which trigger prints.
+ */
+function replyFor(outcome: ForwardOutcome): ReceiverReply {
+  const { result } = outcome;
+  if (result.statusCode === null) return jsonReply(statusForError(outcome.cause), { error: result.error, target: result.url });
+  return {
+    statusCode: result.statusCode,
+    headers: outcome.contentType ? { "content-type": outcome.contentType } : {},
+    body: outcome.body,
+  };
 }
 
 function parsePayload(body: Buffer): unknown {

@@ -18,9 +18,19 @@ import { readActiveSessions, removeSessionState, removeSessionStateSync, writeSe
 import { findCloudflared, TunnelStartAborted, type QuickTunnel } from "./tunnel.js";
 import type { SessionInfo } from "./types.js";
 import { resolve } from "node:path";
+import { SessionNotices } from "./notices.js";
+import { targetResults } from "./view/delivery-format.js";
+import type { SessionState } from "../session/state-file.js";
+import { routedEvents, type ForwardRoute } from "./routes.js";
+
+/** How long a stop waits for deliveries in flight to be answered. */
+export const GRACEFUL_STOP_MS = 5_000;
+/** How long a request through the tunnel may take when checking it after a sleep. */
+const TUNNEL_PROBE_MS = 10_000;
 
 export interface ListenConfig {
-  forwardUrl: URL;
+  /** Every --forward, in order (at least one). */
+  forwards: ForwardRoute[];
   /** 0 picks a free port. */
   port: number;
   extraHeaders: Record<string, string>;
@@ -81,10 +91,18 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
       for (const line of await removeLeftovers(client, { env, pid })) out.info(out.style.dim(escapeControl(line)));
     }
     const reusing = config.endpointId !== undefined;
+    // What a temporary endpoint subscribes to; empty means all. With a pattern on every --forward,
+    // only what some target takes: the platform need not send what would go nowhere.
+    const subscribed =
+      config.events.length > 0
+        ? config.events
+        : config.forwards.every((route) => route.pattern !== null)
+          ? routedEvents(config.forwards, config.allEvents)
+          : [];
     const secret = reusing ? (config.givenSecret ?? null) : (config.givenSecret ?? (await config.sessionSecret()));
 
     const parts: RelayParts = await startRelayParts({
-      forwardUrl: config.forwardUrl,
+      forwards: config.forwards,
       port: config.port,
       secret,
       unverifiableReason: "not verified: pass --secret (the endpoint's secret) to check signatures",
@@ -96,8 +114,14 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
     });
     scope.defer(() => parts.close());
 
+    const notices = new SessionNotices();
+    // Filled in once everything is up; a restarted tunnel updates its public URL.
+    let info: SessionInfo | null = null;
     let tunnel: QuickTunnel | null = null;
     let lease: EndpointLease | null = null;
+    let sessionState: SessionState | null = null;
+    // The first tunnel's connection events, before its keeper exists.
+    let onTunnelConnection: (state: "connected" | "disconnected") => void = () => {};
     if (client) {
       if (binary) {
         out.debug(`cloudflared: ${binary.path} (from ${binary.from})`);
@@ -109,6 +133,7 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
               binary,
               onLog: out.verbose ? (l) => out.debug(`cloudflared: ${l}`) : undefined,
               signal: scope.signal,
+              onConnection: (state) => onTunnelConnection(state),
             });
           } catch (error) {
             // Ctrl-C/SIGTERM while waiting for the URL: cloudflared is already stopped (and, in the same
@@ -116,18 +141,50 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
             if (error instanceof TunnelStartAborted || scope.stopping) return await finish(await scope.stopped);
             throw error;
           }
-          const t = tunnel;
-          scope.defer(() => t.stop());
-          void t.exited.then(({ code, signal }) =>
-            scope.stop({
-              code: ExitCode.failure,
-              error: failure(
-                `the tunnel stopped (cloudflared ${signal ? `was killed by ${signal}` : `exited with code ${code}`}); listen stopped`,
-                "start listen again, or run without a tunnel: --tunnel none",
-                "tunnel_stopped",
-              ),
-            }),
-          );
+          // From here on a tunnel that dies or stops answering is replaced, and the endpoint follows it.
+          const { TunnelKeeper } = await import("./tunnel-keeper.js");
+          const prober = config.http({ connections: 1, timeoutMs: TUNNEL_PROBE_MS });
+          scope.defer(() => prober.destroy());
+          const keeper = new TunnelKeeper(tunnel, {
+            start: ({ signal, onConnection, timeoutMs }) =>
+              startQuickTunnel(origin, {
+                binary,
+                signal,
+                onConnection,
+                timeoutMs,
+                onLog: out.verbose ? (l) => out.debug(`cloudflared: ${l}`) : undefined,
+              }),
+            onNewTunnel: async (next) => {
+              if (info) info.publicUrl = next.url;
+              if (lease) {
+                try {
+                  await lease.repoint(next.url + RECEIVER_PATH);
+                } catch (error) {
+                  notices.publish({
+                    kind: "tunnel",
+                    state: "up",
+                    url: next.url,
+                    reason: `could not point endpoint ${lease.endpointId} at it: ${(error as Error).message}`,
+                    at: Date.now(),
+                  });
+                }
+              }
+              // The next listen stops this cloudflared if this one is killed.
+              if (sessionState) {
+                sessionState = { ...sessionState, cloudflaredPid: next.pid };
+                await writeSessionState(sessionState, env).catch(() => {});
+              }
+            },
+            onStatus: (status) => notices.publish({ kind: "tunnel", ...status, at: Date.now() }),
+            onGiveUp: (error) => scope.stop({ code: ExitCode.failure, error }),
+            // Through the public URL to the receiver, which answers a GET with 405: the whole path works.
+            probe: async (url) => {
+              const answer = await prober.request(url + RECEIVER_PATH, { method: "GET", headers: {}, keepBytes: 1024, deadlineMs: TUNNEL_PROBE_MS });
+              return answer.status === 405;
+            },
+          });
+          onTunnelConnection = keeper.onConnection;
+          scope.defer(() => keeper.stop());
         }
       }
       if (!scope.stopping) {
@@ -137,7 +194,7 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
           ? await leases.leaseExistingEndpoint(client, config.endpointId!, endpointUrl)
           : await leases.leaseTemporaryEndpoint(client, {
               url: endpointUrl,
-              events: config.events.length > 0 ? config.events : config.allEvents,
+              events: subscribed.length > 0 ? subscribed : config.allEvents,
               secret: secret!,
               description: temporaryEndpointDescription(pid),
             });
@@ -153,19 +210,17 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
     }
 
     if (secret && !scope.stopping) {
-      await writeSessionState(
-        {
-          pid,
-          receiverUrl: parts.receiver.url,
-          secret,
-          forwardUrl: config.forwardUrl.href,
-          startedAt: new Date().toISOString(),
-          cloudflaredPid: tunnel?.pid,
-          // Absolute: whoever reads the session file (fanfare mcp) may run in another folder.
-          logFile: config.logFile === undefined ? undefined : resolve(config.logFile),
-        },
-        env,
-      );
+      sessionState = {
+        pid,
+        receiverUrl: parts.receiver.url,
+        secret,
+        forwardUrl: config.forwards[0]!.url.href,
+        startedAt: new Date().toISOString(),
+        cloudflaredPid: tunnel?.pid,
+        // Absolute: whoever reads the session file (fanfare mcp) may run in another folder.
+        logFile: config.logFile === undefined ? undefined : resolve(config.logFile),
+      };
+      await writeSessionState(sessionState, env);
       scope.defer(() => removeSessionState(pid, env));
       // A second listen is fine, but should not be a surprise: trigger now goes to each of them.
       const others = (await readActiveSessions(env)).filter((session) => session.pid !== pid);
@@ -177,17 +232,18 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
       scope.deferUrgent(() => removeSessionStateSync(pid, env));
     }
 
-    const info: SessionInfo = {
+    info = {
       mode: client ? "connected" : "local",
       receiverUrl: parts.receiver.url,
       publicUrl: tunnel?.url ?? null,
-      forwardUrl: config.forwardUrl.href,
+      forwardUrl: config.forwards[0]!.url.href,
+      forwards: config.forwards.map((route) => ({ pattern: route.pattern, url: route.url.href })),
       // The views print these; a reused endpoint's id and events come from the API.
       endpointId: lease ? escapeControl(lease.endpointId) : null,
       secret: secret ?? "",
       // Empty means all: a temporary endpoint subscribes to what --events asked for (all by default),
       // a reused one keeps the events it has.
-      events: !lease ? [] : lease.temporary ? config.events : lease.events.map((event) => escapeControl(event)),
+      events: !lease ? [] : lease.temporary ? subscribed : lease.events.map((event) => escapeControl(event)),
     };
     const extras = {
       temporaryEndpoint: lease?.temporary ?? false,
@@ -216,6 +272,7 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
           replay: async (seq) => {
             await parts.relay.replay(seq);
           },
+          subscribeNotices: (listener) => notices.subscribe(listener),
         },
         {
           stdout: config.terminal.stdout,
@@ -228,9 +285,33 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
       void view.waitUntilExit().then(() => scope.stop({ code: ExitCode.ok }));
       scope.defer(async () => view.unmount());
     } else {
-      const stopPrinting = printDeliveries(parts.relay, out.stdout, { json: out.json, color: out.color });
+      const stopPrinting = printDeliveries(parts.relay, out.stdout, { json: out.json, color: out.color, notices });
       scope.defer(async () => stopPrinting());
     }
+
+    // Whether the apps are up, said before a delivery fails: checked now and every 10 s while idle.
+    const { AppHealth } = await import("./app-health.js");
+    const health = new AppHealth({
+      targets: config.forwards.map((route) => route.url),
+      onChange: (change) => notices.publish({ kind: "app", ...change, at: Date.now() }),
+    });
+    const stopWatching = parts.relay.subscribe((record) => {
+      if (record.target === null) return;
+      for (const result of targetResults(record)) health.noteDelivery(result.url, result.statusCode !== null);
+    });
+    scope.defer(async () => {
+      stopWatching();
+      health.stop();
+    });
+    void health.start();
+
+    // Registered last, so it runs first: stop taking deliveries and let those in flight be answered
+    // (and shown) before the endpoint, the tunnel and the receiver go.
+    scope.defer(async () => {
+      if (!(await parts.drain(GRACEFUL_STOP_MS))) {
+        warnings.push(`deliveries still in flight after ${GRACEFUL_STOP_MS / 1000} s were cut off (their senders will retry)`);
+      }
+    });
 
     return await finish(await scope.stopped);
   } catch (error) {

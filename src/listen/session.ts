@@ -3,10 +3,12 @@ import type { HttpClientFactory } from "../http/client.js";
 import { Forwarder } from "./forwarder.js";
 import { DeliveryLogFile } from "./log-file.js";
 import { startReceiver, type Receiver } from "./receiver.js";
-import { DeliveryRelay } from "./relay.js";
+import { DeliveryRelay, type RoutedForwarder } from "./relay.js";
+import { eventMatcher, type ForwardRoute } from "./routes.js";
 
 export interface RelayPartsOptions {
-  forwardUrl: URL;
+  /** Every --forward, in order (at least one). */
+  forwards: readonly ForwardRoute[];
   /** 0 picks a free port. */
   port: number;
   /** null when there is nothing to verify with (a reused endpoint, no --secret). */
@@ -26,9 +28,15 @@ export interface RelayPartsOptions {
 export interface RelayParts {
   receiver: Receiver;
   relay: DeliveryRelay;
-  forwarder: Forwarder;
+  /** One per --forward, in order. */
+  targets: readonly RoutedForwarder[];
   logFile: DeliveryLogFile | null;
-  /** Stops taking deliveries, then closes the forwarder and flushes the log file. Idempotent. */
+  /**
+   * A graceful stop: takes no new deliveries and waits (up to `ms`) for those in flight to be
+   * answered; resolves true when all were answered, false when some were still in flight at the deadline.
+   */
+  drain(ms: number): Promise<boolean>;
+  /** Stops taking deliveries, then closes the forwarders and flushes the log file. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -49,13 +57,21 @@ export async function startRelayParts(options: RelayPartsOptions): Promise<Relay
       );
     }
   }
-  const forwarder = await Forwarder.create(options.forwardUrl, {
-    extraHeaders: options.extraHeaders,
-    timeoutMs: options.timeoutMs,
-    http: options.http,
-  });
+  // Two --forward flags to one URL share nothing but the URL: each is a target of its own.
+  const targets: RoutedForwarder[] = await Promise.all(
+    options.forwards.map(async (route) => ({
+      pattern: route.pattern,
+      matches: eventMatcher(route.pattern),
+      forwarder: await Forwarder.create(route.url, {
+        extraHeaders: options.extraHeaders,
+        timeoutMs: options.timeoutMs,
+        http: options.http,
+      }),
+    })),
+  );
+  const closeForwarders = () => Promise.all(targets.map((t) => t.forwarder.close()));
   const relay = new DeliveryRelay({
-    forwarder,
+    targets,
     secret: options.secret,
     unverifiableReason: options.unverifiableReason,
     logFile,
@@ -69,7 +85,7 @@ export async function startRelayParts(options: RelayPartsOptions): Promise<Relay
       onDelivery: relay.receive,
     });
   } catch (error) {
-    await forwarder.close();
+    await closeForwarders();
     await logFile?.close();
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EADDRINUSE") {
@@ -86,12 +102,13 @@ export async function startRelayParts(options: RelayPartsOptions): Promise<Relay
   return {
     receiver,
     relay,
-    forwarder,
+    targets,
     logFile,
+    drain: (ms) => receiver.drain(ms),
     close: () =>
       (closing ??= (async () => {
         await receiver.close();
-        await forwarder.close();
+        await closeForwarders();
         await logFile?.close();
       })()),
   };

@@ -82,6 +82,11 @@ export interface QuickTunnelOptions {
    * rejects with TunnelStartAborted, instead of holding the session for up to the start timeout.
    */
   signal?: AbortSignal;
+  /**
+   * cloudflared's connection to Cloudflare registered or terminated (from its log, as the package
+   * reads it): a tunnel whose connection stays terminated has stopped answering though it still runs.
+   */
+  onConnection?: (state: "connected" | "disconnected") => void;
 }
 
 /** startQuickTunnel was aborted through its signal; cloudflared has been stopped. */
@@ -120,6 +125,11 @@ export async function startQuickTunnel(localUrl: string, options: QuickTunnelOpt
   };
   tunnel.on("stdout", onOutput);
   tunnel.on("stderr", onOutput);
+  if (options.onConnection) {
+    const onConnection = options.onConnection;
+    tunnel.on("connected", () => onConnection("connected"));
+    tunnel.on("disconnected", () => onConnection("disconnected"));
+  }
 
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;

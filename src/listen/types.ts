@@ -4,6 +4,7 @@
  */
 
 import type { DeliveryAttempt, DeliveryStatus } from "../api/types.js";
+import type { SessionNotice } from "./notices.js";
 
 export type ListenMode = "local" | "connected";
 
@@ -13,8 +14,10 @@ export interface SessionInfo {
   receiverUrl: string;
   /** The tunnel's public URL in connected mode with a tunnel; null otherwise. */
   publicUrl: string | null;
-  /** Where deliveries are forwarded, e.g. http://localhost:3000/webhooks */
+  /** Where deliveries are forwarded, e.g. http://localhost:3000/webhooks (the first --forward). */
   forwardUrl: string;
+  /** Every --forward, in order; absent means forwardUrl alone, for every event. */
+  forwards?: readonly { pattern: string | null; url: string }[];
   /** The endpoint deliveries come from in connected mode (temporary or --endpoint). */
   endpointId: string | null;
   /** The session's signing secret, in full; views mask it until asked. */
@@ -56,8 +59,16 @@ export interface DeliveryRecord {
     /** The raw body, byte for byte. */
     body: Buffer;
   };
-  /** null while the forward is in flight. */
+  /**
+   * null while the forward is in flight; then the outcome the sender was answered with: the one
+   * target's answer, or with several targets the worst of them (see `targets`).
+   */
   target: ForwardResult | null;
+  /**
+   * Every matching target's answer, in --forward order, once all have answered; absent when there is
+   * one target (then `target` says it all). Empty: no --forward matched the event type.
+   */
+  targets?: readonly ForwardResult[];
   /** The seq of the record this one replays, when it came from a replay. */
   replayOf: number | null;
   /**
@@ -83,6 +94,8 @@ export interface ListenViewSource {
   subscribe(listener: (record: DeliveryRecord) => void): () => void;
   /** re-sends a recorded delivery to the target (it will show up as a new record with replayOf) */
   replay(seq: number): Promise<void>;
+  /** the tunnel and app-health notices (the current ones first, then each new one); returns unsubscribe */
+  subscribeNotices?(listener: (notice: SessionNotice) => void): () => void;
 }
 
 /** The header of `deliveries tail`'s view: which log is watched, and how. */
@@ -116,7 +129,7 @@ export interface DeliveryLogSource {
   /** Called with the poll state now and on every change; returns unsubscribe. */
   subscribePolling(listener: (state: DeliveryLogPollState) => void): () => void;
   /** Called with what the person watching should know (an endpoint deleted); returns unsubscribe. */
-  subscribeNotices(listener: (text: string) => void): () => void;
+  subscribeMessages(listener: (text: string) => void): () => void;
 }
 
 /** Either kind of source the live view draws: listen's relay, or the platform's delivery log. */

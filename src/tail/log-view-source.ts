@@ -69,7 +69,7 @@ export function createLogViewFeed(options: LogViewOptions): LogViewFeed {
       listener(polling);
       return () => pollListeners.delete(listener);
     },
-    subscribeNotices(listener) {
+    subscribeMessages(listener) {
       noticeListeners.add(listener);
       return () => noticeListeners.delete(listener);
     },

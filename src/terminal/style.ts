@@ -31,10 +31,15 @@ function build(enabled: boolean, open: string, close: string): Style {
     return enabled && open ? open + s + close : s;
   }) as Style;
   for (const name of Object.keys(CODES) as StyleName[]) {
+    // Built on first use and then kept: building one defines 14 properties, and line printers ask
+    // for `style.dim` twice per delivery (listen printed ~5,000 lines a second through this).
     Object.defineProperty(fn, name, {
+      configurable: true,
       get: () => {
         const [o, c] = CODES[name];
-        return build(enabled, open + `\u001B[${o}m`, `\u001B[${c}m` + close);
+        const styled = build(enabled, open + `\u001B[${o}m`, `\u001B[${c}m` + close);
+        Object.defineProperty(fn, name, { value: styled });
+        return styled;
       },
     });
   }

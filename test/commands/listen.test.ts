@@ -7,6 +7,7 @@ import { cleanEnv, runCli, tempConfigDir, type RunningCli } from "../helpers/cli
 import { testScope } from "../helpers/scope.js";
 import { freePort, send } from "../listen/servers.js";
 import { signedWith } from "../helpers/signatures.js";
+import { waitUntil } from "../helpers/wait.js";
 
 // Local mode end to end: the CLI is spawned (no TTY, so lines), a real target on loopback receives.
 
@@ -160,5 +161,78 @@ describe("listen (local mode)", () => {
     const bad = await runCli(["webhooks", "listen", "--forward", "ftp://x"], { env });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: --forward "ftp:\/\/x" is not an http\(s\) URL$/m);
+  });
+
+  it("--forward twice, one with a pattern: each delivery goes to every target that takes it, a line for each", async () => {
+    const env = configEnv();
+    const draws = await target();
+    const all = await target((_req, res) => res.writeHead(202).end());
+    const session = await listen(["--forward", `draw.*=${draws.url}/d`, "--forward", `${all.url}/a`], env);
+    expect(session.cli.stderr()).toContain(`forward   ${draws.url}/d  (draw.*)`);
+    expect(session.cli.stderr()).toContain(`forward   ${all.url}/a`);
+
+    const won = signedDelivery(session.secret, Buffer.from('{"type":"draw.consumer.won"}'), "whk_both");
+    expect((await send(session.receiverUrl, won)).status).toBe(200);
+    expect(draws.received).toHaveLength(1);
+    expect(all.received).toHaveLength(1);
+    expect(draws.received[0]!.body.equals(all.received[0]!.body)).toBe(true);
+    expect(signedWith(session.secret, draws.received[0]!)).toBe(true);
+    expect(signedWith(session.secret, all.received[0]!)).toBe(true);
+    await session.cli.waitFor(new RegExp(`<-- \\[200\\] POST ${draws.url}/d \\[whk_both\\]`));
+    await session.cli.waitFor(new RegExp(`<-- \\[202\\] POST ${all.url}/a \\[whk_both\\]`));
+
+    const other = signedDelivery(session.secret, Buffer.from("{}"), "whk_one", "queue.consumer.joined");
+    expect((await send(session.receiverUrl, other)).status).toBe(202);
+    expect(draws.received).toHaveLength(1);
+    expect(all.received).toHaveLength(2);
+
+    // One target down: the sender gets 502 naming it, even though the other answered.
+    await draws.close();
+    const down = await send(session.receiverUrl, signedDelivery(session.secret, Buffer.from("{}"), "whk_down"));
+    expect(down.status).toBe(502);
+    expect(JSON.parse(down.body)).toEqual({ error: "connection refused", target: `${draws.url}/d` });
+    expect(all.received).toHaveLength(3);
+
+    // A pattern that takes no documented event is probably a typo: said, not refused.
+    const typo = await listen(["--forward", `drwa.*=${all.url}`], configEnv());
+    expect(typo.cli.stderr()).toMatch(/^warning: --forward pattern "drwa\.\*" matches no documented event type/m);
+  });
+
+  it("on SIGTERM stops taking deliveries but lets one in flight be answered, then exits 130", async () => {
+    const env = configEnv();
+    let answer: (() => void) | null = null;
+    const app = await target((_req, res) => {
+      answer = () => res.writeHead(200, { "content-type": "text/plain" }).end("late but fine");
+    });
+    const session = await listen(["--forward", app.url], env);
+    const reply = send(session.receiverUrl, signedDelivery(session.secret, Buffer.from("{}"), "whk_inflight"));
+    await waitUntil(() => app.received.length === 1 || undefined, 10_000, "the delivery to reach the app");
+    const stopped = session.cli.stop("SIGTERM");
+    // Stopping has begun: new deliveries are refused while the one in flight still waits for its answer.
+    await waitUntil(
+      async () => (await send(session.receiverUrl, { body: "{}" }).then(() => undefined, () => true)),
+      10_000,
+      "the receiver to stop taking deliveries",
+    );
+    answer!();
+    expect(await reply).toMatchObject({ status: 200, body: "late but fine" });
+    expect(await stopped).toEqual({ code: 130, signal: null });
+    expect(session.cli.stdout()).toMatch(/<-- \[200\] .*\[whk_inflight\]/);
+  });
+
+  it("says the app is down at start, before any delivery, and back when it answers (lines, and NDJSON with --json)", async () => {
+    const env = configEnv();
+    const port = await freePort();
+    const session = await listen(["--forward", `127.0.0.1:${port}/hook`], env);
+    await session.cli.waitFor(new RegExp(`\\d\\d:\\d\\d:\\d\\d !!! app down: http://127\\.0\\.0\\.1:${port} \\(connection refused\\)`));
+    const app = await target(undefined, port);
+    expect((await send(session.receiverUrl, signedDelivery(session.secret, Buffer.from("{}"), "whk_back"))).status).toBe(200);
+    await session.cli.waitFor(new RegExp(`\\.\\.\\. app back: http://127\\.0\\.0\\.1:${port}`));
+    expect(app.received).toHaveLength(1);
+
+    const port2 = await freePort();
+    const json = await listen(["--forward", `127.0.0.1:${port2}`, "--json"], configEnv());
+    const line = await json.cli.waitFor(/\{"notice":"app".*\}\n/);
+    expect(JSON.parse(line[0])).toMatchObject({ notice: "app", state: "down", target: `http://127.0.0.1:${port2}`, reason: "connection refused" });
   });
 });

@@ -144,14 +144,39 @@ describe("listen (connected mode, emulator)", () => {
     expect(session.cli.stdout()).toMatch(new RegExp(`--> draw\\.consumer\\.won \\[${first.id}\\] \\(attempt \\d\\)`));
   });
 
-  it("when the tunnel dies, deletes the endpoint and exits 1 saying so", async () => {
-    const env = connectedEnv({ CLOUDFLARED_BIN: FAKE_CLOUDFLARED, FAKE_CLOUDFLARED_MODE: "die-after:700" });
+  it("when cloudflared is killed with -9 mid-session, starts a new one, points the endpoint at it and stays up; Ctrl-C still cleans up", async () => {
+    const state = join(temp(), "cloudflared.json");
+    const env = connectedEnv({ CLOUDFLARED_BIN: FAKE_CLOUDFLARED, FAKE_CLOUDFLARED_STATE: state });
     const app = await target();
-    const session = await listen(["--forward", app.url], env);
-    expect((await api.listEndpoints()).map((e) => e.id)).toEqual([session.endpointId]);
-    expect(await session.cli.exited).toEqual({ code: 1, signal: null });
-    expect(session.cli.stderr()).toMatch(/error: the tunnel stopped \(cloudflared exited with code 1\); listen stopped\nhint: .*--tunnel none/);
+    const session = await listen(["--forward", `${app.url}/in`], env);
+    const first = JSON.parse(readFileSync(state, "utf8")) as { pid: number; url: string };
+    expect((await api.getEndpoint(session.endpointId)).url).toBe(`${first.url}/webhooks`);
+
+    process.kill(first.pid, "SIGKILL");
+    await session.cli.waitFor(/!!! tunnel reconnecting: cloudflared was killed by SIGKILL/);
+    const second = await waitUntil(
+      () => {
+        const now = JSON.parse(readFileSync(state, "utf8")) as { pid: number; url?: string; proxyUrl?: string };
+        return now.pid !== first.pid && now.url && now.proxyUrl ? (now as { pid: number; url: string; proxyUrl: string }) : undefined;
+      },
+      20_000,
+      "a new stand-in cloudflared with a URL",
+    );
+    await session.cli.waitFor(new RegExp(`\\.\\.\\. tunnel back at ${second.url.replace(/\./g, "\\.")}`), 20_000);
+    expect((await api.getEndpoint(session.endpointId)).url).toBe(`${second.url}/webhooks`);
+    // The session file records the new cloudflared, for the clean-up after a kill -9 of listen.
+    expect(JSON.parse(readFileSync(join(env.FANFARE_CONFIG_DIR!, "listen-sessions", `${session.cli.pid}.json`), "utf8")).cloudflaredPid).toBe(second.pid);
+
+    // Deliveries flow through the new tunnel.
+    const body = Buffer.from('{"id":"whk_again","type":"draw.consumer.won","data":{}}');
+    const ts = Math.floor(Date.now() / 1000);
+    const headers = deliveryHeaders({ eventType: "draw.consumer.won", deliveryId: "whk_again", timestamp: ts, signature: signPayload(session.secret, body, "v1", ts) });
+    expect((await send(`${second.proxyUrl}/webhooks`, { body, headers })).status).toBe(200);
+    expect(app.received.at(-1)!.body.equals(body)).toBe(true);
+
+    expect(await session.cli.stop("SIGINT")).toEqual({ code: 130, signal: null });
     expect(await api.listEndpoints()).toEqual([]);
+    expect(isAlive(second.pid)).toBe(false);
     expect(existsSync(join(env.FANFARE_CONFIG_DIR!, "listen-sessions", `${session.cli.pid}.json`))).toBe(false);
   });
 

@@ -210,4 +210,35 @@ describe("receiver budgets (it may be on the internet through the tunnel)", () =
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(MAX_CONNECTIONS).toBeLessThan(1024);
   });
+
+  it("drain: refuses new connections, answers the request in flight (connection: close), and gives up after its deadline", async () => {
+    const pending: { answer?: () => void } = {};
+    receiver = await startReceiver({
+      onDelivery: () =>
+        new Promise((resolve) => {
+          pending.answer = () => resolve({ statusCode: 200, headers: {}, body: "done" });
+        }),
+    });
+    const url = receiver.url;
+    const inFlight = send(url, { body: "{}" });
+    while (!pending.answer) await new Promise((r) => setTimeout(r, 10));
+    const drained = receiver.drain(5_000);
+    await expect(send(url, { body: "{}" })).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    pending.answer();
+    expect(await inFlight).toMatchObject({ status: 200, body: "done", headers: { connection: "close" } });
+    expect(await drained).toBe(true);
+
+    // A request that is never answered: drain says so once its time is up.
+    await receiver.close();
+    let arrived = false;
+    receiver = await startReceiver({
+      onDelivery: () => {
+        arrived = true;
+        return new Promise(() => {});
+      },
+    });
+    void send(receiver.url, { body: "{}" }).catch(() => {});
+    while (!arrived) await new Promise((r) => setTimeout(r, 10));
+    expect(await receiver.drain(50)).toBe(false);
+  });
 });

@@ -29,7 +29,7 @@ describe("DeliveryRelay with the standard scheme", () => {
     cleanups.push(() => target.close());
     const forwarder = await Forwarder.create(new URL(target.url));
     cleanups.push(() => forwarder.close());
-    const relay = new DeliveryRelay({ forwarder, secret: SECRET, log: new DeliveryLog(10) });
+    const relay = new DeliveryRelay({ targets: [{ pattern: null, matches: () => true, forwarder }], secret: SECRET, log: new DeliveryLog(10) });
 
     const body = '{"id":"whk_std","type":"order.created","data":{"amount":"149.99"}}';
     expect((await relay.receive(standardDelivery(body, "msg_std_1"))).statusCode).toBe(200);

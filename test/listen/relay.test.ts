@@ -6,6 +6,7 @@ import { DeliveryRelay } from "../../src/listen/relay.js";
 import type { DeliveryRecord } from "../../src/listen/types.js";
 import { deliveryHeaders } from "../../src/signing/headers.js";
 import { signPayload } from "../../src/signing/signature.js";
+import { eventMatcher } from "../../src/listen/routes.js";
 import { freePort, startTarget } from "./servers.js";
 
 const SECRET = "whsec_relayTestSecret0123456789abc";
@@ -18,7 +19,19 @@ afterEach(async () => {
 async function relayTo(url: string, secret: string | null = SECRET) {
   const forwarder = await Forwarder.create(new URL(url));
   cleanups.push(() => forwarder.close());
-  return new DeliveryRelay({ forwarder, secret, now: () => NOW, log: new DeliveryLog(3) });
+  return new DeliveryRelay({ targets: [{ pattern: null, matches: () => true, forwarder }], secret, now: () => NOW, log: new DeliveryLog(3) });
+}
+
+/** A relay with several --forward routes: [pattern, url] each. */
+async function relayToRoutes(routes: Array<[string | null, string]>, timeoutMs?: number) {
+  const targets = await Promise.all(
+    routes.map(async ([pattern, url]) => {
+      const forwarder = await Forwarder.create(new URL(url), { timeoutMs });
+      cleanups.push(() => forwarder.close());
+      return { pattern, matches: eventMatcher(pattern), forwarder };
+    }),
+  );
+  return new DeliveryRelay({ targets, secret: SECRET, now: () => NOW });
 }
 
 function incoming(body: string, id = "whk_1", secret = SECRET) {
@@ -73,6 +86,9 @@ describe("DeliveryRelay", () => {
     const relay = await relayTo(`http://127.0.0.1:${await freePort()}/`, null);
     const reply = await relay.receive(incoming("{}"));
     expect(reply.statusCode).toBe(502);
+    // The cause and the target, as JSON, for trigger to print.
+    expect(reply.headers["content-type"]).toBe("application/json");
+    expect(JSON.parse(String(reply.body))).toEqual({ error: "connection refused", target: relay.log.get(1)!.target!.url });
     expect(relay.log.get(1)).toMatchObject({ signature: "invalid", target: { statusCode: null, error: "connection refused" } });
   });
 
@@ -94,5 +110,92 @@ describe("DeliveryRelay", () => {
     const objects = json.join("").trimEnd().split("\n").map((l) => JSON.parse(l));
     expect(objects).toHaveLength(1);
     expect(objects[0]).toMatchObject({ id: "whk_line", signature: "valid", target: { statusCode: 200 } });
+  });
+});
+
+describe("DeliveryRelay with several targets", () => {
+  const ok = (name: string) => startTarget((_req, res) => res.writeHead(200, { "content-type": "text/plain" }).end(name));
+
+  it("sends each delivery to every matching target at once, same bytes and headers; 2xx only when all answer 2xx", async () => {
+    const draws = await ok("draws");
+    const all = await ok("all");
+    const orders = await ok("orders");
+    cleanups.push(() => draws.close(), () => all.close(), () => orders.close());
+    const relay = await relayToRoutes([
+      ["draw.*", `${draws.url}/d`],
+      [null, `${all.url}/a`],
+      ["order.*", `${orders.url}/o`],
+    ]);
+    const lines: string[] = [];
+    const stop = printDeliveries(relay, { write: (c: string) => lines.push(c) } as unknown as NodeJS.WritableStream, { json: false, color: false });
+
+    const reply = await relay.receive(incoming('{"n":1}', "whk_multi"));
+    stop();
+    expect(reply.statusCode).toBe(200);
+    expect(draws.received).toHaveLength(1);
+    expect(all.received).toHaveLength(1);
+    expect(orders.received).toHaveLength(0);
+    expect(draws.received[0]!.body.equals(all.received[0]!.body)).toBe(true);
+    expect(draws.received[0]!.headers["x-fanfare-signature"]).toBe(all.received[0]!.headers["x-fanfare-signature"]);
+    const record = relay.log.get(1)!;
+    expect(record.targets!.map((t) => [t.url, t.statusCode])).toEqual([
+      [`${draws.url}/d`, 200],
+      [`${all.url}/a`, 200],
+    ]);
+    // One <-- line per target.
+    const text = lines.join("");
+    expect(text).toContain(`<-- [200] POST ${draws.url}/d [whk_multi]`);
+    expect(text).toContain(`<-- [200] POST ${all.url}/a [whk_multi]`);
+
+    // Replay goes to every matching target again.
+    await relay.replay(1);
+    expect(draws.received).toHaveLength(2);
+    expect(all.received).toHaveLength(2);
+  });
+
+  it("answers the worst status: a target down is 502 with the cause and that target, even when another answered 200", async () => {
+    const up = await ok("up");
+    const failing = await startTarget((_req, res) => res.writeHead(500).end("boom"));
+    cleanups.push(() => up.close(), () => failing.close());
+    const down = `http://127.0.0.1:${await freePort()}/down`;
+    const relay = await relayToRoutes([
+      [null, `${up.url}/up`],
+      [null, down],
+      [null, `${failing.url}/f`],
+    ]);
+    const reply = await relay.receive(incoming("{}"));
+    expect(reply.statusCode).toBe(502);
+    expect(JSON.parse(String(reply.body))).toEqual({ error: "connection refused", target: down });
+    expect(relay.log.get(1)!.targets!.map((t) => t.statusCode)).toEqual([200, null, 500]);
+    expect(relay.log.get(1)!.target).toMatchObject({ url: down, statusCode: null });
+
+    // Without the one that is down, the 500 is the worst, passed back as the target said it.
+    const relay2 = await relayToRoutes([
+      [null, `${up.url}/up`],
+      [null, `${failing.url}/f`],
+    ]);
+    const reply2 = await relay2.receive(incoming("{}"));
+    expect(reply2.statusCode).toBe(500);
+    expect(String(reply2.body)).toBe("boom");
+  });
+
+  it("answers 504 naming the target that timed out", async () => {
+    const slow = await startTarget(() => {});
+    cleanups.push(() => slow.close());
+    const relay = await relayToRoutes([[null, `${slow.url}/slow`]], 300);
+    const reply = await relay.receive(incoming("{}"));
+    expect(reply.statusCode).toBe(504);
+    expect(JSON.parse(String(reply.body))).toEqual({ error: expect.stringMatching(/^timed out/), target: `${slow.url}/slow` });
+  });
+
+  it("answers 404 (final, no retries) when no --forward takes the event type, and records why", async () => {
+    const orders = await ok("orders");
+    cleanups.push(() => orders.close());
+    const relay = await relayToRoutes([["order.*", orders.url]]);
+    const reply = await relay.receive(incoming("{}"));
+    expect(reply.statusCode).toBe(404);
+    expect(JSON.parse(String(reply.body))).toEqual({ error: "no --forward takes draw.consumer.won", target: null });
+    expect(orders.received).toHaveLength(0);
+    expect(relay.log.get(1)).toMatchObject({ targets: [], target: { statusCode: null, error: expect.stringContaining("not forwarded") } });
   });
 });

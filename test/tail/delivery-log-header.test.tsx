@@ -12,7 +12,7 @@ describe("DeliveryLogHeader", () => {
     let push: (state: DeliveryLogPollState) => void = () => {};
     const source = {
       info: { mode: "tail" as const, endpoints: ["we_1", "we_2"], all: false, apiBase: "http://127.0.0.1:8787/api", intervalMs: 2000, status: "failed", events: "draw.*" },
-      subscribeNotices: () => () => {},
+      subscribeMessages: () => () => {},
       subscribePolling(listener: (state: DeliveryLogPollState) => void) {
         push = listener;
         listener({ state: "starting" });

@@ -89,7 +89,7 @@ describe("the delivery log as a source of the live view", () => {
   it("passes the poller's notices on to the view", () => {
     const { feed } = feedFor();
     const heard: string[] = [];
-    const stop = feed.source.subscribeNotices((t) => heard.push(t));
+    const stop = feed.source.subscribeMessages((t) => heard.push(t));
     feed.notice("endpoint we_2 was deleted; no longer tailed");
     stop();
     feed.notice("not heard");

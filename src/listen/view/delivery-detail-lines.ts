@@ -1,5 +1,5 @@
 import { escapeControl } from "../../terminal/escape.js";
-import type { DeliveryRecord } from "../types.js";
+import type { DeliveryRecord, ForwardResult } from "../types.js";
 import { logDetailLines } from "./delivery-log-detail-lines.js";
 import {
   clockTime,
@@ -8,6 +8,7 @@ import {
   signatureMark,
   statusLabel,
   statusTone,
+  targetResults,
   type StatusTone,
 } from "./delivery-format.js";
 
@@ -125,17 +126,28 @@ function detailLines(record: DeliveryRecord): DetailLine[] {
   lines.push(...indent(bodyLines(request.body)));
   lines.push({ text: "" });
 
-  const target = record.target;
-  if (target === null) {
+  if (record.target === null) {
     lines.push({ text: "Response  … forwarding", tone: "pending" });
     return lines;
   }
-  const outcome =
-    target.statusCode === null
-      ? `ERR ${target.error ?? "no response"}`
-      : `${statusLabel(target)}`;
+  const targets = targetResults(record);
+  if (targets.length === 0) {
+    lines.push({ text: `Response  ${record.target.error ?? "not forwarded"}`, tone: "error" });
+    return lines;
+  }
+  // With several targets, each one's answer in --forward order, under a heading of its own.
+  targets.forEach((target, i) => {
+    if (i > 0) lines.push({ text: "" });
+    lines.push(...responseLines(target, targets.length > 1 ? `Response ${i + 1}/${targets.length}` : "Response"));
+  });
+  return lines;
+}
+
+function responseLines(target: ForwardResult, heading: string): DetailLine[] {
+  const lines: DetailLine[] = [];
+  const outcome = target.statusCode === null ? `ERR ${target.error ?? "no response"}` : `${statusLabel(target)}`;
   lines.push({
-    text: `Response  ${outcome}  ${formatDuration(target.durationMs)}  from ${target.url}`,
+    text: `${heading}  ${outcome}  ${formatDuration(target.durationMs)}  from ${target.url}`,
     tone: statusTone(target),
   });
   if (target.statusCode !== null) {

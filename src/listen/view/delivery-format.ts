@@ -56,3 +56,12 @@ export function signatureProblem(record: Pick<DeliveryRecord, "signature" | "sig
   if (!isBadSignature(record.signature)) return null;
   return `signature ${record.signature}` + (record.signatureReason ? `: ${record.signatureReason}` : "");
 }
+
+/**
+ * Each target's answer once the forward is done: the one target's, or every matching target's in
+ * --forward order (none when no --forward took the event type). Empty while in flight.
+ */
+export function targetResults(record: Pick<DeliveryRecord, "target" | "targets">): readonly ForwardResult[] {
+  if (record.targets !== undefined) return record.targets;
+  return record.target === null ? [] : [record.target];
+}

@@ -26,8 +26,6 @@ export interface RowWidths {
 
 /** Everything but the event type and the id has a fixed width. */
 export const FIXED_WIDTH = 2 + 8 + 2 + 1 + 1 + 3 + 1 + 3 + 1 + 3 + 1 + 8;
-/** The columns right of the id (try, signature, status, duration): never cut. */
-const RIGHT_WIDTH = 1 + 3 + 2 + 1 + 2 + 3 + 1 + 8;
 
 /** Room kept right of the column titles for the `↑ 988 ↓ 12` scroll hint. */
 const HINT_WIDTH = 10;
@@ -89,7 +87,11 @@ export function rowSegments(record: DeliveryRecord, selected: boolean, widths: R
     { text: statusLabel(target).padEnd(3), tint: statusTone(target) },
     { text: " " + (target ? formatDuration(target.durationMs) : "").padStart(8), tint: "dim" },
   ];
-  return [...cutSegments(left, Math.max(0, columns - RIGHT_WIDTH)), ...right];
+  // Several targets: each one's status after the duration (STS is the worst, what the sender got).
+  if (record.targets !== undefined && record.targets.length > 1) {
+    for (const each of record.targets) right.push({ text: " " }, { text: statusLabel(each), tint: statusTone(each) });
+  }
+  return [...cutSegments(left, Math.max(0, columns - segmentsWidth(right))), ...right];
 }
 
 /** Cuts segments to `width` columns in all, ending a cut one with `…`. */

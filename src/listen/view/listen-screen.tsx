@@ -20,6 +20,7 @@ import { useListenKeys, type QuitReason } from "./use-listen-keys.js";
 import { useListenStore } from "./use-listen-store.js";
 import { useMessageExpiry } from "./use-message-expiry.js";
 import { useTerminalSize } from "./use-terminal-size.js";
+import { useSessionNotices } from "./use-session-notices.js";
 
 export interface ListenScreenProps {
   /** listen's relay, or the platform's delivery log (`deliveries tail`): one view for both. */
@@ -73,12 +74,13 @@ export function ListenScreen({
   useDeliveryStream(source, dispatch, flushIntervalMs);
   useMessageExpiry(state.message, dispatch);
   const size = useTerminalSize({ rows, columns });
+  const notices = useSessionNotices(isDeliveryLogSource(source) ? NO_NOTICES : source);
   const layout = listenViewLayout(size.rows);
   const log = isDeliveryLogSource(source) ? source : null;
   // What the delivery log's poller has to say (an endpoint deleted) shows on the status line.
   useEffect(
     () =>
-      log?.subscribeNotices((text) => dispatch({ type: "message", text, now: Date.now(), ttlMs: NOTICE_TTL_MS })),
+      log?.subscribeMessages((text) => dispatch({ type: "message", text, now: Date.now(), ttlMs: NOTICE_TTL_MS })),
     [log, dispatch],
   );
   useListenKeys({
@@ -98,7 +100,7 @@ export function ListenScreen({
   const mode = state.filterDraft !== null ? "filter" : state.detail ? "details" : "list";
   return (
     <Box flexDirection="column" width={size.columns}>
-      {log ? <DeliveryLogHeader source={log} /> : <SessionHeader info={source.info as SessionInfo} secretShown={state.secretShown} />}
+      {log ? <DeliveryLogHeader source={log} /> : <SessionHeader info={source.info as SessionInfo} secretShown={state.secretShown} notices={notices} />}
       {log ? (
         <DeliveryLogCounters
           records={state.records}
@@ -142,6 +144,8 @@ export function ListenScreen({
 }
 
 const NOTICE_TTL_MS = 10_000;
+/** The delivery log has no tunnel or apps: a stable empty source, so the notices hook subscribes once. */
+const NO_NOTICES = {};
 const LOG_EMPTY_HINT = "  waiting for deliveries… try `fanfare webhooks endpoints test <id> draw.consumer.won` in another terminal";
 const LOG_KEYS = {
   list: "↑/↓ select  enter/d details  r redeliver  f failed only  / filter  p pause  q quit",

@@ -3,7 +3,8 @@ import { bodyLines, deliveryDetailLines } from "../../../src/listen/view/deliver
 import { clockTime, formatDuration } from "../../../src/listen/view/delivery-format.js";
 import { deliveryJson, formatForwardedLine, formatReceivedLine } from "../../../src/listen/delivery-lines.js";
 import { stripAnsi } from "../../../src/terminal/style.js";
-import { completed, makeRecord, T0 } from "./fixtures.js";
+import { paintSegments, rowSegments, rowWidths } from "../../../src/listen/view/delivery-row-line.js";
+import { completed, forwardResult, makeRecord, T0 } from "./fixtures.js";
 
 const ESC = "\u001B";
 const plain = { color: false };
@@ -146,5 +147,37 @@ describe("formatting helpers", () => {
     expect(text).toContain('    "ok": true');
     const down = deliveryDetailLines(completed(makeRecord(2), { statusCode: null, error: "connection refused" }));
     expect(down.at(-1)).toEqual({ text: "Response  ERR connection refused  4 ms  from http://localhost:3000/webhooks", tone: "error" });
+  });
+});
+
+describe("several targets", () => {
+  const a = forwardResult({ url: "http://localhost:3000/draws", statusCode: 200, durationMs: 3 });
+  const b = forwardResult({ url: "http://localhost:4000/all", statusCode: null, error: "connection refused", durationMs: 9 });
+  const record = { ...makeRecord(5), target: { ...b, durationMs: 9 }, targets: [a, b] };
+
+  it("shows every target's status in the row, after the worst one", () => {
+    const row = paintSegments(rowSegments(record, false, rowWidths(120), 120), false);
+    expect(row).toMatch(/ ERR +9 ms 200 ERR$/);
+    expect(row.length).toBeLessThanOrEqual(120);
+    // A single target's row has no extra column.
+    expect(paintSegments(rowSegments(completed(makeRecord(6)), false, rowWidths(120), 120), false)).toMatch(/ 200 +4 ms$/);
+  });
+
+  it("gives each target its own response in the details pane, and says when none took the event", () => {
+    const text = deliveryDetailLines(record).map((l) => l.text);
+    expect(text).toContain("Response 1/2  200  3 ms  from http://localhost:3000/draws");
+    expect(text).toContain("Response 2/2  ERR connection refused  9 ms  from http://localhost:4000/all");
+    const none = { ...makeRecord(7), target: forwardResult({ url: "(no target)", statusCode: null, error: "not forwarded: no --forward takes x" }), targets: [] };
+    expect(deliveryDetailLines(none).at(-1)).toEqual({ text: "Response  not forwarded: no --forward takes x", tone: "error" });
+  });
+
+  it("lists every target in the NDJSON object", () => {
+    expect(deliveryJson(record)).toMatchObject({
+      target: { statusCode: null, error: "connection refused" },
+      targets: [
+        { url: "http://localhost:3000/draws", statusCode: 200, error: null, durationMs: 3 },
+        { url: "http://localhost:4000/all", statusCode: null, error: "connection refused", durationMs: 9 },
+      ],
+    });
   });
 });

@@ -48,7 +48,7 @@ describe("replay from the live view, end to end", () => {
     const target = await startTarget();
     cleanups.push(() => target.close());
     const forwardUrl = `${target.url}/webhooks`;
-    const parts = await startRelayParts({ forwardUrl: new URL(forwardUrl), port: 0, secret: SECRET });
+    const parts = await startRelayParts({ forwards: [{ pattern: null, url: new URL(forwardUrl) }], port: 0, secret: SECRET });
     cleanups.push(() => parts.close());
 
     const view = render(
