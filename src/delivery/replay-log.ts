@@ -1,5 +1,6 @@
 import { HEADER, STANDARD_HEADER } from "../signing/headers.js";
 import { SIGNATURE_SCHEMES, type SignatureScheme } from "../signing/options.js";
+import { eventPatternMatcher } from "../events/event-pattern.js";
 
 /**
  * What `replay` reads: the NDJSON that `listen --log-file` writes, one completed delivery a line
@@ -83,16 +84,11 @@ export interface ReplayFilter {
 
 /** The deliveries a filter selects, in log order. No filter: all of them. */
 export function selectDeliveries(deliveries: readonly CapturedDelivery[], filter: ReplayFilter): CapturedDelivery[] {
-  const patterns = (filter.events ?? []).map(eventPattern);
+  const patterns = (filter.events ?? []).map(eventPatternMatcher);
   const ids = new Set(filter.ids ?? []);
   return deliveries.filter(
-    (d) => (patterns.length === 0 || patterns.some((p) => p.test(d.eventType))) && (ids.size === 0 || ids.has(d.id)),
+    (d) => (patterns.length === 0 || patterns.some((matches) => matches(d.eventType))) && (ids.size === 0 || ids.has(d.id)),
   );
-}
-
-function eventPattern(pattern: string): RegExp {
-  const escaped = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
-  return new RegExp(`^${escaped.join(".*")}$`);
 }
 
 /** The scheme a captured delivery was signed in, read from its headers; v1 when it had no signature. */

@@ -1,5 +1,6 @@
 import { parseTargetUrl } from "../delivery/target-url.js";
 import { usageError } from "../errors.js";
+import { eventPatternMatcher } from "../events/event-pattern.js";
 
 /**
  * One `--forward`: where deliveries go and, with `PATTERN=TARGET`, which of them. Pure: parsing and
@@ -36,19 +37,9 @@ export function parseForwardFlag(input: string): ForwardRoute {
   return { pattern, url: parseTargetUrl(match[2]!, "--forward") };
 }
 
-/**
- * Whether an event type matches a pattern: `*` is any run of characters, dots included (`draw.*` is
- * every draw event, `*.won` every win); everything else is literal, case and all.
- */
+/** Whether an event type matches a route's pattern (events/event-pattern.ts); null: every event. */
 export function eventMatcher(pattern: string | null): (eventType: string) => boolean {
-  if (pattern === null) return () => true;
-  if (!pattern.includes("*")) return (eventType) => eventType === pattern;
-  const source = pattern
-    .split("*")
-    .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, "\\$&"))
-    .join(".*");
-  const regex = new RegExp(`^${source}$`);
-  return (eventType) => regex.test(eventType);
+  return pattern === null ? () => true : eventPatternMatcher(pattern);
 }
 
 /** How a route reads in the banner, the header and messages: `http://…/draws (draw.*)`. */
