@@ -161,20 +161,11 @@ export async function replay(options: ReplayOptions, deps: CommandDeps): Promise
   if (out.json) out.printJson({ summary });
   else out.print(report.summaryLine(summary));
   if (summary.interrupted) return 130;
-  if (summary.errors.connection_refused) {
-    throw failure(
-      `nothing is listening at ${target.url.href} (connection refused)`,
-      "start your app, or fix the port in --forward-to",
-      "connection_refused",
-    );
-  }
-  if (summary.failed > 0 && firstFailure) {
-    const first = firstFailure.status === null ? firstFailure.error : `got ${firstFailure.status}`;
-    throw failure(
-      `${summary.failed} of ${summary.sent} replayed deliveries failed (first: ${escapeControl(firstFailure.event)} [${escapeControl(firstFailure.id)}] ${first})`,
-      "a receiver must answer 2xx within 30 s; --verbose shows what it answered",
-      "delivery_failed",
-    );
-  }
+  const ending = report.runFailure(summary, firstFailure, {
+    where: target.url.href,
+    refusedHint: "start your app, or fix the port in --forward-to",
+    noun: "replayed deliveries",
+  });
+  if (ending) throw failure(ending.message, ending.hint, ending.code);
   return 0;
 }

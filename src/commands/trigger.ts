@@ -232,28 +232,13 @@ async function sendAll(out: Output, deps: CommandDeps, plan: SendPlan): Promise<
   else out.print(report.summaryLine(summary));
 
   if (summary.interrupted) return 130;
-  if (summary.errors.connection_refused) {
-    const refusedAt = firstFailure?.errorCode === "connection_refused" ? firstFailure.url : where;
-    throw failure(
-      `nothing is listening at ${refusedAt} (connection refused)`,
-      plan.viaListen
-        ? "the listen there has stopped: start it again, or pass --forward-to to send straight to your app"
-        : "start your app (or: node examples/receiver.mjs), or fix the port in --forward-to",
-      "connection_refused",
-    );
-  }
-  if (summary.failed > 0 && firstFailure) {
-    const cause = report.relayedCause(firstFailure);
-    const first =
-      firstFailure.status === null ? firstFailure.error : `got ${firstFailure.status}${cause ? `: ${cause}` : ""}`;
-    throw failure(
-      `${summary.failed} of ${summary.sent} deliveries failed (first: ${firstFailure.event} [${firstFailure.id}] ${first})`,
-      cause
-        ? "listen could not reach your app: start it, or check listen's --forward"
-        : "a receiver must answer 2xx within 30 s; --verbose shows what it answered",
-      "delivery_failed",
-    );
-  }
+  const ending = report.runFailure(summary, firstFailure, {
+    where,
+    refusedHint: plan.viaListen
+      ? "the listen there has stopped: start it again, or pass --forward-to to send straight to your app"
+      : "start your app (or: node examples/receiver.mjs), or fix the port in --forward-to",
+  });
+  if (ending) throw failure(ending.message, ending.hint, ending.code);
   return 0;
 }
 

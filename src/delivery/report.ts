@@ -207,3 +207,40 @@ export function summaryLine(summary: TriggerSummary): string {
 export function progressLine(done: number, total: number, failed: number): string {
   return `${String(done).padStart(String(total).length)}/${total} sent, ${failed} failed`;
 }
+
+export interface RunFailureContext {
+  /** Where the run sent, for the connection-refused message. */
+  where: string;
+  /** What to do when nothing listened there. */
+  refusedHint: string;
+  /** `deliveries` or `replayed deliveries`. */
+  noun?: string;
+}
+
+/**
+ * The error a finished run of sends ends with, or null when it succeeded: connection refused names
+ * where, a failure names the first one and, when a listen in between could not reach the app, why.
+ * One wording for trigger and replay, escaped because ids and event names may come from a log.
+ */
+export function runFailure(
+  summary: TriggerSummary,
+  firstFailure: DeliveryResult | undefined,
+  context: RunFailureContext,
+): { message: string; hint: string; code: "connection_refused" | "delivery_failed" } | null {
+  if (summary.errors.connection_refused) {
+    const refusedAt = firstFailure?.errorCode === "connection_refused" ? firstFailure.url : context.where;
+    return { message: `nothing is listening at ${escapeControl(refusedAt)} (connection refused)`, hint: context.refusedHint, code: "connection_refused" };
+  }
+  if (summary.failed === 0 || !firstFailure) return null;
+  const cause = relayedCause(firstFailure);
+  const first = firstFailure.status === null ? firstFailure.error : `got ${firstFailure.status}${cause ? `: ${cause}` : ""}`;
+  return {
+    message:
+      `${summary.failed} of ${summary.sent} ${context.noun ?? "deliveries"} failed ` +
+      `(first: ${escapeControl(firstFailure.event)} [${escapeControl(firstFailure.id)}] ${first})`,
+    hint: cause
+      ? "listen could not reach your app: start it, or check listen's --forward"
+      : "a receiver must answer 2xx within 30 s; --verbose shows what it answered",
+    code: "delivery_failed",
+  };
+}

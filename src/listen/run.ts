@@ -1,5 +1,5 @@
 import type { ApiClient } from "../api/client.js";
-import { ExitCode, failure } from "../errors.js";
+import { ExitCode } from "../errors.js";
 import type { HttpClientFactory } from "../http/client.js";
 import { SECRET_ENV } from "../signing/options.js";
 import type { LifecycleScope, StopRequest } from "../lifecycle/scope.js";

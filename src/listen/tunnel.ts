@@ -155,7 +155,7 @@ export async function startQuickTunnel(localUrl: string, options: QuickTunnelOpt
     const timer = setTimeout(() => {
       reject(
         failure(
-          `cloudflared gave no tunnel URL within ${Math.round((options.timeoutMs ?? TUNNEL_START_TIMEOUT_MS) / 1000)} s`,
+          `cloudflared gave no tunnel URL within ${Math.ceil((options.timeoutMs ?? TUNNEL_START_TIMEOUT_MS) / 1000)} s`,
           lastWords(recent) + "check your connection, or run without a tunnel: --tunnel none",
           "tunnel_failed",
         ),

@@ -36,7 +36,7 @@ const CONCURRENCY = 4;
 
 /** Resolves when `signal` aborts; rejects with the CliError that ended polling otherwise. */
 export async function pollDeliveryLog(options: PollerOptions): Promise<void> {
-  const { client, tracker, signal } = options;
+  const { client, signal } = options;
   const now = options.now ?? Date.now;
   let endpoints = [...options.endpoints];
   let failures = 0;
