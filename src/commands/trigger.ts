@@ -175,7 +175,8 @@ async function sendAll(out: Output, deps: CommandDeps, plan: SendPlan): Promise<
       import("../delivery/progress-line.js"),
     ]);
   const several = plan.targets.length > 1;
-  const total = plannedDeliveries(plan.names, plan.count) * plan.targets.length;
+  const perTarget = plannedDeliveries(plan.names, plan.count);
+  const total = perTarget * plan.targets.length;
   const lines = new LineWriter(out.stdout);
   const progressOnly = !out.json && total > LINES_ON_TERMINAL && Boolean(out.stdout.isTTY);
   const client = await createDeliveryClient({ connections: plan.concurrency, http: deps.http });
@@ -184,7 +185,7 @@ async function sendAll(out: Output, deps: CommandDeps, plan: SendPlan): Promise<
   const to = plan.viaListen ? (several ? `each of the ${plan.targets.length} running listens at ` : "the running listen at ") : "";
   out.info(
     out.style.dim(
-      `sending ${total} deliver${total === 1 ? "y" : "ies"} to ${to}${where} (${plan.scheme} signature` +
+      `sending ${perTarget} deliver${perTarget === 1 ? "y" : "ies"} to ${to}${where} (${plan.scheme} signature` +
         (plan.concurrency > 1 ? `, ${plan.concurrency} at a time)` : ")"),
     ),
   );
