@@ -11,7 +11,7 @@
 // Targets (DESIGN.md, "Emulator store"): 200 creates < 1 s; ≥ 1,000 deliveries/s on disk;
 // on disk ≥ 0.5× the in-memory deliveries/s.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -64,6 +64,20 @@ function startEmulator(dataDir) {
   });
 }
 
+/**
+ * CPU time (user + system, every thread) the process has used, in µs, from /proc (Linux); null
+ * elsewhere. Unlike wall time it hardly depends on what else the machine is doing.
+ */
+function cpuMicros(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    // utime and stime, in clock ticks (100 per second on Linux).
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}
+
 async function stop(child) {
   if (child.exitCode !== null) return;
   const exited = new Promise((r) => child.once("exit", r));
@@ -99,17 +113,20 @@ async function measure(label, dataDir, sink) {
   try {
     const hook = `http://127.0.0.1:${sink.port}/webhooks`;
     let started = performance.now();
+    let cpuBefore = cpuMicros(emulator.child.pid);
     const ids = [];
     for (let i = 0; i < ENDPOINTS; i++) {
       ids.push((await call(pool, `${prefix}/webhooks`, { url: hook, events: [EVENT] })).answer.id);
     }
     const createMs = performance.now() - started;
+    const createCpu = cpuMicros(emulator.child.pid) - cpuBefore;
 
     const before = await sinkCount(sink.port);
     const latencies = [];
     let next = 0;
     let failed = 0;
     started = performance.now();
+    cpuBefore = cpuMicros(emulator.child.pid);
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < DELIVERIES) {
@@ -121,6 +138,7 @@ async function measure(label, dataDir, sink) {
       }),
     );
     const deliverMs = performance.now() - started;
+    const deliverCpu = cpuMicros(emulator.child.pid) - cpuBefore;
     const arrived = (await sinkCount(sink.port)) - before;
     if (arrived !== DELIVERIES || failed > 0) throw new Error(`${label}: ${arrived}/${DELIVERIES} arrived, ${failed} not succeeded`);
     const figures = {
@@ -129,10 +147,13 @@ async function measure(label, dataDir, sink) {
       deliveriesPerS: DELIVERIES / (deliverMs / 1000),
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
+      cpuPerCreate: cpuBefore === null ? NaN : createCpu / ENDPOINTS,
+      cpuPerDelivery: cpuBefore === null ? NaN : deliverCpu / DELIVERIES,
     };
     console.log(
       `  ${label.padEnd(10)} ${ENDPOINTS} creates in ${Math.round(createMs)} ms (${Math.round(figures.createsPerS)}/s); ` +
-        `${DELIVERIES} deliveries at ${Math.round(figures.deliveriesPerS)}/s; API p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms`,
+        `${DELIVERIES} deliveries at ${Math.round(figures.deliveriesPerS)}/s; API p50 ${figures.p50.toFixed(1)} ms, p99 ${figures.p99.toFixed(1)} ms; ` +
+        `emulator CPU ${Math.round(figures.cpuPerCreate)} µs/create, ${Math.round(figures.cpuPerDelivery)} µs/delivery`,
     );
     return figures;
   } finally {
@@ -167,6 +188,10 @@ console.log(`on disk: ${Math.round(rate).toLocaleString("en-US")} deliveries/s (
 console.log(
   `API latency of test calls: on disk p50 ${pick(disk, "p50").toFixed(1)} ms / p99 ${pick(disk, "p99").toFixed(1)} ms; ` +
     `in memory p50 ${pick(memory, "p50").toFixed(1)} ms / p99 ${pick(memory, "p99").toFixed(1)} ms`,
+);
+console.log(
+  `emulator CPU per delivery (user + system, all threads; load-independent): on disk ${Math.round(pick(disk, "cpuPerDelivery"))} µs, ` +
+    `in memory ${Math.round(pick(memory, "cpuPerDelivery"))} µs; per create ${Math.round(pick(disk, "cpuPerCreate"))} / ${Math.round(pick(memory, "cpuPerCreate"))} µs`,
 );
 printRatio("creates/s, on disk / in memory", pick(disk, "createsPerS") / pick(memory, "createsPerS"), 0.5, true);
 printRatio("deliveries/s, on disk / in memory", rate / pick(memory, "deliveriesPerS"), 0.5, true);
