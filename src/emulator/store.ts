@@ -131,7 +131,8 @@ export class EmulatorStore {
   durable(): Promise<void> {
     if (this.committed >= this.seq) return Promise.resolve();
     const seq = this.seq;
-    this.commitSoon();
+    // Otherwise what it waits for is already being flushed.
+    if (this.pending.length > 0) this.commitSoon();
     return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
   }
 
