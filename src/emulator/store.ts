@@ -13,6 +13,12 @@ export interface StoreOptions {
 /** Flushes under way at once at most (each holds one of libuv's four pool threads). */
 const MAX_FLUSHES = 3;
 
+/**
+ * How long a change that nobody waits for (an attempt made by a retry timer) may stay in memory
+ * before it is written anyway. Changes somebody waits for go at the end of the turn.
+ */
+const UNAWAITED_COMMIT_MS = 20;
+
 interface Batch {
   /** The change count this batch brings the journal up to. */
   upTo: number;
@@ -47,7 +53,11 @@ function record(state: EmulatorState, change: Change) {
 export class EmulatorStore {
   private writer: JournalWriter | undefined;
   private snapshotBytes = 0;
-  private pending: string[] = [];
+  /** Changes made and not yet written, in order. */
+  private pending: Change[] = [];
+  /** Where in `pending` each delivery's put is ("endpointId deliveryId"): a later put replaces it there. */
+  private pendingDeliveries = new Map<string, number>();
+  private unawaited: NodeJS.Timeout | undefined;
   private seq = 0;
   private committed = 0;
   private waiters: Waiter[] = [];
@@ -98,10 +108,13 @@ export class EmulatorStore {
     } finally {
       collecting = outer;
       // Even when fn threw, what it did apply is in memory, so it goes to disk too.
-      for (const change of changes) this.pending.push(JSON.stringify(change) + "\n");
+      for (const change of changes) this.queue(change);
       if (changes.length > 0) {
         this.seq++;
-        this.commitSoon();
+        this.unawaited ??= setTimeout(() => {
+          this.unawaited = undefined;
+          this.commitSoon();
+        }, UNAWAITED_COMMIT_MS).unref();
       }
     }
   }
@@ -109,11 +122,36 @@ export class EmulatorStore {
   /**
    * Resolves once every change made so far is on disk (at once without a data folder); rejects
    * when writing it failed (the state is then back to what the disk holds).
+   *
+   * Changes are written when someone waits for them (at the end of that turn), not as they are
+   * made: a test delivery's record, created before its attempt and replaced after it, is then
+   * written once, with one flush, when its answer is due (and a change nobody waits for goes
+   * within UNAWAITED_COMMIT_MS). Nothing answered can be missing: every answer waits here.
    */
   durable(): Promise<void> {
     if (this.committed >= this.seq) return Promise.resolve();
     const seq = this.seq;
+    // Otherwise what it waits for is already being flushed.
+    if (this.pending.length > 0) this.commitSoon();
     return new Promise((resolve, reject) => this.waiters.push({ seq, resolve, reject }));
+  }
+
+  /**
+   * Adds a change to what the next batch writes. A delivery put while an earlier put of it is still
+   * unwritten takes that one's place: the state holds only the latest, and the place keeps the
+   * order in which it was added to its log (a put of a delivery already there replaces it in place).
+   */
+  private queue(change: Change): void {
+    if (change.kind === "delivery") {
+      const key = `${change.value.delivery.endpointId} ${change.value.delivery.id}`;
+      const at = this.pendingDeliveries.get(key);
+      if (at !== undefined) {
+        this.pending[at] = change;
+        return;
+      }
+      this.pendingDeliveries.set(key, this.pending.length);
+    }
+    this.pending.push(change);
   }
 
   /** Writes what is pending and waits for a compaction under way; the store is not used after. */
@@ -122,6 +160,7 @@ export class EmulatorStore {
     this.commit();
     await this.durable().catch(() => {});
     while (this.compacting || this.compactAfter) await (this.compacting ?? new Promise((r) => setImmediate(r)));
+    clearTimeout(this.unawaited);
     for (const writer of [...this.retired, this.writer]) writer.close();
     this.retired = [];
     this.writer = undefined;
@@ -167,8 +206,12 @@ export class EmulatorStore {
   private commit(): void {
     const writer = this.writer;
     if (this.pending.length === 0 || !writer || this.flushing.length >= MAX_FLUSHES) return;
-    const text = this.pending.join("");
+    let text = "";
+    for (const change of this.pending) text += JSON.stringify(change) + "\n";
     this.pending = [];
+    this.pendingDeliveries.clear();
+    clearTimeout(this.unawaited);
+    this.unawaited = undefined;
     // Decided in the same step as the batch is written: the copy holds exactly what `writer`
     // holds after this batch, and later batches go to the next journal.
     const compaction = this.shouldCompact(writer, text.length) ? this.rotate(writer) : undefined;
@@ -207,7 +250,8 @@ export class EmulatorStore {
       this.compactAfter = undefined;
       this.compacting = this.compact(compaction.state, compaction.generation).finally(() => (this.compacting = undefined));
     }
-    if (this.pending.length > 0) this.commitSoon();
+    // What waits (or what the timer let go while the flushes were full) goes now; the rest waits for a reason.
+    if (this.pending.length > 0 && (this.waiters.length > 0 || this.unawaited === undefined)) this.commitSoon();
   }
 
   private shouldCompact(writer: JournalWriter, adding: number): boolean {
@@ -244,6 +288,7 @@ export class EmulatorStore {
     this.epoch++;
     this.waiters = [];
     this.pending = [];
+    this.pendingDeliveries.clear();
     this.flushing = [];
     this.compactAfter = undefined;
     this.committed = this.seq;

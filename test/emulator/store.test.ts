@@ -3,9 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Endpoint } from "../../src/api/types.js";
-import { JournalWriter, loadDataDir, SNAPSHOT_FILE } from "../../src/emulator/journal.js";
-import { newDeliveryRecord } from "../../src/emulator/records.js";
+import { journalFile, JournalWriter, loadDataDir, SNAPSHOT_FILE } from "../../src/emulator/journal.js";
+import { applyAttempt, newDeliveryRecord } from "../../src/emulator/records.js";
 import { edit, EmulatorStore } from "../../src/emulator/store.js";
+import { waitUntil } from "../helpers/wait.js";
 
 let dir: string;
 let stores: EmulatorStore[] = [];
@@ -47,6 +48,50 @@ describe("EmulatorStore with a data folder", () => {
     expect(write).toHaveBeenCalledTimes(1);
     expect(sync).toHaveBeenCalledTimes(1);
     expect(loadDataDir(dir, false).state.endpoints).toHaveLength(50);
+  });
+
+  it("a delivery created and attempted before anyone waits is written once, in its place in the log", async () => {
+    const store = open();
+    store.change((state) => edit.putEndpoint(state, endpoint("we_a")));
+    await store.durable();
+    const write = vi.spyOn(JournalWriter.prototype, "write");
+    const sync = vi.spyOn(JournalWriter.prototype, "sync");
+    const record = (id: string) =>
+      newDeliveryRecord({ id, endpointId: "we_a", eventType: "order.created", url: "https://example.com/h", body: "{}", now: new Date(0) });
+    store.change((state) => edit.addDelivery(state, "we_a", record("whk_1")));
+    store.change((state) => edit.addDelivery(state, "we_a", record("whk_2")));
+    // A later turn: the first one's attempt ends, then its answer waits.
+    await new Promise((r) => setImmediate(r));
+    const attempted = applyAttempt(store.delivery("we_a", "whk_1")!, {
+      result: { statusCode: 200, error: null, durationMs: 1, responseHeaders: {}, responseBody: "" },
+      url: "https://example.com/h",
+      requestHeaders: {},
+      startedAt: new Date(0),
+      now: new Date(0),
+      timeScale: 1,
+    });
+    store.change((state) => edit.putDelivery(state, "we_a", attempted));
+    await store.durable();
+    expect(write).toHaveBeenCalledTimes(1);
+    expect(sync).toHaveBeenCalledTimes(1);
+    const lines = String(write.mock.calls[0]![0]).trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.value.delivery.id, l.value.delivery.status])).toEqual([
+      ["whk_1", "succeeded"],
+      ["whk_2", "pending"],
+    ]);
+    // Newest first, as served.
+    expect(loadDataDir(dir, false).state.deliveries.we_a!.map((r) => [r.delivery.id, r.delivery.status])).toEqual([
+      ["whk_2", "pending"],
+      ["whk_1", "succeeded"],
+    ]);
+  });
+
+  it("a change nobody waits for (a retry's attempt) is written soon all the same", async () => {
+    const store = open();
+    store.change((state) => edit.putEndpoint(state, endpoint("we_unawaited")));
+    const journal = join(dir, journalFile(1));
+    await waitUntil(() => statSync(journal).size > 0, 5_000, "the unawaited change in the journal");
+    expect(loadDataDir(dir, false).state.endpoints.map((e) => e.id)).toEqual(["we_unawaited"]);
   });
 
   it("a flush that fails: the waiter is refused and memory goes back to what the disk holds", async () => {
