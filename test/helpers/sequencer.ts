@@ -9,17 +9,19 @@ import { BaseSequencer, type TestSpecification } from "vitest/node";
  * files (types, check) near the end.
  */
 export const SLOWEST_FIRST = [
-  "test/e2e/listen-connected.test.ts",
   "test/e2e/binary.test.ts",
+  "test/e2e/listen-connected.test.ts",
   "test/e2e/hostile.test.ts",
-  "test/e2e/pack.test.ts",
-  "test/e2e/emulator-crash.test.ts",
   "test/e2e/mcp.test.ts",
-  "test/commands/types.test.ts",
+  "test/e2e/emulator-crash.test.ts",
   "test/e2e/examples.test.ts",
+  "test/commands/check.test.ts",
   "test/e2e/readme-ci.test.ts",
   "test/emulator/engine.test.ts",
-  "test/commands/check.test.ts",
+  "test/listen/tunnel-keeper.test.ts",
+  "test/commands/tail.test.ts",
+  "test/e2e/pack.test.ts",
+  "test/commands/types.test.ts",
   "test/emulator/journal.test.ts",
 ];
 
