@@ -1,3 +1,0 @@
-import { mergeConfig } from "vitest/config";
-import base from "./vitest.config";
-export default mergeConfig(base, { test: { setupFiles: ["/tmp/st/cpu-setup.ts"] } });
