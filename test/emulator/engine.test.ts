@@ -152,15 +152,21 @@ describe("redeliver", () => {
 
 describe("pause, resume, rotate", () => {
   it("a paused endpoint gets nothing: pending retries wait, and resume sends them", async () => {
-    const r = await receiver(sequence(503, 200));
-    // A slower clock here (1 min → 60 ms) leaves time to pause between the attempts.
+    // The 503 is held until the endpoint is paused, so the retry is due after the pause whatever
+    // the load; the slower clock (1 min → 60 ms) still puts it well inside the wait below.
+    let paused!: () => void;
+    const pausing = new Promise<void>((res) => (paused = res));
+    const r = await receiver((n) => (n === 0 ? { status: 503, heldUntil: pausing } : { status: 200 }));
     const slow = await startEmulator({ port: 0, apiKeys: [KEY], timeScale: 1000 });
     try {
       const slowApi = apiFor(slow.url, KEY);
       const ep = (await slowApi("POST", "/webhooks", { url: r.url, events: ["order.created"] })).body;
-      const first = (await slowApi("POST", `/webhooks/${ep.id}/test`, { eventType: "order.created" })).body;
-      expect(first.status).toBe("retrying");
+      const tested = slowApi("POST", `/webhooks/${ep.id}/test`, { eventType: "order.created" });
+      await waitUntil(() => r.received.length === 1);
       await slowApi("PATCH", `/webhooks/${ep.id}`, { enabled: false });
+      paused();
+      const first = (await tested).body;
+      expect(first.status).toBe("retrying");
       // A wait, not a poll: proves the retry (due 60 ms after the first attempt) is held back.
       await pause(300);
       expect(r.received).toHaveLength(1);
@@ -191,13 +197,20 @@ describe("pause, resume, rotate", () => {
   });
 
   it("retries after a rotation are signed with the new secret", async () => {
-    const r = await receiver(sequence(503, 200));
+    // The 503 is held until the rotation is done, so the retry is due after it whatever the load
+    // (answered at once, the retry 60 ms later could beat a slow rotate-secret request).
+    let rotated!: () => void;
+    const rotation = new Promise<void>((res) => (rotated = res));
+    const r = await receiver((n) => (n === 0 ? { status: 503, heldUntil: rotation } : { status: 200 }));
     const slow = await startEmulator({ port: 0, apiKeys: [KEY], timeScale: 1000 });
     try {
       const slowApi = apiFor(slow.url, KEY);
       const ep = (await slowApi("POST", "/webhooks", { url: r.url, events: ["order.created"] })).body;
-      await slowApi("POST", `/webhooks/${ep.id}/test`, { eventType: "order.created" });
+      const tested = slowApi("POST", `/webhooks/${ep.id}/test`, { eventType: "order.created" });
+      await waitUntil(() => r.received.length === 1);
       const { secret } = (await slowApi("POST", `/webhooks/${ep.id}/rotate-secret`)).body;
+      rotated();
+      expect((await tested).status).toBe(201);
       await waitUntil(() => r.received.length === 2);
       expect(signedWith(ep.secret, r.received[0]!)).toBe(true);
       expect(signedWith(ep.secret, r.received[1]!)).toBe(false);

@@ -15,7 +15,7 @@ export interface Receiver {
   url: string;
   received: Received[];
   /** What the next request gets; a function of the request number (0-based). */
-  answer: (n: number) => { status: number; delayMs?: number; body?: string } | "hang";
+  answer: (n: number) => { status: number; delayMs?: number; body?: string; heldUntil?: Promise<unknown> } | "hang";
   close: () => Promise<void>;
 }
 
@@ -30,10 +30,12 @@ export async function startReceiver(answer: Receiver["answer"] = () => ({ status
       receiver.received.push({ headers: req.headers, body: Buffer.concat(chunks), at: Date.now() });
       const a = receiver.answer(n);
       if (a === "hang") return;
-      setTimeout(() => {
-        res.writeHead(a.status, { "content-type": "application/json" });
-        res.end(a.body ?? JSON.stringify({ n, status: a.status }));
-      }, a.delayMs ?? 0);
+      void (a.heldUntil ?? Promise.resolve()).then(() =>
+        setTimeout(() => {
+          res.writeHead(a.status, { "content-type": "application/json" });
+          res.end(a.body ?? JSON.stringify({ n, status: a.status }));
+        }, a.delayMs ?? 0),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
