@@ -9,6 +9,8 @@
 //    --compare-seconds; then one at a time, alternating batches, for the latency each adds over
 //    sending straight to the sink. Targets (DESIGN.md, second stage): listen ≥ 0.9× http-proxy's rate,
 //    ≤ 1.5× its added p50; listen with two --forward targets ≥ 0.8× http-proxy's single-target rate.
+//    A bare two-target forwarder (node:http + an undici Pool, none of listen's work) runs in the same
+//    rounds: the floor for two targets with listen's primitives, printed without a target.
 // 1. Added latency: one delivery at a time, alternating batches straight to a loopback sink and
 //    through listen (--no-tui, lines to /dev/null) to the same sink; p50 and p99 of each, and the
 //    difference. Target (DESIGN.md): < 1 ms added at p50, < 5 ms at p99.
@@ -190,6 +192,42 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
 `;
   const { child: proxyChild, port: proxyPort } = await startSinkProcess(PROXY);
   children.push(proxyChild);
+  // The floor for listen's own design: a bare forwarder on the same primitives (node:http server,
+  // an undici Pool with a dispatch handler), sending each delivery to both of listen's two targets
+  // with none of listen's work (no signature check, records, lines). It shows what two targets can
+  // cost at best, against http-proxy's one.
+  const BARE_TWO = `
+import { createServer } from "node:http";
+import undici from ${JSON.stringify(pathToFileURL(join(ROOT, "node_modules", "undici", "index.js")).href)};
+const pool = new undici.Pool(${JSON.stringify(sink)}, { connections: 128 });
+const server = createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    const body = Buffer.concat(chunks);
+    const headers = {};
+    for (const name in req.headers) if (name.startsWith("x-fanfare-") || name === "content-type" || name === "user-agent") headers[name] = req.headers[name];
+    let left = 2;
+    let status = 502;
+    let answer = Buffer.alloc(0);
+    const done = () => { if (--left === 0) res.writeHead(status, { "content-type": "application/json", "content-length": answer.length }).end(answer); };
+    for (const path of ["/webhooks", "/draws"]) {
+      const parts = [];
+      pool.dispatch({ path, method: "POST", headers, body }, {
+        onRequestStart() {},
+        onResponseStart(_c, code) { status = code; },
+        onResponseData(_c, chunk) { parts.push(chunk); },
+        onResponseEnd() { answer = Buffer.concat(parts); done(); },
+        onResponseError() { status = 502; done(); },
+      });
+    }
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+  const { child: bareChild, port: barePort } = await startSinkProcess(BARE_TWO);
+  children.push(bareChild);
   const proxyUrl = `http://127.0.0.1:${proxyPort}`;
   const one = await startListen(sink, false);
   // A build without several targets (to measure before they existed) leaves that row out.
@@ -237,13 +275,19 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
     proxy: { ok: 0, failed: 0, seconds: 0, cpu: 0 },
     one: { ok: 0, failed: 0, seconds: 0, cpu: 0 },
     two: { ok: 0, failed: 0, seconds: 0, cpu: 0 },
+    bareTwo: { ok: 0, failed: 0, seconds: 0, cpu: 0 },
   };
-  const pids = { proxy: proxyChild.pid, one: one.pid, two: two?.pid };
-  const urls = { proxy: `${proxyUrl}/webhooks`, one: one.url, two: two?.url };
-  const perRound = { proxy: [], one: [], two: [] };
+  const pids = { proxy: proxyChild.pid, one: one.pid, two: two?.pid, bareTwo: bareChild.pid };
+  const urls = { proxy: `${proxyUrl}/webhooks`, one: one.url, two: two?.url, bareTwo: `http://127.0.0.1:${barePort}/webhooks` };
+  const perRound = { proxy: [], one: [], two: [], bareTwo: [] };
   for (let round = 0; round < ROUNDS; round++) {
     // A different order each round, so a burst of load from elsewhere does not always hit the same one.
-    const order = [["proxy", "one", "two"], ["one", "two", "proxy"], ["two", "proxy", "one"]][round % 3];
+    const order = [
+      ["proxy", "one", "two", "bareTwo"],
+      ["one", "two", "bareTwo", "proxy"],
+      ["two", "bareTwo", "proxy", "one"],
+      ["bareTwo", "proxy", "one", "two"],
+    ][round % 4];
     for (const name of order) {
       if (!urls[name]) continue;
       const r = await rate(urls[name], pids[name]);
@@ -265,6 +309,7 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
   show("http-proxy (bare forwarder)", "proxy");
   show("listen --no-tui, one target", "one");
   if (two) show("listen --no-tui, two targets (each gets it)", "two");
+  show("bare undici forwarder, two targets", "bareTwo");
   printRatio("listen rate vs http-proxy", perSecond(totals.one) / perSecond(totals.proxy), 0.9, true);
   // The same comparison as CPU per delivery (inverted, so higher is better like the rate): it holds
   // still when other work on the machine makes the rates swing from round to round.
@@ -274,6 +319,11 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
     printRatio("listen, two targets, rate vs http-proxy", perSecond(totals.two) / perSecond(totals.proxy), 0.8, true);
     printRatio("  the same by CPU per delivery", cpuEach("proxy") / cpuEach("two"), 0.8, true);
   }
+  // Not a target: whether two targets at 0.8× are possible at all with these primitives.
+  console.log(
+    `${"bare two-target forwarder vs http-proxy".padEnd(44)} ${(perSecond(totals.bareTwo) / perSecond(totals.proxy)).toFixed(2)}× rate, ` +
+      `${(cpuEach("proxy") / cpuEach("bareTwo")).toFixed(2)}× by CPU per delivery  (the floor for two targets)`,
+  );
 
   // Added latency, one at a time, alternating batches: straight, via http-proxy, via listen.
   const pools = {
@@ -300,6 +350,7 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
   await stopListen(one);
   if (two) await stopListen(two);
   proxyChild.kill("SIGTERM");
+  bareChild.kill("SIGTERM");
 }
 if (values.only === "compare") {
   cleanup();

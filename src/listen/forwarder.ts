@@ -1,4 +1,5 @@
-import { createHttpClient, flattenHeaders, type HttpClient, type HttpClientFactory } from "../http/client.js";
+import type { IncomingHttpHeaders } from "node:http";
+import { createHttpClient, flattenHeaders, type HttpAnswer, type HttpClient, type HttpClientFactory } from "../http/client.js";
 import { describeNetworkError, type NetworkCause } from "../http/errors.js";
 import type { ForwardResult } from "./types.js";
 
@@ -43,7 +44,9 @@ export class Forwarder {
     private readonly http: HttpClient,
     private readonly extraHeaders: Record<string, string>,
     private readonly timeoutMs: number,
-  ) {}
+  ) {
+    this.href = url.href;
+  }
 
   static async create(url: URL, options: ForwarderOptions = {}): Promise<Forwarder> {
     const timeoutMs = options.timeoutMs ?? FORWARD_TIMEOUT_MS;
@@ -52,48 +55,53 @@ export class Forwarder {
     return new Forwarder(url, http, options.extraHeaders ?? {}, timeoutMs);
   }
 
-  get href(): string {
-    return this.url.href;
-  }
+  /** Kept: URL's getters build a new string on every call. */
+  readonly href: string;
 
-  async forward(incomingHeaders: Record<string, string>, body: Buffer): Promise<ForwardOutcome> {
+  /** Not async: one promise (the request's) per forward, not three. */
+  forward(incomingHeaders: Record<string, string>, body: Buffer): Promise<ForwardOutcome> {
     const headers: Record<string, string> = {};
     for (const name in incomingHeaders) if (forwardedHeader(name)) headers[name] = incomingHeaders[name]!;
-    Object.assign(headers, this.extraHeaders);
+    for (const name in this.extraHeaders) headers[name] = this.extraHeaders[name]!;
     const started = performance.now();
-    const elapsed = () => Math.round((performance.now() - started) * 1000) / 1000;
-    try {
-      const response = await this.http.request(this.url, { headers, body, keepBytes: MAX_RELAYED_RESPONSE_BYTES });
-      const responseHeaders = flattenHeaders(response.headers);
-      return {
-        result: {
-          url: this.url.href,
-          statusCode: response.status,
-          error: null,
-          durationMs: elapsed(),
-          responseHeaders,
-          responseBody: response.body.toString("utf8", 0, Math.min(response.body.length, RECORDED_RESPONSE_CHARS)),
-        },
-        body: response.body,
-        contentType: responseHeaders["content-type"] ?? null,
-        cause: null,
-      };
-    } catch (error) {
-      const problem = describeNetworkError(error, { timeoutMs: this.timeoutMs });
-      return {
-        result: {
-          url: this.url.href,
-          statusCode: null,
-          error: problem.message,
-          durationMs: elapsed(),
-          responseHeaders: {},
-          responseBody: "",
-        },
-        body: Buffer.alloc(0),
-        contentType: null,
-        cause: problem.cause,
-      };
-    }
+    return this.http
+      .request(this.url, { headers, body, keepBytes: MAX_RELAYED_RESPONSE_BYTES })
+      .then((response) => this.answered(response, started), (error: unknown) => this.failed(error, started));
+  }
+
+  private answered(response: HttpAnswer, started: number): ForwardOutcome {
+    // undici hands over a fresh object of strings; only a repeated header (an array) needs flattening.
+    const responseHeaders = allStrings(response.headers) ? response.headers : flattenHeaders(response.headers);
+    return {
+      result: {
+        url: this.href,
+        statusCode: response.status,
+        error: null,
+        durationMs: elapsedSince(started),
+        responseHeaders,
+        responseBody: response.body.toString("utf8", 0, Math.min(response.body.length, RECORDED_RESPONSE_CHARS)),
+      },
+      body: response.body,
+      contentType: responseHeaders["content-type"] ?? null,
+      cause: null,
+    };
+  }
+
+  private failed(error: unknown, started: number): ForwardOutcome {
+    const problem = describeNetworkError(error, { timeoutMs: this.timeoutMs });
+    return {
+      result: {
+        url: this.href,
+        statusCode: null,
+        error: problem.message,
+        durationMs: elapsedSince(started),
+        responseHeaders: {},
+        responseBody: "",
+      },
+      body: Buffer.alloc(0),
+      contentType: null,
+      cause: problem.cause,
+    };
   }
 
   async close(): Promise<void> {
@@ -104,4 +112,14 @@ export class Forwarder {
 /** The status the sender gets when the target gave none: 504 on timeout, 502 otherwise. */
 export function statusForError(cause: NetworkCause | null): number {
   return cause === "timeout" ? 504 : 502;
+}
+
+/** Milliseconds since `started` (performance.now()), to the microsecond. */
+function elapsedSince(started: number): number {
+  return Math.round((performance.now() - started) * 1000) / 1000;
+}
+
+function allStrings(headers: IncomingHttpHeaders): headers is Record<string, string> {
+  for (const name in headers) if (typeof headers[name] !== "string") return false;
+  return true;
 }

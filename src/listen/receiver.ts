@@ -260,7 +260,7 @@ function handle(
     clearTimeout(idle);
     if (refused) return;
     const body = ownedCopy(chunks, size);
-    const delivery: IncomingDelivery = { method: req.method!, path: req.url ?? path, headers: flatHeaders(req.rawHeaders), body };
+    const delivery: IncomingDelivery = { method: req.method!, path: req.url ?? path, headers: flatHeaders(req), body };
     onDelivery(delivery).then(
       (answer) => {
         if (res.destroyed) return;
@@ -292,7 +292,21 @@ function ownedCopy(chunks: Buffer[], size: number): Buffer {
   return body;
 }
 
-function flatHeaders(raw: string[]): Record<string, string> {
+function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const raw = req.rawHeaders;
+  // Node has built req.headers already (it reads Host and Expect from it). When no name came twice
+  // (then Node would join some and drop others, where this joins all), it is this very object:
+  // every name lower-cased, every value a string. Nothing else holds or changes it.
+  const parsed = req.headers;
+  let names = 0;
+  for (const name in parsed) {
+    if (typeof parsed[name] !== "string") {
+      names = -1;
+      break;
+    }
+    names++;
+  }
+  if (names * 2 === raw.length) return parsed as Record<string, string>;
   const headers: Record<string, string> = {};
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();

@@ -4,7 +4,7 @@ import { DeliveryLog } from "./delivery-log.js";
 import { statusForError, type ForwardOutcome, type Forwarder } from "./forwarder.js";
 import type { DeliveryLogFile } from "./log-file.js";
 import type { IncomingDelivery, ReceiverReply } from "./receiver.js";
-import type { DeliveryRecord, SignatureCheck } from "./types.js";
+import type { DeliveryRecord, ForwardResult, SignatureCheck } from "./types.js";
 
 export type DeliveryListener = (record: DeliveryRecord) => void;
 
@@ -42,7 +42,8 @@ const MAX_ROUTED_TYPES = 1_000;
 export class DeliveryRelay {
   readonly log: DeliveryLog;
   private readonly listeners = new Set<DeliveryListener>();
-  private readonly attempts = new Map<string, number>();
+  private attempts = new Map<string, number>();
+  private olderAttempts = new Map<string, number>();
   private seq = 0;
   private readonly now: () => number;
   private readonly routes = new Map<string, Forwarder[]>();
@@ -60,9 +61,13 @@ export class DeliveryRelay {
   }
 
   /** The receiver's onDelivery. */
-  readonly receive = async (incoming: IncomingDelivery): Promise<ReceiverReply> => {
-    const record = this.open(incoming, null);
-    return this.forward(record);
+  readonly receive = (incoming: IncomingDelivery): Promise<ReceiverReply> => {
+    // A plain function, not async: one promise less per delivery; a throw still becomes a rejection.
+    try {
+      return this.forward(this.open(incoming, null));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 
   /** Re-sends a kept delivery's body and headers to the target as a new record. */
@@ -109,14 +114,16 @@ export class DeliveryRelay {
     return found;
   }
 
-  private async forward(record: DeliveryRecord): Promise<ReceiverReply> {
+  /** Not async (each await is a promise and a turn more per delivery): chains on the forwards' promises. */
+  private forward(record: DeliveryRecord): Promise<ReceiverReply> {
     const forwarders = this.targetsFor(record.eventType);
     const { headers, body } = record.request;
     if (forwarders.length === 1) {
       // The common case, kept free of arrays and extra records.
-      const outcome = await forwarders[0]!.forward(headers, body);
-      this.complete({ ...record, target: outcome.result });
-      return replyFor(outcome);
+      return forwarders[0]!.forward(headers, body).then((outcome) => {
+        this.complete({ ...record, target: outcome.result });
+        return replyFor(outcome);
+      });
     }
     if (forwarders.length === 0) {
       const error = `no --forward takes ${record.eventType}`;
@@ -126,14 +133,21 @@ export class DeliveryRelay {
         targets: [],
       });
       // 404 is final for the platform: no retries of what this session was told not to forward.
-      return jsonReply(404, { error, target: null });
+      return Promise.resolve(jsonReply(404, { error, target: null }));
     }
-    const outcomes = await Promise.all(forwarders.map((f) => f.forward(headers, body)));
-    const worst = worstOutcome(outcomes);
-    let longest = 0;
-    for (const outcome of outcomes) longest = Math.max(longest, outcome.result.durationMs);
-    this.complete({ ...record, target: { ...worst.result, durationMs: longest }, targets: outcomes.map((o) => o.result) });
-    return replyFor(worst);
+    const pending: Promise<ForwardOutcome>[] = [];
+    for (const forwarder of forwarders) pending.push(forwarder.forward(headers, body));
+    return Promise.all(pending).then((outcomes) => {
+      const worst = worstOutcome(outcomes);
+      let longest = 0;
+      const results: ForwardResult[] = [];
+      for (const outcome of outcomes) {
+        longest = Math.max(longest, outcome.result.durationMs);
+        results.push(outcome.result);
+      }
+      this.complete({ ...record, target: { ...worst.result, durationMs: longest }, targets: results });
+      return replyFor(worst);
+    });
   }
 
   private complete(done: DeliveryRecord): void {
@@ -162,10 +176,16 @@ export class DeliveryRelay {
   }
 
   private countAttempt(id: string): number {
-    const attempt = (this.attempts.get(id) ?? 0) + 1;
-    this.attempts.delete(id);
+    // Two generations instead of one map kept in order: a delete, an insert and an iterator per
+    // delivery cost more than the count. An id seen in the older generation moves to the newer one;
+    // the older one is dropped whole when the newer fills up, so the last MAX_TRACKED_IDS / 2 ids
+    // at least are always remembered.
+    const attempt = (this.attempts.get(id) ?? this.olderAttempts.get(id) ?? 0) + 1;
     this.attempts.set(id, attempt);
-    if (this.attempts.size > MAX_TRACKED_IDS) this.attempts.delete(this.attempts.keys().next().value!);
+    if (this.attempts.size >= MAX_TRACKED_IDS / 2) {
+      this.olderAttempts = this.attempts;
+      this.attempts = new Map();
+    }
     return attempt;
   }
 

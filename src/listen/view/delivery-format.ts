@@ -10,9 +10,18 @@ export type StatusTone = "ok" | "warn" | "error" | "pending";
 
 /** Local wall-clock time, `12:00:01`: what a person compares with their app's own log lines. */
 export function clockTime(epochMs: number): string {
+  // Every line of a busy listen asks for the same few seconds: the last one is kept (a time zone
+  // change, DST included, happens on a second's boundary, so a second's text never changes).
+  const second = Math.floor(epochMs / 1000);
+  if (second === lastClockSecond) return lastClockText;
   const d = new Date(epochMs);
-  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+  lastClockText = [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, "0")).join(":");
+  lastClockSecond = second;
+  return lastClockText;
 }
+
+let lastClockSecond = NaN;
+let lastClockText = "";
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return "-";
