@@ -264,26 +264,16 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
     parts.relay.subscribe((record) => counts.add(record));
 
     if (config.tui) {
-      const { renderListenView } = await import("./view/listen-view.js");
-      const view = await renderListenView(
-        {
-          info,
-          subscribe: (listener) => parts.relay.subscribe(listener),
-          replay: async (seq) => {
-            await parts.relay.replay(seq);
-          },
-          subscribeNotices: (listener) => notices.subscribe(listener),
+      const { renderLiveViewInScope } = await import("./view/listen-view.js");
+      const source = {
+        info,
+        subscribe: (listener: Parameters<typeof parts.relay.subscribe>[0]) => parts.relay.subscribe(listener),
+        replay: async (seq: number) => {
+          await parts.relay.replay(seq);
         },
-        {
-          stdout: config.terminal.stdout,
-          stdin: config.terminal.stdin,
-          color: out.color,
-          onQuit: (reason) => scope.stop({ code: reason === "interrupt" ? ExitCode.interrupted : ExitCode.ok }),
-        },
-      );
-      // The view can also end by itself (its stdin closing): that is a quit too.
-      void view.waitUntilExit().then(() => scope.stop({ code: ExitCode.ok }));
-      scope.defer(async () => view.unmount());
+        subscribeNotices: (listener: Parameters<typeof notices.subscribe>[0]) => notices.subscribe(listener),
+      };
+      await renderLiveViewInScope(source, { stdout: config.terminal.stdout, stdin: config.terminal.stdin, color: out.color }, scope);
     } else {
       const stopPrinting = printDeliveries(parts.relay, out.stdout, { json: out.json, color: out.color, notices });
       scope.defer(async () => stopPrinting());

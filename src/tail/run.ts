@@ -1,6 +1,6 @@
 import type { ApiClient } from "../api/client.js";
 import { ApiError } from "../api/errors.js";
-import { ExitCode, failure, isCliError, usageError, type CliError } from "../errors.js";
+import { failure, isCliError, usageError, type CliError } from "../errors.js";
 import type { LifecycleScope, StopRequest } from "../lifecycle/scope.js";
 import type { DeliveryLogInfo } from "../listen/types.js";
 import { escapeControl, safeJson } from "../terminal/escape.js";
@@ -72,15 +72,8 @@ export async function runTail(config: TailConfig, out: Output, scope: LifecycleS
       filter: config.filter,
       redeliver: (endpointId, deliveryId) => client.redeliver(endpointId, deliveryId),
     });
-    const { renderListenView } = await import("../listen/view/listen-view.js");
-    const view = await renderListenView(feed.source, {
-      stdout: config.terminal.stdout,
-      stdin: config.terminal.stdin,
-      color: out.color,
-      onQuit: (reason) => scope.stop({ code: reason === "interrupt" ? ExitCode.interrupted : ExitCode.ok }),
-    });
-    void view.waitUntilExit().then(() => scope.stop({ code: ExitCode.ok }));
-    scope.defer(async () => view.unmount());
+    const { renderLiveViewInScope } = await import("../listen/view/listen-view.js");
+    await renderLiveViewInScope(feed.source, { stdout: config.terminal.stdout, stdin: config.terminal.stdin, color: out.color }, scope);
     poll = {
       ...base,
       onChanges: (endpointId, changes) => feed.push(endpointId, changes.changed),

@@ -1,5 +1,7 @@
 import { render } from "ink";
 import { createElement } from "react";
+import { ExitCode } from "../../errors.js";
+import type { LifecycleScope } from "../../lifecycle/scope.js";
 import type { LiveViewSource } from "../types.js";
 import { enterAlternateScreen } from "./alternate-screen.js";
 import { ColorContext } from "./color-context.js";
@@ -56,4 +58,21 @@ export async function renderListenView(
       alternate.leave();
     },
   };
+}
+
+/**
+ * The live view for as long as a command's scope runs: `q` (or the view ending by itself, its stdin
+ * closing) stops the scope with 0, Ctrl-C with 130, and closing the scope unmounts the view.
+ */
+export async function renderLiveViewInScope(
+  source: LiveViewSource,
+  options: Omit<RenderListenViewOptions, "onQuit">,
+  scope: Pick<LifecycleScope, "stop" | "defer">,
+): Promise<void> {
+  const view = await renderListenView(source, {
+    ...options,
+    onQuit: (reason) => scope.stop({ code: reason === "interrupt" ? ExitCode.interrupted : ExitCode.ok }),
+  });
+  void view.waitUntilExit().then(() => scope.stop({ code: ExitCode.ok }));
+  scope.defer(async () => view.unmount());
 }
