@@ -27,7 +27,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { BIN, ROOT, median, percentile, printRatio, requireBuild, startSinkProcess } from "./lib.mjs";
+import { BIN, ROOT, median, percentile, printRatio, requireBuild, startSinkProcess, COUNTING_SINK } from "./lib.mjs";
 
 requireBuild();
 const { values } = parseArgs({
@@ -47,17 +47,7 @@ const ROUNDS = Number(values.rounds);
 const KEY = "sk_test_benchEmulator000000";
 const EVENT = "order.created";
 
-const SINK = `
-import { createServer } from "node:http";
-let count = 0;
-const server = createServer((req, res) => {
-  if (req.method === "GET") return res.end(String(count));
-  req.on("data", () => {});
-  req.on("end", () => { count++; res.writeHead(200, { "content-type": "application/json", "content-length": 17 }).end('{"received":true}'); });
-});
-server.keepAliveTimeout = 60_000;
-server.listen(0, "127.0.0.1", () => console.log(server.address().port));
-`;
+const SINK = COUNTING_SINK;
 
 const { Pool, request } = await import(pathToFileURL(join(ROOT, "node_modules", "undici", "index.js")).href);
 

@@ -9,6 +9,22 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const BIN = join(ROOT, "bin", "fanfare.js");
 
 /**
+ * A loopback sink that answers every POST with 200 and counts them; `GET` returns the count, so a
+ * bench can tell deliveries lost from deliveries made. Source for startSinkProcess.
+ */
+export const COUNTING_SINK = `
+import { createServer } from "node:http";
+let count = 0;
+const server = createServer((req, res) => {
+  if (req.method === "GET") return res.end(String(count));
+  req.on("data", () => {});
+  req.on("end", () => { count++; res.writeHead(200, { "content-type": "application/json", "content-length": 17 }).end('{"received":true}'); });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+
+/**
  * Starts a sink in a Node process of its own (so it does not compete with what is measured):
  * `script` is ES module source that listens on loopback and prints its port on stdout.
  * Resolves to { child, port }.
