@@ -3,7 +3,7 @@ import type { GlobalOptions } from "../config/globals.js";
 import type { DeliveryResult } from "../delivery/report.js";
 import { failure, usageError } from "../errors.js";
 import { assertSecretFitsScheme, parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES } from "../signing/options.js";
-import { escapeControl, safeJson } from "../terminal/escape.js";
+import { escapeControl } from "../terminal/escape.js";
 import { type CommandContext, commaList, examples, lifecycleScope, outputOf, parseIntFlag, runWith } from "./context.js";
 import type { CommandDeps } from "./deps.js";
 
@@ -139,9 +139,9 @@ export async function replay(options: ReplayOptions, deps: CommandDeps): Promise
     ),
   );
   const onResult = (result: DeliveryResult): void => {
-    // Ids and event types come from the log, that is from whoever sent to listen: escaped.
-    if (out.json) lines.write(safeJson(JSON.parse(report.deliveryJson(result))));
-    else lines.write(report.deliveryLine({ ...result, event: escapeControl(result.event), id: escapeControl(result.id) }, out.style));
+    // Ids and event types come from the log, that is from whoever sent to listen: report escapes them.
+    if (out.json) lines.write(report.deliveryJson(result));
+    else lines.write(report.deliveryLine(result, out.style));
     if (!result.ok && result.responseBody) out.debug(`  ${result.id} answered: ${result.responseBody.slice(0, 500)}`);
   };
 

@@ -3,7 +3,7 @@
  * the lines printed for people and scripts. Pure: no I/O, no clocks (durations are passed in).
  */
 import type { NetworkCause } from "../http/errors.js";
-import { escapeControl } from "../terminal/escape.js";
+import { escapeControl, safeJson } from "../terminal/escape.js";
 
 /** Why a delivery got no HTTP answer; "interrupted" when Ctrl-C stopped it. */
 export type NetworkErrorCode = NetworkCause | "interrupted";
@@ -172,7 +172,8 @@ export function relayedCause(result: Pick<DeliveryResult, "status" | "responseBo
  * With `showUrl` (several receivers got each delivery), where it went: `… 4 ms  (http://127.0.0.1:4100/webhooks)`.
  */
 export function deliveryLine(result: DeliveryResult, colors: StatusColors = PLAIN, showUrl = false): string {
-  const sent = `--> ${result.event} [${result.id}]`;
+  // Event types and ids may come from outside (`--set id=…`, a replayed log): escaped here, once.
+  const sent = `--> ${escapeControl(result.event)} [${escapeControl(result.id)}]`;
   const answer = `<-- [${statusText(result, colors)}]`;
   const where = showUrl ? `  (${result.url})` : "";
   if (result.status === null) return `${sent}  ${answer} ${result.error ?? "no answer"}${where}`;
@@ -183,13 +184,13 @@ export function deliveryLine(result: DeliveryResult, colors: StatusColors = PLAI
 /** The NDJSON record of one delivery (`--json`). */
 export function deliveryJson(result: DeliveryResult): string {
   // Written out by hand: a run may print 20,000 of these, and this is a few times cheaper than
-  // JSON.stringify of an object (every string still goes through it, so escaping is right).
+  // JSON.stringify of an object (every string still goes through safeJson, so escaping is right).
   // A listen in between that could not reach the app says why: that is the error too.
   const error = result.error ?? relayedCause(result);
   return (
-    `{"event":${JSON.stringify(result.event)},"id":${JSON.stringify(result.id)},"status":${result.status},` +
-    `"ok":${result.ok},"durationMs":${round(result.durationMs)},"url":${JSON.stringify(result.url)},` +
-    `"error":${error === null ? "null" : JSON.stringify(error)}}`
+    `{"event":${safeJson(result.event)},"id":${safeJson(result.id)},"status":${result.status},` +
+    `"ok":${result.ok},"durationMs":${round(result.durationMs)},"url":${safeJson(result.url)},` +
+    `"error":${error === null ? "null" : safeJson(error)}}`
   );
 }
 

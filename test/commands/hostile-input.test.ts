@@ -113,6 +113,21 @@ describe("admin data and echoed arguments are escaped too", () => {
   });
 });
 
+describe("trigger's delivery lines", () => {
+  it("escape an id pinned with --set, in lines and in --json (undici refuses it as a header: exit 1)", async () => {
+    const app = await scope.target((_req, res) => res.writeHead(200).end());
+    const args = ["webhooks", "trigger", "order.created", "--forward-to", app.url, "--secret", "whsec_x12345678", "--set", "id=whk_\u001b]0;x\u0007\u009b2J"];
+    const lines = await runCli(args);
+    expect(lines.code, lines.stderr).toBe(1);
+    expect(lines.stdout).toContain("[whk_\\x1b]0;x\\x07\\x9b2J]");
+    expectNoControl(lines.stdout);
+    const json = await runCli(["--json", ...args]);
+    expect(json.code, json.stderr).toBe(1);
+    expectNoControl(json.stdout);
+    expect(JSON.parse(json.stdout.split("\n")[0]!).id).toBe("whk_\u001b]0;x\u0007\u009b2J");
+  });
+});
+
 describe("--verbose, which shows what the other side said", () => {
   it("escapes a receiver's answer in trigger's log", async () => {
     const app = await scope.target((_req, res) => {
