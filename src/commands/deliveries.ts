@@ -111,8 +111,8 @@ export async function listDeliveries(
   const list = await api((c) => c.listDeliveries(endpointId, { status: options.status, limit }));
   if (out.json) return out.printJson(list);
   if (list.length === 0) {
-    out.info(`no deliveries${options.status ? ` with status ${options.status}` : ""} for ${endpointId}`);
-    out.info(out.style.dim("hint: ") + `send one with \`fanfare webhooks endpoints test ${endpointId} <event>\``);
+    out.info(`no deliveries${options.status ? ` with status ${options.status}` : ""} for ${e(endpointId)}`);
+    out.info(out.style.dim("hint: ") + `send one with \`fanfare webhooks endpoints test ${e(endpointId)} <event>\``);
     return;
   }
   out.print(fmt.deliveryTable(list, out.style).join("\n"));

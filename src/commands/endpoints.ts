@@ -294,7 +294,7 @@ export async function deleteEndpoint(
   }
   await api((c) => c.deleteEndpoint(id));
   if (out.json) out.printJson({ id, deleted: true });
-  else out.print(`deleted endpoint ${id}`);
+  else out.print(`deleted endpoint ${e(id)}`);
 }
 
 export async function rotateEndpointSecret(
@@ -305,7 +305,7 @@ export async function rotateEndpointSecret(
   const { out, api } = await apiCommand(options, deps);
   const { secret } = await api((c) => c.rotateSecret(id));
   if (out.json) return out.printJson({ id, secret });
-  out.info(`rotated the signing secret of ${id}; the old secret no longer verifies`);
+  out.info(`rotated the signing secret of ${e(id)}; the old secret no longer verifies`);
   showSecretOnce(out, secret);
 }
 

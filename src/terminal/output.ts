@@ -92,7 +92,7 @@ export class Output {
   unexpected(error: unknown): void {
     const err = error instanceof Error ? error : new Error(String(error));
     this.stderr.write(this.style.red("unexpected error: ") + escapeControl(err.message) + "\n");
-    if (this.verbose && err.stack) this.stderr.write(err.stack + "\n");
+    if (this.verbose && err.stack) this.stderr.write(escapeControl(err.stack, { newlines: true }) + "\n");
     else this.stderr.write(this.style.dim("hint: ") + "run again with --verbose for details\n");
   }
 }
