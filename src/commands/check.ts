@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
 import { usageError } from "../errors.js";
-import { parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES } from "../signing/options.js";
+import { assertSecretFitsScheme, parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES } from "../signing/options.js";
 import { type CommandContext, commaList, examples, lifecycleScope, outputOf, parseIntFlag, runWith } from "./context.js";
 import type { CommandDeps } from "./deps.js";
 
@@ -63,6 +63,8 @@ export async function check(options: CheckOptions, deps: CommandDeps): Promise<n
   const events = chooseEvents(options.events ?? [], options.events === undefined);
   const target = await resolveHandlerTarget({ forwardTo: options.forwardTo, env: deps.env });
   const { secret, source } = await resolveSigningSecret({ flag: options.secret, sessionSecret: target.sessionSecret, env: deps.env });
+  // As trigger does: a secret that cannot sign in this scheme is a usage error before anything is sent.
+  assertSecretFitsScheme(secret, scheme, source === "listen");
 
   const [{ planChecks, requestCount }, { runChecks }, { summarize }, format, { createDeliveryClient }, { ProgressLine }, report] =
     await Promise.all([

@@ -254,6 +254,11 @@ describe("webhooks check: what to check against", () => {
       expect(noSecret.code).toBe(2);
       expect(noSecret.stderr).toContain("error: no signing secret");
 
+      const notBase64 = await runCli(["webhooks", "check", "--forward-to", url, "--scheme", "standard", "--secret", "whsec_not-base64!"], { env });
+      expect(notBase64.code).toBe(2);
+      expect(notBase64.stderr).toMatch(/^error: the secret is not valid base64 for --scheme standard$/m);
+      expect(notBase64.stderr).not.toContain("checking");
+
       for (const bad of [["--scheme", "md5"], ["--events", "draw.consumer.wom"], ["--concurrency", "0"], ["--forward-to", "http://3000"]]) {
         const r = await runCli(["webhooks", "check", "--forward-to", url, ...bad], { env });
         expect(r.code, bad.join(" ")).toBe(2);
