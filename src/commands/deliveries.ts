@@ -87,7 +87,7 @@ export function registerDeliveries(webhooks: Command, ctx: CommandContext): void
           ["fanfare webhooks deliveries tail we_123 --since 1h --events 'draw.*'", "the last hour of draw events, then live"],
         ]),
     )
-    .action(runWith(ctx, async (options: Parameters<typeof tailDeliveries>[0], deps: CommandDeps) => tailDeliveries(options, deps)));
+    .action(runWith(ctx, tailDeliveries));
 }
 
 function parseLimit(text: string): number {

@@ -66,9 +66,6 @@ async function fromApi(input: { endpoint?: string; limit: number }, globals: Glo
             .map((d) => `${String(d.createdAt)} ${String(d.eventType)} [${String(d.id)}] ${String(d.status)} (attempt ${String(d.attempt)}, ${String(d.responseStatus ?? d.error ?? "—")}) → ${String(d.endpointId)}`)
             .join("\n");
     return { text, structured: { source: "api", deliveries } };
-  } catch (error) {
-    if (isCliError(error)) return failed(error.message, error.hint);
-    throw error;
   } finally {
     await client.close();
   }

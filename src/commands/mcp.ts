@@ -87,7 +87,6 @@ async function captured<O>(
     stdin: input,
     signals: new EventEmitter() as unknown as SignalSource,
     exitNow: () => {},
-    connectApi: deps.connectApi,
   };
   try {
     const code = await run(options, inner);

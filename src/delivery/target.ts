@@ -1,12 +1,15 @@
 import { usageError } from "../errors.js";
 import { parseTargetUrl } from "./target-url.js";
 
-/** Where a trigger run delivers, and how that was decided (for the opening line and --json). */
+/**
+ * Where a run delivers, and how that was decided (for the opening line and --json): trigger's
+ * `--forward-to` or a running listen's receiver; check's `--forward-to` or the app behind the
+ * running listen.
+ */
 export interface DeliveryTarget {
   url: URL;
-  /** `--forward-to`, or a running `listen` session's receiver. */
   source: "forward-to" | "listen";
-  /** The listen session's signing secret, when the target is one. */
+  /** The listen session's signing secret (the one its app was told to verify with), when there is one. */
   sessionSecret?: string;
 }
 
@@ -71,20 +74,11 @@ function delay(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Where `check` sends: the handler itself, named or behind the running listen. */
-export interface HandlerTarget {
-  url: URL;
-  /** `--forward-to`, or the target the running `listen` forwards to. */
-  source: "forward-to" | "listen";
-  /** The listen session's signing secret (the one its app was told to verify with), when there is one. */
-  sessionSecret?: string;
-}
-
 /**
  * The handler under test: `--forward-to`, else the app the running listen forwards to, sent to
  * directly (going through listen would judge listen's answers, 502/504, not the handler's).
  */
-export async function resolveHandlerTarget(options: TargetOptions): Promise<HandlerTarget> {
+export async function resolveHandlerTarget(options: TargetOptions): Promise<DeliveryTarget> {
   if (options.forwardTo !== undefined) return { url: parseTargetUrl(options.forwardTo, "--forward-to"), source: "forward-to" };
   const { readActiveSession } = await import("../session/state-file.js");
   const session = await readActiveSession(options.env);

@@ -145,7 +145,7 @@ function readSnapshot(path: string): { state: EmulatorState; generation: number 
 export function loadDataDir(dir: string, cleanUp = true): LoadedData {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const notices: string[] = [];
-  let names = readdirSync(dir);
+  const names = readdirSync(dir);
   if (cleanUp) {
     for (const name of names) {
       if (name.startsWith("emulator-") && name.endsWith(TEMP_SUFFIX)) rmSync(join(dir, name), { force: true });
@@ -169,7 +169,6 @@ export function loadDataDir(dir: string, cleanUp = true): LoadedData {
       syncDir(dir);
       notices.push(`migrated ${join(dir, STATE_FILE)} to a snapshot and journal (${SNAPSHOT_FILE}); the old file is removed`);
     }
-    names = readdirSync(dir);
   }
 
   const { state } = loaded;

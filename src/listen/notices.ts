@@ -52,11 +52,6 @@ export class SessionNotices {
       }
     }
   }
-
-  /** The latest notice of each kind and app, oldest first. */
-  current(): SessionNotice[] {
-    return [...this.latest.values()];
-  }
 }
 
 /** One line for people: `tunnel reconnecting: cloudflared exited with code 1`, `app down: … (…)`. */

@@ -49,11 +49,6 @@ export class DeliveryLogTracker {
    */
   constructor(private readonly reportFrom: number) {}
 
-  /** Whether the endpoint's first page has been read. */
-  hasBaseline(endpointId: string): boolean {
-    return this.baselined.has(endpointId);
-  }
-
   /**
    * The `since` to ask this endpoint's log with: from the newest `updatedAt` seen (the server's own
    * clock, so a skewed local clock loses nothing), or undefined for the whole log (at most 100) on
