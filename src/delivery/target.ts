@@ -1,5 +1,6 @@
 import { usageError } from "../errors.js";
 import { parseTargetUrl } from "./target-url.js";
+import { sleep } from "../lifecycle/sleep.js";
 
 /**
  * Where a run delivers, and how that was decided (for the opening line and --json): trigger's
@@ -43,7 +44,7 @@ export async function resolveTargets(options: TargetOptions): Promise<DeliveryTa
     if (Date.now() >= deadline || options.signal?.aborted) break;
     if (!told) options.onWaiting?.();
     told = true;
-    await delay(Math.min(options.pollMs ?? 100, Math.max(0, deadline - Date.now())), options.signal);
+    await sleep(Math.min(options.pollMs ?? 100, Math.max(0, deadline - Date.now())), options.signal);
   }
   const waited = options.waitMs ? ` after waiting ${Math.round(options.waitMs / 1000)} s` : "";
   throw usageError(
@@ -60,18 +61,6 @@ export async function resolveTargets(options: TargetOptions): Promise<DeliveryTa
  */
 export async function resolveTarget(options: TargetOptions): Promise<DeliveryTarget> {
   return (await resolveTargets(options)).at(-1)!;
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { failure, type CliError } from "../errors.js";
 import { TUNNEL_START_TIMEOUT_MS, type QuickTunnel } from "./tunnel.js";
+import { sleep } from "../lifecycle/sleep.js";
 
 /** Waits between restarts of cloudflared: 1, 2, 4 … 30 s, then every 30 s. */
 export const TUNNEL_BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000];
@@ -141,7 +142,7 @@ export class TunnelKeeper {
       const wait = backoffMs[Math.min(attempt, backoffMs.length - 1)]!;
       const left = giveUpMs - (this.options.monotonic() - downSince);
       if (left <= 0) break;
-      await this.sleep(Math.min(wait, left));
+      await sleep(Math.min(wait, left), this.abort.signal);
       if (this.stopped) return;
       if (this.options.monotonic() - downSince >= giveUpMs) break;
       let next: QuickTunnel;
@@ -173,19 +174,6 @@ export class TunnelKeeper {
         "tunnel_stopped",
       ),
     );
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const signal = this.abort.signal;
-      function done(): void {
-        clearTimeout(timer);
-        signal.removeEventListener("abort", done);
-        resolve();
-      }
-      signal.addEventListener("abort", done, { once: true });
-    });
   }
 }
 

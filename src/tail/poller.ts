@@ -3,6 +3,7 @@ import { ApiError } from "../api/errors.js";
 import { failure } from "../errors.js";
 import type { DeliveryLogPollState } from "../listen/types.js";
 import type { DeliveryLogTracker, PageChanges } from "./log-tracker.js";
+import { sleep } from "../lifecycle/sleep.js";
 
 /**
  * The delivery-log poller of `deliveries tail`: every interval it asks each endpoint's log for what
@@ -107,17 +108,4 @@ function retryable(error: unknown): { why: "rate_limited" | "unreachable"; messa
   if (error.status === 429) return { why: "rate_limited", message: error.message, retryAfterMs: error.retryAfterMs };
   if (error.status === null || error.status >= 500) return { why: "unreachable", message: error.message };
   return null;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }

@@ -62,7 +62,7 @@ const ALLOWED: Record<string, string[]> = {
   http: [],
   lifecycle: [],
   session: ["config"],
-  delivery: ["signing", "events", "http", "session", "terminal", "config"],
+  delivery: ["signing", "events", "http", "lifecycle", "session", "terminal", "config"],
   api: ["config", "terminal", "http", "events", "signing"],
   listen: ["api", "config", "delivery", "events", "http", "lifecycle", "session", "signing", "terminal"],
   emulator: ["api", "config", "delivery", "events", "http", "signing", "terminal"],
