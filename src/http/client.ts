@@ -56,17 +56,25 @@ export interface HttpClient {
   destroy(): Promise<void>;
 }
 
-/** Headers as one string each, repeated ones joined as HTTP allows, for records and display. */
 /** How the senders get their client: createHttpClient in the CLI, whatever a test passes. */
 export type HttpClientFactory = (options: HttpClientOptions) => HttpClient;
 
+/** Headers as one string each, repeated ones joined as HTTP allows, for records and display. */
 export function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  // undici hands over a fresh object per answer: when every value is a string (no header came
+  // twice) it is already flat, and a copy per answer is work on listen's hot path.
+  if (allStrings(headers)) return headers;
   const flat: Record<string, string> = {};
   for (const name in headers) {
     const value = headers[name];
     if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(", ") : value;
   }
   return flat;
+}
+
+function allStrings(headers: IncomingHttpHeaders): headers is Record<string, string> {
+  for (const name in headers) if (typeof headers[name] !== "string") return false;
+  return true;
 }
 
 const MAX_CONNECT_TIMEOUT_MS = 10_000;

@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from "node:http";
 import { createHttpClient, flattenHeaders, type HttpAnswer, type HttpClient, type HttpClientFactory } from "../http/client.js";
 import { describeNetworkError, type NetworkCause } from "../http/errors.js";
 import type { ForwardResult } from "./types.js";
@@ -70,8 +69,7 @@ export class Forwarder {
   }
 
   private answered(response: HttpAnswer, started: number): ForwardOutcome {
-    // undici hands over a fresh object of strings; only a repeated header (an array) needs flattening.
-    const responseHeaders = allStrings(response.headers) ? response.headers : flattenHeaders(response.headers);
+    const responseHeaders = flattenHeaders(response.headers);
     return {
       result: {
         url: this.href,
@@ -117,9 +115,4 @@ export function statusForError(cause: NetworkCause | null): number {
 /** Milliseconds since `started` (performance.now()), to the microsecond. */
 function elapsedSince(started: number): number {
   return Math.round((performance.now() - started) * 1000) / 1000;
-}
-
-function allStrings(headers: IncomingHttpHeaders): headers is Record<string, string> {
-  for (const name in headers) if (typeof headers[name] !== "string") return false;
-  return true;
 }
