@@ -27,14 +27,12 @@ export async function tailDeliveries(options: GlobalOptions & TailOptions, deps:
   if (!all && endpoints.length === 0) {
     throw usageError("which endpoint? name one or more, or pass --all", "e.g. fanfare webhooks deliveries tail we_123", "missing_endpoint");
   }
-  if (options.status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(options.status)) {
-    throw usageError(`unknown status "${options.status}"`, `use one of: ${DELIVERY_STATUSES.join(", ")}`, "invalid_status");
-  }
+  const status = parseStatusFlag(options.status);
   const intervalMs = parseDurationFlag("--interval", options.interval ?? DEFAULT_INTERVAL, 100, 3_600_000, "2s");
   const sinceMs = options.since === undefined ? 0 : parseDurationFlag("--since", options.since, 0, 30 * 86_400_000, "10m");
 
   const { eventPatternMatcher } = await import("../events/event-pattern.js");
-  const { looksLikeCi } = await import("../listen/options.js");
+  const { wantsLiveView } = await import("../listen/options.js");
   const { client, settings } = await deps.connectApi(options, out, { maxRetries: 0 });
   const { runTail } = await import("../tail/run.js");
   const { stdin, stdout } = deps;
@@ -46,21 +44,30 @@ export async function tailDeliveries(options: GlobalOptions & TailOptions, deps:
       all,
       intervalMs,
       reportFrom: now() - sinceMs,
-      filter: { status: options.status as DeliveryStatus | undefined, event: eventPatternMatcher(options.events ?? "") },
+      filter: { status, event: eventPatternMatcher(options.events ?? "") },
       info: {
         mode: "tail",
         endpoints: endpoints.map((id) => escapeControl(id)),
         all,
         apiBase: escapeControl(settings.apiBase),
         intervalMs,
-        status: options.status ?? null,
+        status: status ?? null,
         events: options.events ? escapeControl(options.events) : null,
       },
-      tui: Boolean(stdout.isTTY && stdin.isTTY) && !out.json && !looksLikeCi(deps.env),
+      tui: wantsLiveView({ stdin, stdout }, out.json, deps.env),
       terminal: { stdin: stdin as NodeJS.ReadStream, stdout: stdout as NodeJS.WriteStream },
       now,
     },
     out,
     lifecycleScope(deps, out),
   );
+}
+
+/** `--status` of `deliveries list` and `tail`: one of the delivery statuses, or a usage error (2). */
+export function parseStatusFlag(value: string | undefined): DeliveryStatus | undefined {
+  if (value === undefined) return undefined;
+  if (!(DELIVERY_STATUSES as readonly string[]).includes(value)) {
+    throw usageError(`unknown status "${value}"`, `use one of: ${DELIVERY_STATUSES.join(", ")}`, "invalid_status");
+  }
+  return value as DeliveryStatus;
 }

@@ -5,7 +5,7 @@ import { DELIVERY_STATUSES } from "../api/types.js";
 import { usageError } from "../errors.js";
 import { type CommandContext, examples, runWith } from "./context.js";
 import { apiCommand } from "./api-command.js";
-import { DEFAULT_INTERVAL, tailDeliveries } from "./deliveries-tail.js";
+import { DEFAULT_INTERVAL, parseStatusFlag, tailDeliveries } from "./deliveries-tail.js";
 import type { CommandDeps } from "./deps.js";
 
 const MAX_LIMIT = 100;
@@ -103,15 +103,13 @@ export async function listDeliveries(
   deps: CommandDeps,
 ): Promise<number | void> {
   const { endpointId } = options;
-  if (options.status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(options.status)) {
-    throw usageError(`unknown status "${options.status}"`, `use one of: ${DELIVERY_STATUSES.join(", ")}`, "invalid_status");
-  }
+  const status = parseStatusFlag(options.status);
   const limit = options.limit === undefined ? undefined : parseLimit(options.limit);
   const { out, api, fmt } = await apiCommand(options, deps);
-  const list = await api((c) => c.listDeliveries(endpointId, { status: options.status, limit }));
+  const list = await api((c) => c.listDeliveries(endpointId, { status, limit }));
   if (out.json) return out.printJson(list);
   if (list.length === 0) {
-    out.info(`no deliveries${options.status ? ` with status ${options.status}` : ""} for ${e(endpointId)}`);
+    out.info(`no deliveries${status ? ` with status ${status}` : ""} for ${e(endpointId)}`);
     out.info(out.style.dim("hint: ") + `send one with \`fanfare webhooks endpoints test ${e(endpointId)} <event>\``);
     return;
   }

@@ -157,7 +157,7 @@ export async function listen(options: GlobalOptions & ListenOptions, deps: Comma
               return (await deps.connectApi(options, out)).client;
             }
           : null,
-        tui: Boolean(stdout.isTTY && stdin.isTTY) && options.tui && !out.json && !listenOptions.looksLikeCi(env),
+        tui: options.tui && listenOptions.wantsLiveView({ stdin, stdout }, out.json, env),
         env,
         maxInflightBytes: maxInflightMb === undefined ? undefined : maxInflightMb * 1024 * 1024,
         pid: deps.pid,

@@ -41,6 +41,14 @@ export function looksLikeCi(env: NodeJS.ProcessEnv): boolean {
   return "CI" in env || "CONTINUOUS_INTEGRATION" in env || Object.keys(env).some((key) => key.startsWith("CI_"));
 }
 
+/**
+ * Whether a command shows the live view rather than lines: both ends a terminal, no --json, and
+ * not a CI run (see looksLikeCi).
+ */
+export function wantsLiveView(terminal: { stdin: { isTTY?: boolean }; stdout: { isTTY?: boolean } }, json: boolean, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(terminal.stdout.isTTY && terminal.stdin.isTTY) && !json && !looksLikeCi(env);
+}
+
 /** What made listen connect to the admin API, as the settings resolved it. */
 export interface ConnectedBecause {
   apiKeySource: "flag" | "env" | "profile" | null;
