@@ -1,3 +1,4 @@
+import type { DeliveryStatus } from "../../api/types.js";
 import type { DeliveryRecord, ForwardResult, SignatureCheck } from "../types.js";
 
 /**
@@ -41,10 +42,23 @@ export function isSuccess(target: ForwardResult): boolean {
 }
 
 export function statusTone(target: ForwardResult | null): StatusTone {
-  if (target === null) return "pending";
-  if (target.statusCode === null || target.statusCode >= 500) return "error";
-  return isSuccess(target) ? "ok" : "warn";
+  return target === null ? "pending" : codeTone(target.statusCode);
 }
+
+/** No answer or a 5xx is an error, a 2xx is ok, anything else a warning: for a forward or an attempt. */
+export function codeTone(statusCode: number | null): StatusTone {
+  if (statusCode === null || statusCode >= 500) return "error";
+  return statusCode >= 200 && statusCode < 300 ? "ok" : "warn";
+}
+
+/** How the platform's delivery statuses read in `deliveries tail`'s rows, counters and details. */
+export const DELIVERY_STATES: Readonly<Record<DeliveryStatus, { label: string; tone: StatusTone }>> = {
+  pending: { label: "pending", tone: "pending" },
+  retrying: { label: "retrying", tone: "warn" },
+  succeeded: { label: "succeeded", tone: "ok" },
+  failed: { label: "failed", tone: "error" },
+  permanently_failed: { label: "perm. failed", tone: "error" },
+};
 
 /** `200`, `ERR` when the target never answered, `…` while the forward is in flight. */
 export function statusLabel(target: ForwardResult | null): string {

@@ -1,8 +1,8 @@
 import { Text } from "ink";
 import type { DeliveryStatus } from "../../api/types.js";
 import type { DeliveryRecord } from "../types.js";
-import { formatDuration } from "./delivery-format.js";
-import { TintedText, type Tint } from "./tinted-text.js";
+import { DELIVERY_STATES, formatDuration } from "./delivery-format.js";
+import { TintedText } from "./tinted-text.js";
 
 export interface DeliveryLogCountersProps {
   /** The rows kept (the counts are of what the view holds, by current status). */
@@ -13,13 +13,8 @@ export interface DeliveryLogCountersProps {
   failedOnly: boolean;
 }
 
-const SHOWN: Array<[DeliveryStatus, string, Tint]> = [
-  ["succeeded", "succeeded", "ok"],
-  ["retrying", "retrying", "warn"],
-  ["failed", "failed", "error"],
-  ["permanently_failed", "perm. failed", "error"],
-  ["pending", "pending", "pending"],
-];
+/** The order the counters go in; labels and tones are the rows'. */
+const SHOWN: readonly DeliveryStatus[] = ["succeeded", "retrying", "failed", "permanently_failed", "pending"];
 
 /**
  * The counters line of `deliveries tail`: the deliveries shown by their status now (a retry that
@@ -37,10 +32,10 @@ export function DeliveryLogCounters({ records, p50Ms, pausedArrivals, filter, fa
     <Text wrap="truncate-end">
       <TintedText tint="dim">deliveries </TintedText>
       <TintedText tint="strong">{records.length}</TintedText>
-      {SHOWN.map(([status, label, tint]) => (
+      {SHOWN.map((status) => (
         <Text key={status}>
-          <TintedText tint="dim">{`  ${label} `}</TintedText>
-          <TintedText tint={counts[status] ? tint : undefined}>{counts[status] ?? 0}</TintedText>
+          <TintedText tint="dim">{`  ${DELIVERY_STATES[status].label} `}</TintedText>
+          <TintedText tint={counts[status] ? DELIVERY_STATES[status].tone : undefined}>{counts[status] ?? 0}</TintedText>
         </Text>
       ))}
       <TintedText tint="dim">{"  p50 "}</TintedText>

@@ -1,5 +1,5 @@
 import type { DeliveryRecord } from "../types.js";
-import { clockTime, formatBytes, formatDuration, statusTone, type StatusTone } from "./delivery-format.js";
+import { clockTime, codeTone, DELIVERY_STATES, formatBytes, formatDuration, statusTone, type StatusTone } from "./delivery-format.js";
 
 /**
  * The details of a delivery of the platform's log (`deliveries tail`): its status and next retry,
@@ -27,15 +27,14 @@ export function logDetailLines(record: DeliveryRecord, body: (b: Buffer | string
     tone: "heading",
   });
   const next = platform.nextAttemptAt ? `  next retry ${clockTime(Date.parse(platform.nextAttemptAt))}` : "";
-  lines.push({ text: `status ${platform.status.replace("_", " ")}${next}`, tone: STATUS_TONES[platform.status] });
+  lines.push({ text: `status ${platform.status.replace("_", " ")}${next}`, tone: DELIVERY_STATES[platform.status].tone });
   lines.push({ text: "" });
 
   lines.push({ text: "Attempts", tone: "heading" });
   if (count === 0) lines.push({ text: "  none yet", tone: "pending" });
   for (const attempt of platform.attempts) {
     const answer = attempt.statusCode === null ? `ERR ${attempt.error ?? "no answer"}` : String(attempt.statusCode);
-    const code = attempt.statusCode;
-    const tone: StatusTone = code === null || code >= 500 ? "error" : code >= 200 && code < 300 ? "ok" : "warn";
+    const tone = codeTone(attempt.statusCode);
     lines.push({
       text: `  #${attempt.attempt}  ${clockTime(Date.parse(attempt.startedAt))}  ${answer}  ${formatDuration(attempt.durationMs)}`,
       tone,
@@ -63,11 +62,3 @@ export function logDetailLines(record: DeliveryRecord, body: (b: Buffer | string
   }
   return lines;
 }
-
-const STATUS_TONES: Record<NonNullable<DeliveryRecord["platform"]>["status"], StatusTone> = {
-  pending: "pending",
-  retrying: "warn",
-  succeeded: "ok",
-  failed: "error",
-  permanently_failed: "error",
-};

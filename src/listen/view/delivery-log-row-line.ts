@@ -1,8 +1,7 @@
-import type { DeliveryStatus } from "../../api/types.js";
 import { escapeControl } from "../../terminal/escape.js";
 import type { DeliveryRecord } from "../types.js";
-import { clockTime, statusLabel, statusTone } from "./delivery-format.js";
-import { cutSegments, fitEnd, fitMiddle, rowWidths, type RowSegment, type RowTint, type RowWidths } from "./delivery-row-line.js";
+import { clockTime, DELIVERY_STATES, statusLabel, statusTone } from "./delivery-format.js";
+import { cutSegments, fitEnd, fitMiddle, rowWidths, type RowSegment, type RowWidths } from "./delivery-row-line.js";
 
 /**
  * A row of `deliveries tail` (a record of the platform's log, `record.platform` set), in the same
@@ -40,22 +39,6 @@ export function logRowTitles(widths: RowWidths): string {
   );
 }
 
-const STATE_LABELS: Record<DeliveryStatus, string> = {
-  pending: "pending",
-  retrying: "retrying",
-  succeeded: "succeeded",
-  failed: "failed",
-  permanently_failed: "perm. failed",
-};
-
-const STATE_TINTS: Record<DeliveryStatus, RowTint> = {
-  pending: "pending",
-  retrying: "warn",
-  succeeded: "ok",
-  failed: "error",
-  permanently_failed: "error",
-};
-
 export function logRowSegments(record: DeliveryRecord, selected: boolean, widths: RowWidths, columns = Infinity): RowSegment[] {
   const platform = record.platform!;
   const next = platform.nextAttemptAt ? Date.parse(platform.nextAttemptAt) : Number.NaN;
@@ -73,7 +56,7 @@ export function logRowSegments(record: DeliveryRecord, selected: boolean, widths
     { text: " " + String(record.attempt).padStart(3) + "  " },
     { text: statusLabel(record.target).padEnd(3), tint: statusTone(record.target) },
     { text: " " },
-    { text: STATE_LABELS[platform.status].padEnd(STATE_WIDTH), tint: STATE_TINTS[platform.status] },
+    { text: DELIVERY_STATES[platform.status].label.padEnd(STATE_WIDTH), tint: DELIVERY_STATES[platform.status].tone },
     { text: " " + (Number.isFinite(next) ? clockTime(next) : "").padEnd(8), tint: "dim" },
   ];
   return [...cutSegments(left, Math.max(0, columns - RIGHT_WIDTH)), ...right];
