@@ -1,9 +1,8 @@
 import type { SignatureScheme } from "../signing/options.js";
-import { runConcurrently } from "./batch.js";
-import { SummaryCollector, type DeliveryResult } from "./report.js";
+import type { DeliveryResult } from "./report.js";
 import { recordedHeaders, recordedScheme, type CapturedDelivery } from "./replay-log.js";
 import { signDelivery, type DeliveryClient, type SignedDelivery } from "./send.js";
-import type { TriggerOutcome } from "./trigger.js";
+import { collectSends, type TriggerOutcome } from "./trigger.js";
 
 export interface ReplayRun {
   deliveries: readonly CapturedDelivery[];
@@ -46,26 +45,8 @@ export function replayedDelivery(delivery: CapturedDelivery, signing: ReplayRun[
  */
 export async function replayDeliveries(run: ReplayRun): Promise<TriggerOutcome> {
   const now = run.now ?? Date.now;
-  const elapsed = run.elapsed ?? (() => performance.now());
-  const collector = new SummaryCollector(run.url.href);
   const total = run.deliveries.length;
-  const started = elapsed();
-  let refused = false;
-  await runConcurrently(
-    total,
-    run.concurrency,
-    async (index) => {
-      const result = await run.client.send(run.url, replayedDelivery(run.deliveries[index]!, run.signing, now()));
-      if (result.errorCode === "interrupted") return;
-      if (result.errorCode === "connection_refused") refused = true;
-      collector.add(result);
-      run.onResult?.(result);
-    },
-    () => refused || run.signal?.aborted === true,
+  return collectSends({ ...run, rounds: total, planned: total, firstUrl: run.url.href }, (index, send) =>
+    send(run.url, replayedDelivery(run.deliveries[index]!, run.signing, now())),
   );
-  const interrupted = run.signal?.aborted === true && collector.sent < total;
-  return {
-    summary: collector.summary(elapsed() - started, { planned: total, interrupted }),
-    firstFailure: collector.firstFailure,
-  };
 }

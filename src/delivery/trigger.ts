@@ -1,7 +1,7 @@
 import type { SignatureScheme } from "../signing/options.js";
 import { runConcurrently } from "./batch.js";
 import { SummaryCollector, type DeliveryResult, type TriggerSummary } from "./report.js";
-import { signDelivery, type DeliveryClient } from "./send.js";
+import { signDelivery, type DeliveryClient, type SignedDelivery } from "./send.js";
 
 /** The envelope of a sample; only what trigger needs of it. */
 export interface TriggerPayload {
@@ -70,50 +70,74 @@ export function eventAt(events: readonly string[], index: number): string {
  */
 export async function triggerDeliveries(run: TriggerRun): Promise<TriggerOutcome> {
   const now = run.now ?? Date.now;
-  const elapsed = run.elapsed ?? (() => performance.now());
   const targets = run.targets ?? [{ url: run.url, secret: run.secret }];
-  const collector = new SummaryCollector(targets[0]!.url.href);
   const rounds = plannedDeliveries(run.events, run.count);
-  const total = rounds * targets.length;
-  const started = elapsed();
-  // Once a connection is refused nothing is listening, and every further delivery would say so.
-  let refused = false;
   const makeBody = bodyMaker(run.buildPayload, run.newId);
 
-  const sendTo = async (target: TriggerTarget, body: DeliveryBody, nowMs: number): Promise<void> => {
-    const delivery = signDelivery({
-      eventType: body.type,
-      deliveryId: body.id,
-      body: body.text,
-      secret: target.secret,
-      scheme: run.scheme,
-      timestamp: Math.floor(nowMs / 1000),
-    });
-    const result = await run.client.send(target.url, delivery);
-    // Requests cut short by Ctrl-C were not answered by the receiver; they are not its failures.
+  return collectSends(
+    { ...run, rounds, planned: rounds * targets.length, firstUrl: targets[0]!.url.href },
+    async (index, send) => {
+      const event = eventAt(run.events, index);
+      const nowMs = now();
+      const body = makeBody(event, nowMs);
+      const sendTo = (target: TriggerTarget): Promise<void> =>
+        send(
+          target.url,
+          signDelivery({
+            eventType: body.type,
+            deliveryId: body.id,
+            body: body.text,
+            secret: target.secret,
+            scheme: run.scheme,
+            timestamp: Math.floor(nowMs / 1000),
+          }),
+        );
+      // The same delivery (one id, one body) to every target, as the platform fans one event out.
+      if (targets.length === 1) await sendTo(targets[0]!);
+      else await Promise.all(targets.map(sendTo));
+    },
+  );
+}
+
+export interface SendsRun {
+  /** How many times `round` is called. */
+  rounds: number;
+  /** How many deliveries the rounds send in all (the summary's `planned`). */
+  planned: number;
+  /** Where the summary says the run went (the first target). */
+  firstUrl: string;
+  concurrency: number;
+  client: Pick<DeliveryClient, "send">;
+  onResult?(result: DeliveryResult): void;
+  signal?: AbortSignal;
+  elapsed?: () => number;
+}
+
+/**
+ * Runs `rounds` rounds `concurrency` at a time, each sending through `send`, with the rules of every
+ * run of sends (trigger's and replay's): failures are results, not exceptions; a request cut short by
+ * the signal is no one's failure; a refused connection stops the run (nothing is listening, and every
+ * further delivery would say so), as does the signal; the run always ends with a summary.
+ */
+export async function collectSends(
+  run: SendsRun,
+  round: (index: number, send: (url: URL, delivery: SignedDelivery) => Promise<void>) => Promise<void>,
+): Promise<TriggerOutcome> {
+  const elapsed = run.elapsed ?? (() => performance.now());
+  const collector = new SummaryCollector(run.firstUrl);
+  const started = elapsed();
+  let refused = false;
+  const send = async (url: URL, delivery: SignedDelivery): Promise<void> => {
+    const result = await run.client.send(url, delivery);
     if (result.errorCode === "interrupted") return;
     if (result.errorCode === "connection_refused") refused = true;
     collector.add(result);
     run.onResult?.(result);
   };
-
-  await runConcurrently(
-    rounds,
-    run.concurrency,
-    async (index) => {
-      const event = eventAt(run.events, index);
-      const nowMs = now();
-      const body = makeBody(event, nowMs);
-      // The same delivery (one id, one body) to every target, as the platform fans one event out.
-      if (targets.length === 1) await sendTo(targets[0]!, body, nowMs);
-      else await Promise.all(targets.map((target) => sendTo(target, body, nowMs)));
-    },
-    () => refused || run.signal?.aborted === true,
-  );
-
-  const interrupted = run.signal?.aborted === true && collector.sent < total;
+  await runConcurrently(run.rounds, run.concurrency, (index) => round(index, send), () => refused || run.signal?.aborted === true);
+  const interrupted = run.signal?.aborted === true && collector.sent < run.planned;
   return {
-    summary: collector.summary(elapsed() - started, { planned: total, interrupted }),
+    summary: collector.summary(elapsed() - started, { planned: run.planned, interrupted }),
     firstFailure: collector.firstFailure,
   };
 }
