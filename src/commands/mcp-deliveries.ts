@@ -1,7 +1,7 @@
 import type { Delivery } from "../api/types.js";
 import type { GlobalOptions } from "../config/globals.js";
 import { isCliError } from "../errors.js";
-import type { ToolOutcome } from "../mcp/server.js";
+import { toolError, type ToolOutcome } from "../mcp/outcome.js";
 import { outputOf } from "./context.js";
 import type { CommandDeps } from "./deps.js";
 
@@ -22,12 +22,8 @@ export async function listDeliveriesForAgent(
     return await fromListen(input, deps.env);
   } catch (error) {
     if (!isCliError(error)) throw error;
-    return failed(error.message, error.hint);
+    return toolError({ message: error.message, hint: error.hint });
   }
-}
-
-function failed(message: string, hint?: string): ToolOutcome {
-  return { text: `error: ${message}${hint ? `\nhint: ${hint}` : ""}`, structured: { error: { message, hint } }, isError: true };
 }
 
 /** What an agent needs of a delivery to decide what to look at; the API's full record is one command away. */
@@ -73,31 +69,31 @@ async function fromApi(input: { endpoint?: string; limit: number }, globals: Glo
 
 async function fromListen(input: { endpoint?: string; limit: number }, env: NodeJS.ProcessEnv): Promise<ToolOutcome> {
   if (input.endpoint) {
-    return failed(
-      `no admin API is configured, so there is no delivery log for endpoint ${input.endpoint}`,
-      "set FANFARE_SECRET_KEY (and FANFARE_API_BASE for the emulator) in the MCP server's environment, or run `fanfare login`",
-    );
+    return toolError({
+      message: `no admin API is configured, so there is no delivery log for endpoint ${input.endpoint}`,
+      hint: "set FANFARE_SECRET_KEY (and FANFARE_API_BASE for the emulator) in the MCP server's environment, or run `fanfare login`",
+    });
   }
   const { readActiveSession } = await import("../session/state-file.js");
   const session = await readActiveSession(env);
   if (!session) {
-    return failed(
-      "no admin API is configured and no `fanfare webhooks listen` is running",
-      "start `fanfare webhooks listen --forward localhost:3000 --log-file deliveries.ndjson`, or configure an API key",
-    );
+    return toolError({
+      message: "no admin API is configured and no `fanfare webhooks listen` is running",
+      hint: "start `fanfare webhooks listen --forward localhost:3000 --log-file deliveries.ndjson`, or configure an API key",
+    });
   }
   if (!session.logFile) {
-    return failed(
-      `the running listen (pid ${session.pid}) keeps no log file`,
-      "restart it with --log-file deliveries.ndjson so its deliveries can be read",
-    );
+    return toolError({
+      message: `the running listen (pid ${session.pid}) keeps no log file`,
+      hint: "restart it with --log-file deliveries.ndjson so its deliveries can be read",
+    });
   }
   const { readLastDeliveries } = await import("../listen/log-file.js");
   let deliveries: Array<Record<string, unknown>>;
   try {
     deliveries = await readLastDeliveries(session.logFile, input.limit);
   } catch (error) {
-    return failed(`cannot read the listen's log file ${session.logFile}: ${(error as Error).message}`);
+    return toolError({ message: `cannot read the listen's log file ${session.logFile}: ${(error as Error).message}` });
   }
   const text =
     deliveries.length === 0

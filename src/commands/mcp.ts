@@ -4,7 +4,8 @@ import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
 import { isCliError } from "../errors.js";
 import type { LifecycleScope } from "../lifecycle/scope.js";
-import type { FanfareTools, ToolOutcome, TriggerInput, VerifyInput } from "../mcp/server.js";
+import { toolError } from "../mcp/outcome.js";
+import type { FanfareTools, TriggerInput, VerifyInput } from "../mcp/server.js";
 import type { SignalSource } from "../lifecycle/scope.js";
 import { SIGNATURE_SCHEMES } from "../signing/options.js";
 import { type CommandContext, examples, lifecycleScope, outputOf, runWith } from "./context.js";
@@ -104,14 +105,6 @@ function jsonLines(text: string): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-function errorOutcome(error: NonNullable<Captured["error"]>, extra: Record<string, unknown> = {}): ToolOutcome {
-  return {
-    text: `error: ${error.message}${error.hint ? `\nhint: ${error.hint}` : ""}`,
-    structured: { ...extra, error },
-    isError: true,
-  };
-}
-
 /** The five tools, each through the same code as its command. */
 export function mcpTools(globals: GlobalOptions, deps: CommandDeps): FanfareTools {
   const base = { ...globals, json: true };
@@ -132,7 +125,7 @@ export function mcpTools(globals: GlobalOptions, deps: CommandDeps): FanfareTool
         ? set
         : Object.entries(set ?? {}).map(([path, value]) => `${path}=${typeof value === "string" ? value : JSON.stringify(value)}`);
       const result = await captured(printSample, { ...base, event, set: pairs }, deps);
-      if (result.error) return errorOutcome(result.error);
+      if (result.error) return toolError(result.error);
       const payload = JSON.parse(result.stdout) as Record<string, unknown>;
       return { text: JSON.stringify(payload, null, 2), structured: { payload } };
     },
@@ -148,7 +141,7 @@ export function mcpTools(globals: GlobalOptions, deps: CommandDeps): FanfareTool
       const delivery = lines.find((line) => "id" in line && "status" in line) ?? null;
       const summary = (lines.find((line) => "summary" in line)?.summary as Record<string, unknown> | undefined) ?? null;
       const structured = { ok: result.code === 0, delivery, summary };
-      if (result.error) return errorOutcome(result.error, structured);
+      if (result.error) return toolError(result.error, structured);
       const d = delivery as { event: string; id: string; status: number; url: string; durationMs: number };
       return { text: `${d.event} [${d.id}] → ${d.url}: ${d.status} in ${d.durationMs} ms`, structured };
     },
@@ -168,7 +161,7 @@ export function mcpTools(globals: GlobalOptions, deps: CommandDeps): FanfareTool
         tolerance: input.tolerance === undefined ? undefined : String(input.tolerance),
       };
       const result = await captured(verify, options as Parameters<typeof verify>[0], deps, input.payload);
-      if (result.error) return errorOutcome(result.error);
+      if (result.error) return toolError(result.error);
       const answer = jsonLines(result.stdout)[0] ?? {};
       const text = answer.valid
         ? `valid signature (${String(answer.scheme)})`

@@ -1,6 +1,7 @@
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { z } from "zod";
+import { toolError, type ToolOutcome } from "./outcome.js";
 
 /**
  * The Model Context Protocol face of fanfare (`fanfare mcp`): five tools a coding agent calls instead
@@ -9,13 +10,6 @@ import { z } from "zod";
  * It is the only module that imports the SDK, and only the `mcp` command loads it.
  */
 
-/** What a tool answers: a line or two for the agent to read, and the same as data. */
-export interface ToolOutcome {
-  text: string;
-  structured: Record<string, unknown>;
-  /** The operation failed (a delivery got no 2xx, an unknown event, no target): said, never thrown. */
-  isError?: boolean;
-}
 
 export interface TriggerInput {
   event: string;
@@ -169,8 +163,7 @@ function register<I>(server: McpServer, info: ServerInfo, name: string, config: 
       outcome = await call(input ?? ({} as I));
     } catch (error) {
       info.log?.(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      const message = error instanceof Error ? error.message : String(error);
-      outcome = { text: `error: ${message}`, structured: { error: { message } }, isError: true };
+      outcome = toolError({ message: error instanceof Error ? error.message : String(error) });
     }
     // Clients check structured content against the output schema even on errors, so an error sends
     // it only when it fits (a failed delivery does; "unknown event" has no payload to give).
