@@ -89,8 +89,8 @@ export async function replay(options: ReplayOptions, deps: CommandDeps): Promise
     const filtered = (options.event?.length ?? 0) + (options.id?.length ?? 0) > 0;
     throw usageError(
       filtered
-        ? `none of the ${log.deliveries.length} deliveries in ${escapeControl(where)} match --event/--id`
-        : `no deliveries in ${escapeControl(where)}`,
+        ? `none of the ${log.deliveries.length} deliveries in ${where} match --event/--id`
+        : `no deliveries in ${where}`,
       filtered
         ? "check the patterns (`*` matches anything: --event 'draw.*') and ids"
         : "record some with `fanfare webhooks listen --log-file FILE`, then replay FILE",

@@ -42,7 +42,7 @@ export function registerTypes(parent: Command, ctx: CommandContext): void {
 function parseFormat(value: string | undefined): TypesFormat {
   const format = value ?? "ts";
   if ((FORMATS as readonly string[]).includes(format)) return format as TypesFormat;
-  throw usageError(`unknown format "${escapeControl(format)}"`, "use --format ts or --format json-schema", "bad_flag");
+  throw usageError(`unknown format "${format}"`, "use --format ts or --format json-schema", "bad_flag");
 }
 
 export async function printTypes(options: GlobalOptions & TypesOptions, deps: CommandDeps): Promise<number | void> {
@@ -66,7 +66,7 @@ export async function printTypes(options: GlobalOptions & TypesOptions, deps: Co
     await writeFile(options.out, text);
   } catch (error) {
     throw usageError(
-      `cannot write ${escapeControl(options.out)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      `cannot write ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
       "pass --out a file in a folder that exists and that you can write to",
       "out_unwritable",
     );

@@ -3,7 +3,7 @@ import { ApiError } from "../api/errors.js";
 import { failure, isCliError, usageError, type CliError } from "../errors.js";
 import type { LifecycleScope, StopRequest } from "../lifecycle/scope.js";
 import type { DeliveryLogInfo } from "../listen/types.js";
-import { escapeControl, safeJson } from "../terminal/escape.js";
+import { safeJson } from "../terminal/escape.js";
 import { LineWriter } from "../terminal/line-writer.js";
 import type { Output } from "../terminal/output.js";
 import { logLine, passes, type LogFilter } from "./log-lines.js";
@@ -139,7 +139,7 @@ async function checkEndpoints(client: ApiClient, config: TailConfig): Promise<vo
       await client.getEndpoint(id);
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
-        throw usageError(`unknown endpoint ${escapeControl(id)}`, "list endpoints with `fanfare webhooks endpoints list`", "unknown_endpoint");
+        throw usageError(`unknown endpoint ${id}`, "list endpoints with `fanfare webhooks endpoints list`", "unknown_endpoint");
       }
       throw error;
     }

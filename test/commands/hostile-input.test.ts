@@ -110,6 +110,14 @@ describe("admin data and echoed arguments are escaped too", () => {
     expect(json.code).toBe(2);
     expectNoControl(json.stderr);
     expect(JSON.parse(json.stderr).error.message).toContain("order\u009b2J");
+    // Output escapes an error once, at print time: a message escaped before it would read \x1b in JSON.
+    for (const asJson of [false, true]) {
+      const types = await runCli([...(asJson ? ["--json"] : []), "webhooks", "types", "--format", "ts\u001b[2J"]);
+      expect(types.code).toBe(2);
+      expectNoControl(types.stderr);
+      if (asJson) expect(JSON.parse(types.stderr).error.message).toBe('unknown format "ts\u001b[2J"');
+      else expect(types.stderr).toContain('error: unknown format "ts\\x1b[2J"');
+    }
   });
 });
 
