@@ -82,38 +82,34 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   // Retries that were pending when the last run stopped carry on (overdue ones at once). A failure
   // here stops everything: the emulator never serves a state it could not fully take up.
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await engine.close();
+      // Requests still waiting on an attempt have had their answer by now; drop what is left.
+      server.closeAllConnections();
+      await stopped;
+      // Changes made up to here (attempts that ended) are written before the folder is let go.
+      await store.close();
+    })());
   let resumed: number;
   try {
     resumed = engine.resume();
   } catch (error) {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    await engine.close();
-    await store.close();
+    await close();
     throw error;
   }
 
   const { port } = server.address() as AddressInfo;
   // A wildcard address is reached through loopback from this machine.
   const urlHost = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host.includes(":") ? `[${host}]` : host;
-  let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}/api`,
     apiKey: apiKeys[0]!,
     resumed,
     notices: [...store.notices],
-    close() {
-      closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        await engine.close();
-        // Requests still waiting on an attempt have had their answer by now; drop what is left.
-        server.closeAllConnections();
-        await stopped;
-        // Changes made up to here (attempts that ended) are written before the folder is let go.
-        await store.close();
-      })();
-      return closing;
-    },
+    close,
   };
 }
