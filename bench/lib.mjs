@@ -39,7 +39,7 @@ export function startSinkProcess(script) {
 
 /** Stops with a clear line when dist/ is missing, instead of timing a crash. */
 export function requireBuild() {
-  if (!existsSync(join(ROOT, "dist", "cli.js"))) {
+  if (!existsSync(join(ROOT, "dist", "cli.cjs"))) {
     console.log("dist/ is missing: run `npm run build` first");
     process.exit(0);
   }

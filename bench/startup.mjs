@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 // Start-up: `fanfare --version` and `fanfare webhooks verify` against bare `node -e 0`, each the
 // median of N runs taken round-robin in this one run. Targets: --version within 1.2×, verify 1.25×.
-// Then, to say where any extra time goes, the import cost of dist/cli.js and of each command's chunk.
+// Then, to say where any extra time goes, the require cost of dist/cli.cjs and of each command's chunk.
 //   node bench/startup.mjs [runs]
 import { spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { BIN, ROOT, formatMs, median, printRatio, requireBuild, timeCommandsInterleaved } from "./lib.mjs";
 
 requireBuild();
@@ -51,23 +50,26 @@ try {
     printRatio("fanfare webhooks verify vs node -e 0", results["fanfare webhooks verify"].median / base, TARGETS.verify),
   ];
 
-  // Where the time goes: how long `await import(module)` takes in a fresh process, timed inside
-  // that process (so spawn noise stays out) after importing node:module and a small module of no
-  // imports (so the ESM loader's start-up, which bin/fanfare.js pays anyway, is not counted). A
-  // command's chunk (dist/chunks/<command>-<hash>.js) includes the shared chunks it imports.
-  const warmUp = pathToFileURL(join(dir, "warm-up.mjs")).href;
-  writeFileSync(join(dir, "warm-up.mjs"), 'import "node:module";\n');
+  // Where the time goes: how long `require(module)` takes in a fresh process, timed inside that
+  // process (so spawn noise stays out). dist/ is CommonJS but for the live view's ES module chunk,
+  // which no short command loads. A command's chunk (dist/chunks/<command>-<hash>.cjs) includes the
+  // shared chunks it requires.
   const commandNames = new Set(readdirSync(join(ROOT, "src/commands")).map((f) => f.replace(/\.tsx?$/, "")));
   const modules = [
     ["node:crypto", "node:crypto"],
-    ["dist/cli.js (every command)", pathToFileURL(join(ROOT, "dist/cli.js")).href],
+    ["dist/cli.cjs (every command)", join(ROOT, "dist/cli.cjs")],
     ...readdirSync(join(ROOT, "dist/chunks"))
-      .filter((f) => f.endsWith(".js") && commandNames.has(f.replace(/-[A-Z0-9]+\.js$/, "")))
-      .map((f) => [`dist/chunks/${f}`, pathToFileURL(join(ROOT, "dist/chunks", f)).href]),
+      .filter((f) => f.endsWith(".cjs") && commandNames.has(f.replace(/-[A-Z0-9]+\.cjs$/, "")))
+      .map((f) => [`dist/chunks/${f}`, join(ROOT, "dist/chunks", f)]),
   ];
   const importRuns = Math.max(7, Math.round(RUNS / 3));
-  const importTimes = importCosts(modules, warmUp, importRuns, env);
-  console.log(`\nimport cost in a fresh process (median of ${importRuns}, after node:module; a row includes its imports):`);
+  // A script file, not `node -e`: Node's -e mode has already loaded node:crypto for its globals.
+  const timer = join(dir, "time-require.cjs");
+  // performance.now() first, as its first use loads perf_hooks, which would count against the row;
+  // the time is taken before touching process.stdout, whose getter builds a stream.
+  writeFileSync(timer, "performance.now(); const t = performance.now(); require(process.argv[2]); process.stdout.write(String(performance.now() - t));\n");
+  const importTimes = importCosts(modules, timer, importRuns, env);
+  console.log(`\nrequire cost in a fresh process (median of ${importRuns}; a row includes what it requires):`);
   for (const [label] of modules) console.log(`  ${label.padEnd(42)} ${formatMs(importTimes[label]).padStart(9)}`);
   if (passed.includes(false)) {
     console.log("\nMISS: the import rows show what dist/cli.js and each command's chunk cost.");
@@ -76,18 +78,13 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-/** { label: median ms of `await import(spec)` in fresh processes, after a warm-up import }. */
-function importCosts(specs, warmUpSpec, runs, env) {
+/** { label: median ms of `require(spec)` in fresh processes, timed by the script `timer` }. */
+function importCosts(specs, timer, runs, env) {
   const times = Object.fromEntries(specs.map(([label]) => [label, []]));
   for (let round = 0; round < runs; round++) {
     for (const [label, spec] of specs) {
-      const code =
-        // performance.now() first, as its first use loads perf_hooks, which would count against the row.
-        `performance.now(); await import(${JSON.stringify(warmUpSpec)}); const t = performance.now(); ` +
-        // The elapsed time is taken before touching process.stdout, whose getter builds a stream.
-        `await import(${JSON.stringify(spec)}); const ms = performance.now() - t; process.stdout.write(String(ms));`;
-      const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: ROOT, env, encoding: "utf8" });
-      if (r.status !== 0) throw new Error(`importing ${spec} failed:\n${r.stderr}`);
+      const r = spawnSync(process.execPath, [timer, spec], { cwd: ROOT, env, encoding: "utf8" });
+      if (r.status !== 0) throw new Error(`requiring ${spec} failed:\n${r.stderr}`);
       times[label].push(Number(r.stdout));
     }
   }

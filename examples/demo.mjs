@@ -23,7 +23,7 @@ const cli = join(root, "bin", "fanfare.js");
 const receiverScript = join(root, "examples", "receiver.mjs");
 const STARTUP_TIMEOUT_MS = 15_000;
 
-if (!existsSync(join(root, "dist", "cli.js"))) {
+if (!existsSync(join(root, "dist", "cli.cjs"))) {
   console.error("error: the CLI is not built; run `npm run demo` (or `npm run build` first)");
   process.exit(2);
 }

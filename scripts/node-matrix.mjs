@@ -175,7 +175,7 @@ try {
   const fetched = Promise.all(versions.map(async (v) => [v, await fetchNode(v)]));
   fetched.catch(() => {});
   // dist/ was built by `npm test`; scripts are skipped so packing does not rebuild it.
-  if (!existsSync(join(root, "dist", "cli.js"))) fail("dist/ is not built: run `npm run build` (npm test does) first");
+  if (!existsSync(join(root, "dist", "cli.cjs"))) fail("dist/ is not built: run `npm run build` (npm test does) first");
   const { stdout } = await npm(process.execPath, ["pack", "--ignore-scripts", "--silent", "--pack-destination", work], root);
   const tarball = join(work, stdout.trim().split("\n").pop());
   const nodes = await fetched;

@@ -44,12 +44,13 @@ export function createDeps(parts: Partial<CommandDeps> = {}): CommandDeps {
   const env = parts.env ?? process.env;
   const http = parts.http ?? createHttpClient;
   return {
-    // Getters: Node builds each stdio stream on first use, and most commands never touch stdin.
+    // Getters: Node builds each stdio stream on first use, and most commands never touch stdin
+    // (or stderr, when all goes well).
     get stdout() {
-      return parts.stdout ?? process.stdout;
+      return parts.stdout ?? quietWhenReaderLeaves(process.stdout);
     },
     get stderr() {
-      return parts.stderr ?? process.stderr;
+      return parts.stderr ?? quietWhenReaderLeaves(process.stderr);
     },
     get stdin() {
       return parts.stdin ?? process.stdin;
@@ -64,4 +65,21 @@ export function createDeps(parts: Partial<CommandDeps> = {}): CommandDeps {
       parts.connectApi ??
       (async (globals, out, tuning) => (await import("../api/connect.js")).connectApi(globals, out, env, http, tuning)),
   };
+}
+
+const watched = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A reader that stops early (`fanfare webhooks events | head`) is not an error worth a stack trace:
+ * the run ends there, with the exit code it has so far.
+ */
+function quietWhenReaderLeaves(stream: NodeJS.WriteStream): NodeJS.WriteStream {
+  if (!watched.has(stream)) {
+    watched.add(stream);
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+  return stream;
 }

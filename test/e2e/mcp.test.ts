@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { afterEach, describe, expect, it } from "vitest";
@@ -216,9 +216,19 @@ describe("fanfare mcp (SDK client over stdio)", () => {
 describe("the bundle", () => {
   const dist = join(ROOT, "dist");
   const read = (file: string) => readFileSync(file, "utf8");
+  // Chunks are CommonJS (`require("./x.cjs")`; an import() became `Promise.resolve().then(() =>
+  // require(…))`) or, for the live view, ES modules (`from"./x.cjs"`, `import("./x.mjs")`). A group
+  // takes the core modules from cli.cjs (`require("../cli.cjs")`).
+  const DYNAMIC = /Promise\.resolve\(\)\.then\(\(\)=>(?:[\w$]+\()?require\("(\.\.?\/[^"]+)"\)|import\(\s*"(\.\.?\/[^"]+)"\s*\)/g;
+  const STATIC = /(?:require\(|from\s*|import\s*)"(\.\.?\/[^"]+\.[cm]js)"/g;
   const imports = (file: string, kind: "static" | "dynamic") => {
-    const pattern = kind === "static" ? /(?:from|import)\s*"(\.\/[^"]+\.js)"/g : /import\(\s*"(\.\/[^"]+\.js)"\s*\)/g;
-    return [...read(file).matchAll(pattern)].map((m) => join(file === join(dist, "cli.js") ? dist : join(dist, "chunks"), m[1]!));
+    const text = read(file);
+    const dynamic = [...text.matchAll(DYNAMIC)];
+    const found =
+      kind === "dynamic"
+        ? dynamic.map((m) => m[1] ?? m[2]!)
+        : [...text.matchAll(STATIC)].filter((m) => !dynamic.some((d) => m.index >= d.index && m.index < d.index + d[0].length)).map((m) => m[1]!);
+    return found.map((spec) => join(dirname(file), spec));
   };
   /** A file and everything it imports statically: what loading it loads. */
   const loads = (file: string, seen = new Set<string>()): Set<string> => {
@@ -231,9 +241,9 @@ describe("the bundle", () => {
   const MARKER = "notifications/initialized";
 
   it("loads the MCP SDK only for `fanfare mcp`: not at start-up, not with any other command", () => {
-    const cli = join(dist, "cli.js");
+    const cli = join(dist, "cli.cjs");
     const withSdk = readdirSync(join(dist, "chunks"))
-      .filter((f) => f.endsWith(".js"))
+      .filter((f) => /\.[cm]js$/.test(f))
       .map((f) => join(dist, "chunks", f))
       .filter((f) => read(f).includes(MARKER));
     expect(withSdk.length).toBeGreaterThan(0);

@@ -90,7 +90,7 @@ describe("the packed package", () => {
 
   it("ships the compiled CLI and the examples, not the sources or tests", () => {
     const pkg = join(installed, "node_modules", "fanfare");
-    expect(existsSync(join(pkg, "dist", "cli.js"))).toBe(true);
+    expect(existsSync(join(pkg, "dist", "cli.cjs"))).toBe(true);
     expect(existsSync(join(pkg, "examples", "receiver.mjs"))).toBe(true);
     expect(existsSync(join(pkg, "examples", "demo.mjs"))).toBe(true);
     expect(readdirSync(pkg)).not.toContain("src");
@@ -99,7 +99,7 @@ describe("the packed package", () => {
 
   it("bundles React's production build only, whatever NODE_ENV the user has", () => {
     const chunks = join(installed, "node_modules", "fanfare", "dist", "chunks");
-    const files = readdirSync(chunks).filter((f) => f.endsWith(".js"));
+    const files = readdirSync(chunks).filter((f) => /\.[cm]js$/.test(f));
     const containing = (pattern: RegExp) => files.filter((f) => pattern.test(readFileSync(join(chunks, f), "utf8")));
     expect(containing(/react-reconciler\.production\.js/)).toHaveLength(1);
     expect(containing(/react(-reconciler)?\.development\.js/)).toEqual([]);
