@@ -76,8 +76,9 @@ export async function login(options: GlobalOptions, deps: CommandDeps): Promise<
 
   const apiKey = await readKey(options.apiKey, out, deps);
 
-  const { createApiClient } = await import("../api/client.js");
-  const client = createApiClient({ baseUrl: apiBase, apiKey, log: out.verbose ? (l) => out.debug(l) : undefined });
+  // The key just given, not the one in effect (deps.connectApi's): the same client, through deps.http.
+  const { openApiClient } = await import("../api/connect.js");
+  const client = openApiClient({ apiBase, apiKey }, out, deps.http);
   let endpointCount: number;
   try {
     endpointCount = (await client.listEndpoints()).length;
