@@ -2,7 +2,8 @@ import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
 import type { DeliveryResult } from "../delivery/report.js";
 import { failure, usageError } from "../errors.js";
-import { assertSecretFitsScheme, parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES } from "../signing/options.js";
+import type { CapturedDelivery } from "../delivery/replay-log.js";
+import { assertSecretFitsScheme, parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES, type SignatureScheme } from "../signing/options.js";
 import { escapeControl } from "../terminal/escape.js";
 import { type CommandContext, commaList, examples, lifecycleScope, outputOf, parseIntFlag, runWith } from "./context.js";
 import type { CommandDeps } from "./deps.js";
@@ -117,8 +118,8 @@ export async function replay(options: ReplayOptions, deps: CommandDeps): Promise
         "missing_secret",
       );
     }
-    const { recordedScheme } = await import("../delivery/replay-log.js");
-    for (const s of new Set(chosen.map((d) => scheme ?? recordedScheme(d.headers)))) assertSecretFitsScheme(secret, s, secret === target.sessionSecret);
+    const schemes = scheme !== undefined ? new Set([scheme]) : await recordedSchemes(chosen, where);
+    for (const s of schemes) assertSecretFitsScheme(secret, s, secret === target.sessionSecret);
     signing = { secret, ...(scheme !== undefined ? { scheme } : {}) };
   }
 
@@ -168,4 +169,25 @@ export async function replay(options: ReplayOptions, deps: CommandDeps): Promise
   });
   if (ending) throw failure(ending.message, ending.hint, ending.code);
   return 0;
+}
+
+/**
+ * The schemes the chosen deliveries were recorded in, to sign them afresh in; a recorded signature
+ * that cannot be read (a sender's junk that listen flagged) stops the run before anything is sent.
+ */
+async function recordedSchemes(chosen: readonly CapturedDelivery[], where: string): Promise<Set<SignatureScheme>> {
+  const { recordedScheme } = await import("../delivery/replay-log.js");
+  const schemes = new Set<SignatureScheme>();
+  for (const delivery of chosen) {
+    const recorded = recordedScheme(delivery.headers);
+    if (!recorded.ok) {
+      throw usageError(
+        `line ${delivery.line} of ${where} (${delivery.id}): the recorded ${recorded.header} cannot be read, so its scheme is unknown: ${recorded.reason}`,
+        `pass --scheme ${SIGNATURE_SCHEMES.join("|")} to sign it afresh in that scheme, or --as-recorded to send it as it came`,
+        "malformed_signature",
+      );
+    }
+    schemes.add(recorded.scheme);
+  }
+  return schemes;
 }

@@ -117,6 +117,35 @@ describe("webhooks replay", () => {
     expect(second.received[2]!.body.equals(original[1]!.body)).toBe(true);
   });
 
+  it("a recorded signature that cannot be read → exit 2 naming the line, the header and why, nothing sent; --scheme or --as-recorded sends it", async () => {
+    const env = cleanEnv({ FANFARE_CONFIG_DIR: scope.configDir() });
+    const logFile = join(env.FANFARE_CONFIG_DIR!, "junk.ndjson");
+    const record = (id: string, signature: string) =>
+      JSON.stringify({ id, eventType: "order.created", headers: { "x-fanfare-signature": signature, "x-fanfare-timestamp": "1700000000" }, body: `{"id":"${id}"}` });
+    writeFileSync(
+      logFile,
+      [record("whk_good", `t=1700000000,v1=${"a".repeat(64)}`), record("whk_junk", "t=1700000000,v1=zz\u001b[2J"), record("whk_plain", "sha256=nothex")].join("\n") + "\n",
+    );
+    const app = await scope.target();
+
+    const refused = await runCli(["webhooks", "replay", logFile, "--forward-to", app.url, "--secret", REPLAY_SECRET], { env });
+    expectCode(refused, 2);
+    expect(refused.stderr).toMatch(
+      /^error: line 2 of .*junk\.ndjson \(whk_junk\): the recorded X-Fanfare-Signature cannot be read, so its scheme is unknown: the v1= signature .*\nhint: pass --scheme v1\|sha256\|hex\|standard to sign it afresh in that scheme, or --as-recorded to send it as it came\n$/,
+    );
+    // What the sender put in the header reaches the terminal escaped.
+    expect(refused.stderr).not.toContain("\u001b");
+    expect(app.received).toHaveLength(0);
+
+    const chosen = await runCli(["webhooks", "replay", logFile, "--forward-to", app.url, "--secret", REPLAY_SECRET, "--scheme", "v1"], { env });
+    expectCode(chosen, 0);
+    expect(app.received).toHaveLength(3);
+    expect(app.received.every((got) => verified(REPLAY_SECRET, got))).toBe(true);
+    const asIs = await runCli(["webhooks", "replay", logFile, "--forward-to", app.url, "--as-recorded", "--id", "whk_plain"], { env });
+    expectCode(asIs, 0);
+    expect(app.received[3]!.headers["x-fanfare-signature"]).toBe("sha256=nothex");
+  });
+
   it("exits like trigger: 1 on a non-2xx or nothing listening, 2 when nothing matches or the log is unreadable", async () => {
     const { env, logFile } = await capture();
     const failing = await scope.target((_req, res) => res.writeHead(500).end("boom"));
