@@ -128,6 +128,11 @@ describe("webhooks replay", () => {
     );
     const app = await scope.target();
 
+    // No secret anywhere (no flag, env, listen or stored one): trigger's error, plus replay's way out.
+    const unsigned = await runCli(["webhooks", "replay", logFile, "--forward-to", app.url], { env });
+    expectCode(unsigned, 2);
+    expect(unsigned.stderr).toMatch(/^error: no signing secret\nhint: pass --secret whsec_… or export FANFARE_WEBHOOK_SECRET=whsec_… .*, or --as-recorded\n$/);
+
     const refused = await runCli(["webhooks", "replay", logFile, "--forward-to", app.url, "--secret", REPLAY_SECRET], { env });
     expectCode(refused, 2);
     expect(refused.stderr).toMatch(
@@ -144,6 +149,34 @@ describe("webhooks replay", () => {
     const asIs = await runCli(["webhooks", "replay", logFile, "--forward-to", app.url, "--as-recorded", "--id", "whk_plain"], { env });
     expectCode(asIs, 0);
     expect(app.received[3]!.headers["x-fanfare-signature"]).toBe("sha256=nothex");
+  });
+
+  it("signs with the secret trigger would use: a running listen's beats FANFARE_WEBHOOK_SECRET, for trigger and replay alike", async () => {
+    const dir = scope.configDir();
+    const app = await scope.target();
+    const listen = await scope.listen(["--forward", `${app.url}/hooks`], cleanEnv({ FANFARE_CONFIG_DIR: dir }));
+    const listenSecret = listen.stderr().match(/secret\s+(whsec_\S+)/)![1]!;
+    // The environment names another secret (an app configured for something else).
+    const env = cleanEnv({ FANFARE_CONFIG_DIR: dir, FANFARE_WEBHOOK_SECRET: REPLAY_SECRET });
+    expect(listenSecret).not.toBe(REPLAY_SECRET);
+
+    expectCode(await runCli(["webhooks", "trigger", "order.created"], { env }), 0);
+    const logFile = join(dir, "one.ndjson");
+    const body = '{"id":"whk_replayed","type":"order.created"}';
+    const headers = deliveryHeaders({ eventType: "order.created", deliveryId: "whk_replayed", timestamp: 1_700_000_000, signature: signPayload(REPLAY_SECRET, body, "v1", 1_700_000_000) });
+    writeFileSync(logFile, JSON.stringify({ id: "whk_replayed", eventType: "order.created", headers, body }) + "\n");
+    const replayed = await runCli(["webhooks", "replay", logFile], { env });
+    expectCode(replayed, 0);
+    expect(replayed.stderr).toMatch(/to the running listen at /);
+
+    await waitUntil(() => app.received.length === 2, 10_000, "both deliveries at the app");
+    for (const got of app.received) {
+      expect(verified(listenSecret, got)).toBe(true);
+      expect(verified(REPLAY_SECRET, got)).toBe(false);
+    }
+    expect(app.received[1]!.body.toString()).toBe(body);
+    // listen verified both with its own secret: nothing flagged.
+    expect(listen.stdout()).not.toMatch(/✗/);
   });
 
   it("exits like trigger: 1 on a non-2xx or nothing listening, 2 when nothing matches or the log is unreadable", async () => {
