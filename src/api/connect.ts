@@ -28,14 +28,28 @@ export async function connectApi(
   const from = globals.apiBase ? "--api-base" : env[ENV.apiBase] ? ENV.apiBase : `profile "${settings.profile}"`;
   const apiBase = checkApiBase(settings.apiBase, from);
   out.debug(`API ${apiBase}, key ${maskSecret(settings.apiKey)} (from ${describeKeySource(settings)})`);
-  const client = createApiClient({
-    baseUrl: apiBase,
-    apiKey: settings.apiKey,
+  const client = openApiClient({ apiBase, apiKey: settings.apiKey }, out, http, tuning);
+  return { client, settings: { ...settings, apiBase } };
+}
+
+/**
+ * The admin client for a base URL and key already settled, sending through the given HTTP layer
+ * (the command's `deps.http`), --verbose wired to the request log. connectApi's, and `login`'s,
+ * which checks the key it was just handed rather than the one in effect. The caller closes it.
+ */
+export function openApiClient(
+  target: { apiBase: string; apiKey: string },
+  out: Output,
+  http?: HttpClientFactory,
+  tuning: Pick<ApiClientOptions, "maxRetries"> = {},
+): ApiClient {
+  return createApiClient({
+    baseUrl: target.apiBase,
+    apiKey: target.apiKey,
     log: out.verbose ? (line) => out.debug(line) : undefined,
     http,
     ...tuning,
   });
-  return { client, settings: { ...settings, apiBase } };
 }
 
 export function describeKeySource(settings: Settings): string {

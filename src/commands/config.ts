@@ -88,15 +88,18 @@ export async function listConfig(options: GlobalOptions, deps: CommandDeps): Pro
     return;
   }
   const { renderFields, renderTable } = await import("../api/format.js");
+  const { escapeControl: e } = await import("../terminal/escape.js");
   const from = (source: string | null) => out.style.dim(`(${source ?? "not set"})`);
+  // Values come from a file anyone may have edited by hand, and from the environment: escaped here,
+  // at print time, so an ESC in a saved apiBase cannot drive the terminal (--json: safeJson).
   out.print(
     renderFields(
       [
-        ["profile", `${listing.profile} ${from(listing.profileSource)}`],
-        ["apiKey", `${listing.apiKey ?? "—"} ${from(listing.apiKeySource)}`],
-        ["apiBase", `${listing.apiBase} ${from(listing.apiBaseSource)}`],
-        ["localSecret", listing.localSecret ?? out.style.dim("— (made by the first `listen`)")],
-        ["configFile", listing.configFile],
+        ["profile", `${e(listing.profile)} ${from(listing.profileSource)}`],
+        ["apiKey", `${e(listing.apiKey ?? "—")} ${from(listing.apiKeySource)}`],
+        ["apiBase", `${e(listing.apiBase)} ${from(listing.apiBaseSource)}`],
+        ["localSecret", listing.localSecret !== null ? e(listing.localSecret) : out.style.dim("— (made by the first `listen`)")],
+        ["configFile", e(listing.configFile)],
       ],
       out.style,
     ).join("\n"),
@@ -107,7 +110,7 @@ export async function listConfig(options: GlobalOptions, deps: CommandDeps): Pro
     out.print(
       renderTable(
         ["PROFILE", "API KEY", "API BASE"],
-        names.map((n) => [n, profiles[n]!.apiKey ?? "—", profiles[n]!.apiBase ?? out.style.dim("(default)")]),
+        names.map((n) => [e(n), e(profiles[n]!.apiKey ?? "—"), profiles[n]!.apiBase !== null ? e(profiles[n]!.apiBase!) : out.style.dim("(default)")]),
         out.style,
       ).join("\n"),
     );
@@ -146,7 +149,11 @@ export async function getConfig(
     throw failure(`${key} is not set (profile "${s.profile}")`, "run `fanfare login`, or set FANFARE_SECRET_KEY", "not_set");
   }
   if (out.json) out.printJson({ key, value, source, profile: s.profile });
-  else out.print(value);
+  else {
+    // A hand-edited config file may hold anything: escaped like every value from outside.
+    const { escapeControl } = await import("../terminal/escape.js");
+    out.print(escapeControl(value));
+  }
 }
 
 export async function setConfig(
@@ -158,7 +165,7 @@ export async function setConfig(
   if (!(SETTABLE as readonly string[]).includes(key)) {
     throw usageError(`"${key}" cannot be set`, await settingHint(key, SETTABLE, "settable"), "unknown_setting");
   }
-  const { checkApiBase, resolveProfileName } = await import("../config/settings.js");
+  const { checkApiBase, checkApiKey, resolveProfileName } = await import("../config/settings.js");
   const { checkProfileName, updateConfig } = await import("../config/store.js");
   const { maskSecret } = await import("../config/mask.js");
   const profile = checkProfileName(resolveProfileName(options, deps.env).name);
@@ -174,7 +181,7 @@ export async function setConfig(
       out.warn("a key on the command line is visible in `ps` and shell history; prefer `fanfare login`");
       stored = value.trim();
     }
-    if (!stored || /\s/.test(stored)) throw usageError("the API key is empty or contains whitespace", "pass the key alone", "invalid_api_key");
+    stored = checkApiKey(stored, "apiKey", "pass the key alone, on one line, as the dashboard shows it");
     shown = maskSecret(stored);
   }
   await updateConfig((data) => {
@@ -182,7 +189,10 @@ export async function setConfig(
     profiles[profile] = { ...(Object.hasOwn(profiles, profile) ? profiles[profile] : {}), [key]: stored };
   }, deps.env);
   if (out.json) out.printJson({ profile, key, value: shown });
-  else out.print(`saved ${key} = ${shown} in profile "${profile}"`);
+  else {
+    const { escapeControl } = await import("../terminal/escape.js");
+    out.print(`saved ${key} = ${escapeControl(shown)} in profile "${profile}"`);
+  }
 }
 
 /** "did you mean apiKey?" by the closest name (case and typos forgiven, as for event names), then the list. */

@@ -74,9 +74,10 @@ export async function runEmulator(options: GlobalOptions & EmulatorFlags, deps: 
   const timeScale = parseTimeScale(options.timeScale);
   const host = options.host.trim();
   if (host === "") throw usageError("--host is empty", "e.g. --host 127.0.0.1", "invalid_flag");
-  const apiKey = options.apiKey?.trim();
-  if (options.apiKey !== undefined && (!apiKey || /\s/.test(apiKey))) {
-    throw usageError("--api-key is empty or contains whitespace", "e.g. --api-key sk_test_local", "invalid_api_key");
+  let apiKey: string | undefined;
+  if (options.apiKey !== undefined) {
+    const { checkApiKey } = await import("../config/settings.js");
+    apiKey = checkApiKey(options.apiKey, "--api-key", "pass letters, digits and punctuation only, e.g. --api-key sk_test_local");
   }
 
   // Listening for stop signals before anything starts, so a Ctrl-C during start-up is handled too.

@@ -41,22 +41,23 @@ export function registerLogin(program: Command, ctx: CommandContext): void {
 async function readKey(flagKey: string | undefined, out: import("../terminal/output.js").Output, deps: CommandDeps): Promise<string> {
   if (flagKey !== undefined) {
     out.warn("--api-key is visible to other users in `ps` and in shell history; prefer piping the key to `fanfare login`");
-    return nonEmptyKey(flagKey.trim(), "--api-key is empty");
+    return usableKey(flagKey.trim(), "--api-key is empty", "--api-key");
   }
   if (!deps.stdin.isTTY) {
     const { readAllText } = await import("../terminal/input.js");
-    return nonEmptyKey((await readAllText(deps.stdin)).trim(), "no API key on stdin");
+    return usableKey((await readAllText(deps.stdin)).trim(), "no API key on stdin", "the API key");
   }
   const { askHidden } = await import("../config/prompt.js");
-  return nonEmptyKey(await askHidden("Fanfare API key (input hidden): ", { input: deps.stdin, output: deps.stderr }), "no API key entered");
+  const typed = await askHidden("Fanfare API key (input hidden): ", { input: deps.stdin, output: deps.stderr });
+  return usableKey(typed, "no API key entered", "the API key");
 }
 
-function nonEmptyKey(key: string, message: string): string {
+async function usableKey(key: string, missing: string, from: string): Promise<string> {
   if (!key) {
-    throw usageError(message, 'pipe the key in (printf %s "$KEY" | fanfare login) or type it at the prompt', "missing_api_key");
+    throw usageError(missing, 'pipe the key in (printf %s "$KEY" | fanfare login) or type it at the prompt', "missing_api_key");
   }
-  if (/\s/.test(key)) throw usageError("the API key contains whitespace", "paste the key alone, on one line", "invalid_api_key");
-  return key;
+  const { checkApiKey } = await import("../config/settings.js");
+  return checkApiKey(key, from, "paste the key alone, on one line");
 }
 
 export async function login(options: GlobalOptions, deps: CommandDeps): Promise<number | void> {
@@ -75,8 +76,9 @@ export async function login(options: GlobalOptions, deps: CommandDeps): Promise<
 
   const apiKey = await readKey(options.apiKey, out, deps);
 
-  const { createApiClient } = await import("../api/client.js");
-  const client = createApiClient({ baseUrl: apiBase, apiKey, log: out.verbose ? (l) => out.debug(l) : undefined });
+  // The key just given, not the one in effect (deps.connectApi's): the same client, through deps.http.
+  const { openApiClient } = await import("../api/connect.js");
+  const client = openApiClient({ apiBase, apiKey }, out, deps.http);
   let endpointCount: number;
   try {
     endpointCount = (await client.listEndpoints()).length;

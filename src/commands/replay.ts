@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
 import type { DeliveryResult } from "../delivery/report.js";
-import { failure, usageError } from "../errors.js";
-import { assertSecretFitsScheme, parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES } from "../signing/options.js";
+import { CliError, failure, usageError } from "../errors.js";
+import type { CapturedDelivery } from "../delivery/replay-log.js";
+import { assertSecretFitsScheme, parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES, type SignatureScheme } from "../signing/options.js";
 import { escapeControl } from "../terminal/escape.js";
 import { type CommandContext, commaList, examples, lifecycleScope, outputOf, parseIntFlag, runWith } from "./context.js";
 import type { CommandDeps } from "./deps.js";
@@ -39,7 +40,7 @@ export function registerReplay(parent: Command, ctx: CommandContext): void {
     .addHelpText(
       "after",
       "\nEach delivery keeps its id and its exact body bytes and is signed afresh with the current time\n" +
-        `(secret: --secret, then ${SECRET_ENV}, then the running listen's, then the stored local one),\n` +
+        `(trigger's secret: --secret, else the running listen's, else ${SECRET_ENV}, else the stored one),\n` +
         "so a handler's tolerance check passes; --as-recorded sends what arrived, headers and all.\n" +
         "A truncated or foreign line of the log is skipped with a warning naming it.\n" +
         "Output and exit codes are trigger's: 0 every delivery got a 2xx, 1 any did not (or nothing was\n" +
@@ -102,23 +103,19 @@ export async function replay(options: ReplayOptions, deps: CommandDeps): Promise
   const target = await resolveTarget({ forwardTo: options.forwardTo, env: deps.env });
   let signing: { secret: string; scheme?: typeof scheme } | "as-recorded" = "as-recorded";
   if (!asRecorded) {
-    let secret = options.secret || deps.env[SECRET_ENV] || target.sessionSecret;
-    if (!secret) {
-      // The last resort of DESIGN's order: listen's stored local secret, said on stderr.
-      const { storedLocalSecret } = await import("../config/settings.js");
-      secret = (await storedLocalSecret(deps.env)) ?? undefined;
-      const { STORED_SECRET_NOTE } = await import("../delivery/signing-secret.js");
-      if (secret) out.info(out.style.dim(STORED_SECRET_NOTE));
-    }
-    if (!secret) {
-      throw usageError(
-        "no signing secret",
-        `pass --secret whsec_… or export ${SECRET_ENV}=whsec_… (the secret your app verifies with), or --as-recorded`,
-        "missing_secret",
-      );
-    }
-    const { recordedScheme } = await import("../delivery/replay-log.js");
-    for (const s of new Set(chosen.map((d) => scheme ?? recordedScheme(d.headers)))) assertSecretFitsScheme(secret, s, secret === target.sessionSecret);
+    // The secret trigger would use (DESIGN): one order, resolveSigningSecret's, so a running listen's
+    // secret beats FANFARE_WEBHOOK_SECRET here as it does for trigger (listen verifies with its own).
+    const { resolveSigningSecret, STORED_SECRET_NOTE } = await import("../delivery/signing-secret.js");
+    const { secret, source } = await resolveSigningSecret({ flag: options.secret, sessionSecret: target.sessionSecret, env: deps.env }).catch(
+      (error: unknown) => {
+        // replay has one more way out than trigger: the recorded signatures.
+        if (error instanceof CliError && error.code === "missing_secret") throw usageError(error.message, `${error.hint}, or --as-recorded`, error.code);
+        throw error;
+      },
+    );
+    if (source === "stored") out.info(out.style.dim(STORED_SECRET_NOTE));
+    const schemes = scheme !== undefined ? new Set([scheme]) : await recordedSchemes(chosen, where);
+    for (const s of schemes) assertSecretFitsScheme(secret, s, source === "listen");
     signing = { secret, ...(scheme !== undefined ? { scheme } : {}) };
   }
 
@@ -168,4 +165,25 @@ export async function replay(options: ReplayOptions, deps: CommandDeps): Promise
   });
   if (ending) throw failure(ending.message, ending.hint, ending.code);
   return 0;
+}
+
+/**
+ * The schemes the chosen deliveries were recorded in, to sign them afresh in; a recorded signature
+ * that cannot be read (a sender's junk that listen flagged) stops the run before anything is sent.
+ */
+async function recordedSchemes(chosen: readonly CapturedDelivery[], where: string): Promise<Set<SignatureScheme>> {
+  const { recordedScheme } = await import("../delivery/replay-log.js");
+  const schemes = new Set<SignatureScheme>();
+  for (const delivery of chosen) {
+    const recorded = recordedScheme(delivery.headers);
+    if (!recorded.ok) {
+      throw usageError(
+        `line ${delivery.line} of ${where} (${delivery.id}): the recorded ${recorded.header} cannot be read, so its scheme is unknown: ${recorded.reason}`,
+        `pass --scheme ${SIGNATURE_SCHEMES.join("|")} to sign it afresh in that scheme, or --as-recorded to send it as it came`,
+        "malformed_signature",
+      );
+    }
+    schemes.add(recorded.scheme);
+  }
+  return schemes;
 }

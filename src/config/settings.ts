@@ -89,6 +89,28 @@ export function checkApiBase(value: string, from = "--api-base"): string {
   return value.replace(/\/+$/, "");
 }
 
+/** Whitespace (Unicode's too), C0 controls, DEL and C1 controls: nothing a key is made of. */
+const NOT_IN_A_KEY = /[\s\u0000-\u001f\u007f-\u009f]/u;
+
+/**
+ * An API key as given (trimmed), or a usage error naming where it came from (`from`: the flag or
+ * setting). The one check of every key we are handed (emulator --api-key, `config set apiKey`,
+ * `login`): a control character would otherwise be saved, sent in a header and printed back raw
+ * (the emulator's export line), where an ESC or BEL drives the terminal. The character is named by
+ * its code point, so the message itself carries nothing raw.
+ */
+export function checkApiKey(value: string, from: string, hint: string): string {
+  const key = value.trim();
+  if (key === "") throw usageError(`${from} is empty`, hint, "invalid_api_key");
+  const bad = NOT_IN_A_KEY.exec(key)?.[0];
+  if (bad !== undefined) {
+    const what = /\s/u.test(bad) ? "whitespace" : "a control character";
+    const code = `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    throw usageError(`${from} contains ${what} (${code})`, hint, "invalid_api_key");
+  }
+  return key;
+}
+
 /**
  * The signing secret of local mode (listen with no account, trigger to it). Generated on first use
  * and kept in the config file, so the local app's FANFARE_WEBHOOK_SECRET stays valid across runs.

@@ -1,4 +1,5 @@
-import { HEADER, STANDARD_HEADER } from "../signing/headers.js";
+import { HEADER, receivedSignature, STANDARD_HEADER } from "../signing/headers.js";
+import { parseSignatureHeader } from "../signing/signature.js";
 import { SIGNATURE_SCHEMES, type SignatureScheme } from "../signing/options.js";
 import { eventPatternMatcher } from "../events/event-pattern.js";
 
@@ -91,13 +92,22 @@ export function selectDeliveries(deliveries: readonly CapturedDelivery[], filter
   );
 }
 
-/** The scheme a captured delivery was signed in, read from its headers; v1 when it had no signature. */
-export function recordedScheme(headers: Readonly<Record<string, string>>): SignatureScheme {
-  const fanfare = headers[HEADER.signature.toLowerCase()]?.trim();
-  if (fanfare === undefined || fanfare === "") return headers[STANDARD_HEADER.signature] ? "standard" : "v1";
-  if (/^sha256=/i.test(fanfare)) return "sha256";
-  if (/^[0-9a-f]+$/i.test(fanfare)) return "hex";
-  return SIGNATURE_SCHEMES[0];
+/** The scheme a captured delivery was signed in, or why its recorded signature cannot tell. */
+export type RecordedScheme =
+  | { ok: true; scheme: SignatureScheme }
+  | { ok: false; /** The header the signature was read from. */ header: string; reason: string };
+
+/**
+ * The scheme a captured delivery was signed in, read from its headers by the signing layer's one
+ * reader (receivedSignature, then parseSignatureHeader), so replay and listen's verification agree
+ * on what a header is. v1 when it had no signature; a malformed one (from whoever sent to listen)
+ * is reported with the parser's reason, for the command to refuse before sending anything.
+ */
+export function recordedScheme(headers: Readonly<Record<string, string>>): RecordedScheme {
+  const { signature, header } = receivedSignature(headers);
+  if (signature === undefined || signature.trim() === "") return { ok: true, scheme: SIGNATURE_SCHEMES[0] };
+  const parsed = parseSignatureHeader(signature);
+  return parsed.ok ? { ok: true, scheme: parsed.value.scheme } : { ok: false, header, reason: parsed.reason };
 }
 
 /**

@@ -33,9 +33,16 @@ export function replayedDelivery(delivery: CapturedDelivery, signing: ReplayRun[
     deliveryId: delivery.id,
     body: delivery.body,
     secret: signing.secret,
-    scheme: signing.scheme ?? recordedScheme(delivery.headers),
+    scheme: signing.scheme ?? schemeToSign(delivery),
     timestamp: Math.floor(nowMs / 1000),
   });
+}
+
+/** The recorded scheme; an unreadable one is refused by the command before anything is sent. */
+function schemeToSign(delivery: CapturedDelivery): SignatureScheme {
+  const recorded = recordedScheme(delivery.headers);
+  if (recorded.ok) return recorded.scheme;
+  throw new Error(`line ${delivery.line}: the recorded ${recorded.header} cannot be read and no scheme was given`);
 }
 
 /**

@@ -43,4 +43,18 @@ describe("commands send through the HTTP layer they are given", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(urls).toEqual([`${env.FANFARE_API_BASE}/webhooks`]);
   });
+
+  it("login (it checks the key it is given before saving it)", async () => {
+    const { http, urls } = recordingHttp();
+    const own = tempConfigDir();
+    try {
+      const { FANFARE_SECRET_KEY: key, ...rest } = env;
+      const r = await runCli(["login"], { env: { ...rest, FANFARE_CONFIG_DIR: own.dir }, input: key, http });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^logged in: profile "default" saved/);
+      expect(urls).toEqual([`${env.FANFARE_API_BASE}/webhooks`]);
+    } finally {
+      own.cleanup();
+    }
+  });
 });

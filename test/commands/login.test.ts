@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { cleanEnv, runCli, tempConfigDir, type CliResult } from "../helpers/cli.js";
@@ -83,6 +83,16 @@ describe("fanfare login", () => {
     expect(r.stderr).toBe(
       'error: no API key on stdin\nhint: pipe the key in (printf %s "$KEY" | fanfare login) or type it at the prompt\n',
     );
+  });
+
+  it("a key with a control character → exit 2 naming it, before any request; nothing saved", async () => {
+    const piped = await cli(["login", "--api-base", emulator.url], { input: `${KEY}\u001b[2J\n` });
+    expect(piped.code).toBe(2);
+    expect(piped.stderr).toBe("error: the API key contains a control character (U+001B)\nhint: paste the key alone, on one line\n");
+    const flag = await cli(["login", "--api-base", emulator.url, "--api-key", `${KEY}\u0007`]);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/error: --api-key contains a control character \(U\+0007\)\n/);
+    expect(existsSync(configFile())).toBe(false);
   });
 
   it("a bad --api-base or profile name → exit 2", async () => {
@@ -185,6 +195,52 @@ describe("fanfare config", () => {
     const badUrl = await cli(["config", "set", "apiBase", "nope"]);
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toMatch(/^error: invalid API base URL "nope" \(value\)/);
+  });
+
+  it("set apiKey refuses a control character (ESC, BEL, DEL, C1) as it refuses whitespace: exit 2 naming it, nothing saved", async () => {
+    for (const [key, code] of [
+      [`${KEY}\u001b]0;x\u0007`, "U+001B"],
+      [`sk_test_\u0007${KEY}`, "U+0007"],
+      [`${KEY}\u007f`, "U+007F"],
+      [`${KEY}\u009b`, "U+009B"],
+    ] as const) {
+      for (const r of [await cli(["config", "set", "apiKey", key]), await cli(["config", "set", "apiKey", "-"], { input: key })]) {
+        expect(r.code, JSON.stringify(key)).toBe(2);
+        expect(r.stdout).toBe("");
+        expect(r.stderr.endsWith(`error: apiKey contains a control character (${code})\nhint: pass the key alone, on one line, as the dashboard shows it\n`), r.stderr).toBe(true);
+      }
+    }
+    const spaced = await cli(["config", "set", "apiKey", "-"], { input: "sk_test one\n" });
+    expect(spaced.code).toBe(2);
+    expect(spaced.stderr).toMatch(/^error: apiKey contains whitespace \(U\+0020\)\n/);
+    expect(existsSync(configFile())).toBe(false);
+  });
+
+  it("list and get escape control characters from a hand-edited config file; --json keeps them as JSON escapes", async () => {
+    const base = "http://127.0.0.1:1/api\u001b]0;owned\u0007\u009b2J";
+    const key = "sk_test_handEdited0000\u001b[2J";
+    mkdirSync(config.dir, { recursive: true });
+    writeFileSync(configFile(), JSON.stringify({ profiles: { default: { apiKey: key, apiBase: base }, ["x\u001b[31m"]: { apiBase: base } } }));
+    const raw = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+    const list = await cli(["config", "list"]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).not.toMatch(raw);
+    expect(list.stdout).toMatch(/apiBase\s+http:\/\/127\.0\.0\.1:1\/api\\x1b\]0;owned\\x07\\x9b2J \(profile\)/);
+    expect(list.stdout).toMatch(/apiKey\s+sk_test_••••••••\\x1b\[2J \(profile\)/);
+    expect(list.stdout).toMatch(/^x\\x1b\[31m\s+—\s+http:/m);
+
+    const get = await cli(["config", "get", "apiBase"]);
+    expect(get.stdout).toBe("http://127.0.0.1:1/api\\x1b]0;owned\\x07\\x9b2J\n");
+    const shown = await cli(["config", "get", "apiKey", "--show-secret"]);
+    expect(shown.stdout).toBe("sk_test_handEdited0000\\x1b[2J\n");
+
+    for (const args of [["config", "list", "--json"], ["config", "get", "apiBase", "--json"]]) {
+      const j = await cli(args);
+      expect(j.code, j.stderr).toBe(0);
+      expect(j.stdout).not.toMatch(raw);
+      expect(JSON.stringify(JSON.parse(j.stdout))).toContain(JSON.stringify(base).slice(1, -1));
+    }
   });
 
   it("a key on the command line is saved with a warning", async () => {

@@ -117,6 +117,68 @@ describe("webhooks replay", () => {
     expect(second.received[2]!.body.equals(original[1]!.body)).toBe(true);
   });
 
+  it("a recorded signature that cannot be read → exit 2 naming the line, the header and why, nothing sent; --scheme or --as-recorded sends it", async () => {
+    const env = cleanEnv({ FANFARE_CONFIG_DIR: scope.configDir() });
+    const logFile = join(env.FANFARE_CONFIG_DIR!, "junk.ndjson");
+    const record = (id: string, signature: string) =>
+      JSON.stringify({ id, eventType: "order.created", headers: { "x-fanfare-signature": signature, "x-fanfare-timestamp": "1700000000" }, body: `{"id":"${id}"}` });
+    writeFileSync(
+      logFile,
+      [record("whk_good", `t=1700000000,v1=${"a".repeat(64)}`), record("whk_junk", "t=1700000000,v1=zz\u001b[2J"), record("whk_plain", "sha256=nothex")].join("\n") + "\n",
+    );
+    const app = await scope.target();
+
+    // No secret anywhere (no flag, env, listen or stored one): trigger's error, plus replay's way out.
+    const unsigned = await runCli(["webhooks", "replay", logFile, "--forward-to", app.url], { env });
+    expectCode(unsigned, 2);
+    expect(unsigned.stderr).toMatch(/^error: no signing secret\nhint: pass --secret whsec_… or export FANFARE_WEBHOOK_SECRET=whsec_… .*, or --as-recorded\n$/);
+
+    const refused = await runCli(["webhooks", "replay", logFile, "--forward-to", app.url, "--secret", REPLAY_SECRET], { env });
+    expectCode(refused, 2);
+    expect(refused.stderr).toMatch(
+      /^error: line 2 of .*junk\.ndjson \(whk_junk\): the recorded X-Fanfare-Signature cannot be read, so its scheme is unknown: the v1= signature .*\nhint: pass --scheme v1\|sha256\|hex\|standard to sign it afresh in that scheme, or --as-recorded to send it as it came\n$/,
+    );
+    // What the sender put in the header reaches the terminal escaped.
+    expect(refused.stderr).not.toContain("\u001b");
+    expect(app.received).toHaveLength(0);
+
+    const chosen = await runCli(["webhooks", "replay", logFile, "--forward-to", app.url, "--secret", REPLAY_SECRET, "--scheme", "v1"], { env });
+    expectCode(chosen, 0);
+    expect(app.received).toHaveLength(3);
+    expect(app.received.every((got) => verified(REPLAY_SECRET, got))).toBe(true);
+    const asIs = await runCli(["webhooks", "replay", logFile, "--forward-to", app.url, "--as-recorded", "--id", "whk_plain"], { env });
+    expectCode(asIs, 0);
+    expect(app.received[3]!.headers["x-fanfare-signature"]).toBe("sha256=nothex");
+  });
+
+  it("signs with the secret trigger would use: a running listen's beats FANFARE_WEBHOOK_SECRET, for trigger and replay alike", async () => {
+    const dir = scope.configDir();
+    const app = await scope.target();
+    const listen = await scope.listen(["--forward", `${app.url}/hooks`], cleanEnv({ FANFARE_CONFIG_DIR: dir }));
+    const listenSecret = listen.stderr().match(/secret\s+(whsec_\S+)/)![1]!;
+    // The environment names another secret (an app configured for something else).
+    const env = cleanEnv({ FANFARE_CONFIG_DIR: dir, FANFARE_WEBHOOK_SECRET: REPLAY_SECRET });
+    expect(listenSecret).not.toBe(REPLAY_SECRET);
+
+    expectCode(await runCli(["webhooks", "trigger", "order.created"], { env }), 0);
+    const logFile = join(dir, "one.ndjson");
+    const body = '{"id":"whk_replayed","type":"order.created"}';
+    const headers = deliveryHeaders({ eventType: "order.created", deliveryId: "whk_replayed", timestamp: 1_700_000_000, signature: signPayload(REPLAY_SECRET, body, "v1", 1_700_000_000) });
+    writeFileSync(logFile, JSON.stringify({ id: "whk_replayed", eventType: "order.created", headers, body }) + "\n");
+    const replayed = await runCli(["webhooks", "replay", logFile], { env });
+    expectCode(replayed, 0);
+    expect(replayed.stderr).toMatch(/to the running listen at /);
+
+    await waitUntil(() => app.received.length === 2, 10_000, "both deliveries at the app");
+    for (const got of app.received) {
+      expect(verified(listenSecret, got)).toBe(true);
+      expect(verified(REPLAY_SECRET, got)).toBe(false);
+    }
+    expect(app.received[1]!.body.toString()).toBe(body);
+    // listen verified both with its own secret: nothing flagged.
+    expect(listen.stdout()).not.toMatch(/✗/);
+  });
+
   it("exits like trigger: 1 on a non-2xx or nothing listening, 2 when nothing matches or the log is unreadable", async () => {
     const { env, logFile } = await capture();
     const failing = await scope.target((_req, res) => res.writeHead(500).end("boom"));

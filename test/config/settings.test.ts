@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   checkApiBase,
+  checkApiKey,
   DEFAULT_API_BASE,
   explainSettings,
   localSigningSecret,
@@ -163,6 +164,26 @@ describe("checks", () => {
     expect(checkApiBase("http://127.0.0.1:8787/api/")).toBe("http://127.0.0.1:8787/api");
     expect(() => checkApiBase("ftp://x")).toThrow(/not http\(s\)/);
     expect(() => checkApiBase("localhost:8787", "FANFARE_API_BASE")).toThrow('invalid API base URL "localhost:8787" (FANFARE_API_BASE)');
+  });
+
+  it("checkApiKey trims, and refuses an empty key, whitespace and any control character (C0, DEL, C1) by code point", () => {
+    expect(checkApiKey("  sk_test_abc-123.x  ", "--api-key", "h")).toBe("sk_test_abc-123.x");
+    expect(() => checkApiKey("  ", "--api-key", "h")).toThrow("--api-key is empty");
+    expect(() => checkApiKey("sk a", "apiKey", "h")).toThrow("apiKey contains whitespace (U+0020)");
+    expect(() => checkApiKey("sk\u00a0a", "apiKey", "h")).toThrow("apiKey contains whitespace (U+00A0)");
+    for (const c of ["\u0000", "\u0007", "\u001b", "\u007f", "\u0085", "\u009b"]) {
+      const code = `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+      const error = (() => {
+        try {
+          checkApiKey(`sk_test_${c}x`, "--api-key", "pass a plain key");
+        } catch (e) {
+          return e as CliError;
+        }
+      })();
+      expect(error).toBeInstanceOf(CliError);
+      expect(error).toMatchObject({ exitCode: 2, code: "invalid_api_key", hint: "pass a plain key" });
+      expect(error!.message).toMatch(new RegExp(`^--api-key contains (a control character|whitespace) \\(U\\+${code.slice(2)}\\)$`));
+    }
   });
 
   it("checkProfileName keeps names plain", () => {

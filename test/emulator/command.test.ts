@@ -63,6 +63,21 @@ describe("fanfare webhooks emulator", () => {
     }
   });
 
+  it("an --api-key with a control character (ESC, BEL, DEL, C1) or whitespace → exit 2 naming it; nothing starts, nothing raw is printed", async () => {
+    for (const [key, what] of [
+      ["sk_test_\u001b]0;pwned\u0007", "a control character (U+001B)"],
+      ["sk_test_bell\u0007", "a control character (U+0007)"],
+      ["sk_test_del\u007f", "a control character (U+007F)"],
+      ["sk_test_csi\u009b2J", "a control character (U+009B)"],
+      ["sk_test a", "whitespace (U+0020)"],
+    ] as const) {
+      const r = await runCli(["webhooks", "emulator", "--port", "0", "--api-key", key], { env: env() });
+      expect(r.code, JSON.stringify(key)).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toBe(`error: --api-key contains ${what}\nhint: pass letters, digits and punctuation only, e.g. --api-key sk_test_local\n`);
+    }
+  });
+
   it("a port in use → exit 1 naming it", async () => {
     running = startCli(["webhooks", "emulator", "--port", "0", "--json"], { env: env() });
     const { url } = JSON.parse((await running.waitFor(JSON_LINE))[0]);
