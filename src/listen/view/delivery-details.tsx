@@ -1,6 +1,7 @@
 import { Box, Text } from "ink";
 import type { DeliveryRecord } from "../types.js";
-import { deliveryDetailLines, wrapDetailLines, type DetailLine } from "./delivery-detail-lines.js";
+import { deliveryDetailLines, wrapDetailLines } from "./delivery-detail-lines.js";
+import type { DetailLine } from "./detail-blocks.js";
 import { TintedText } from "./tinted-text.js";
 
 export interface DeliveryDetailsProps {
