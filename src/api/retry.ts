@@ -14,7 +14,7 @@
 
 import type { NetworkCause } from "../http/errors.js";
 
-export const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export interface RetryPolicy {
   maxRetries: number;

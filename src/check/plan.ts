@@ -78,7 +78,7 @@ export interface PlanInput {
 export const LARGE_BODY_BYTES = 1024 * 1024;
 /** Answers slower than this are a warning: the platform gives up at 30 s and retries. */
 export const SLOW_ANSWER_MS = 5_000;
-export const DEFAULT_CHECK_TOLERANCE_SECONDS = 300;
+const DEFAULT_CHECK_TOLERANCE_SECONDS = 300;
 
 /**
  * Signs what no handler should accept. A fixed value rather than a random one keeps the plans

@@ -2,7 +2,7 @@ import { usageError } from "../errors.js";
 import { configFilePath, profileOf, readConfig, updateConfig } from "./store.js";
 
 export const DEFAULT_API_BASE = "https://admin.fanfare.io/api";
-export const DEFAULT_PROFILE = "default";
+const DEFAULT_PROFILE = "default";
 
 export const ENV = {
   apiKey: "FANFARE_SECRET_KEY",

@@ -17,9 +17,9 @@ export interface ConfigData {
   localSecret?: string;
 }
 
-export const CONFIG_NAME = "config";
+const CONFIG_NAME = "config";
 /** The config holds API keys: only its owner may read it. */
-export const CONFIG_FILE_MODE = 0o600;
+const CONFIG_FILE_MODE = 0o600;
 
 export function configFilePath(env: NodeJS.ProcessEnv): string {
   return join(configDir(env), `${CONFIG_NAME}.json`);

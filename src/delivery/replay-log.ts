@@ -44,7 +44,7 @@ export function parseReplayLog(text: string): ParsedLog {
   return { deliveries, skipped };
 }
 
-export function parseLogLine(raw: string, line: number): CapturedDelivery | SkippedLine {
+function parseLogLine(raw: string, line: number): CapturedDelivery | SkippedLine {
   let value: unknown;
   try {
     value = JSON.parse(raw);

@@ -147,7 +147,7 @@ export function statusText(result: Pick<DeliveryResult, "status">, colors: Statu
  * "connection refused by http://localhost:3000/webhooks". Null for any other answer. The text comes
  * from the receiver, so control characters are escaped.
  */
-export function relayedCause(result: Pick<DeliveryResult, "status" | "responseBody">): string | null {
+function relayedCause(result: Pick<DeliveryResult, "status" | "responseBody">): string | null {
   if ((result.status !== 502 && result.status !== 504) || !result.responseBody.startsWith("{")) return null;
   let body: unknown;
   try {

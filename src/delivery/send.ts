@@ -6,7 +6,7 @@ import { signPayload } from "../signing/signature.js";
 import { isOk, type DeliveryResult, type NetworkErrorCode } from "./report.js";
 
 /** The docs give receivers 30 seconds to answer. */
-export const DELIVERY_TIMEOUT_MS = 30_000;
+const DELIVERY_TIMEOUT_MS = 30_000;
 /** How much of a receiver's answer is kept: enough to show why it failed. */
 export const RESPONSE_BODY_LIMIT = 2048;
 

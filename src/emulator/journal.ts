@@ -256,7 +256,7 @@ export async function writeSnapshot(dir: string, state: EmulatorState, generatio
 }
 
 /** Flushes a folder's entries (a new or renamed file) where the platform allows it. */
-export function syncDir(dir: string): void {
+function syncDir(dir: string): void {
   try {
     const fd = openSync(dir, "r");
     try {

@@ -4,7 +4,7 @@
  * the path does allow).
  */
 
-export const API_PREFIX = "/api";
+const API_PREFIX = "/api";
 
 export type RouteName =
   | "listEndpoints"

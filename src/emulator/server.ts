@@ -138,7 +138,7 @@ function readText(req: IncomingMessage): Promise<string> {
 }
 
 /** Whether objects and arrays nest deeper than `limit`, walked without recursion. */
-export function depthExceeds(value: unknown, limit: number): boolean {
+function depthExceeds(value: unknown, limit: number): boolean {
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;

@@ -28,10 +28,10 @@ function isLoopback(hostname: string): boolean {
 }
 
 /** Longest endpoint URL accepted: what browsers and servers commonly handle, far past any real one. */
-export const MAX_URL_LENGTH = 2048;
+const MAX_URL_LENGTH = 2048;
 
 /** Why `url` cannot receive deliveries, or undefined when it can. HTTPS only, plain http to loopback. */
-export function urlProblem(url: string): string | undefined {
+function urlProblem(url: string): string | undefined {
   if (url.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
   let parsed: URL;
   try {

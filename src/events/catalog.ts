@@ -48,7 +48,7 @@ export function requireEventType(name: string): EventType {
   throw usageError(`unknown event "${name}"`, unknownEventHint(name), "unknown_event");
 }
 
-export function unknownEventHint(name: string): string {
+function unknownEventHint(name: string): string {
   const category = (EVENT_CATEGORIES as readonly string[]).includes(name.trim().toLowerCase())
     ? name.trim().toLowerCase()
     : undefined;

@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { delimiter, dirname, join } from "node:path";
 import { CliError, ExitCode, failure, usageError } from "../errors.js";
 
-export const CLOUDFLARED_ENV = "CLOUDFLARED_BIN";
+const CLOUDFLARED_ENV = "CLOUDFLARED_BIN";
 const EXE = process.platform === "win32" ? "cloudflared.exe" : "cloudflared";
 const INSTALL_HINT =
   "install cloudflared (https://developers.cloudflare.com/cloudflare-one/connections/connect-networks/downloads/), " +

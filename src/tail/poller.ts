@@ -31,7 +31,7 @@ export interface PollerOptions {
   onNotice?: (text: string) => void;
 }
 
-export const MAX_BACKOFF_MS = 30_000;
+const MAX_BACKOFF_MS = 30_000;
 /** Endpoints asked at once in one round. */
 const CONCURRENCY = 4;
 

@@ -1,4 +1,4 @@
-import { CliError, ExitCode } from "../errors.js";
+import { CliError } from "../errors.js";
 import { escapeControl, safeJson } from "./escape.js";
 import { createStyle, type Style } from "./style.js";
 
@@ -96,5 +96,3 @@ export class Output {
     else this.stderr.write(this.style.dim("hint: ") + "run again with --verbose for details\n");
   }
 }
-
-export { ExitCode };

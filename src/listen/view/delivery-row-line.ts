@@ -25,7 +25,7 @@ export interface RowWidths {
 }
 
 /** Everything but the event type and the id has a fixed width. */
-export const FIXED_WIDTH = 2 + 8 + 2 + 1 + 1 + 3 + 1 + 3 + 1 + 3 + 1 + 8;
+const FIXED_WIDTH = 2 + 8 + 2 + 1 + 1 + 3 + 1 + 3 + 1 + 3 + 1 + 8;
 
 /** Room kept right of the column titles for the `↑ 988 ↓ 12` scroll hint. */
 const HINT_WIDTH = 10;

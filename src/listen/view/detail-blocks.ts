@@ -23,7 +23,7 @@ export interface DetailLine {
 }
 
 /** Past this a body is cut: a person scrolls a sample, and Ink measures every line it draws. */
-export const MAX_BODY_LINES = 2000;
+const MAX_BODY_LINES = 2000;
 /** A single value longer than this (a huge token) is cut; anything shorter is shown whole, wrapped. */
 const MAX_LINE_CHARS = 20_000;
 
