@@ -1,7 +1,7 @@
 import { CliError, ExitCode } from "../errors.js";
 import { formatDuration, type NetworkProblem } from "../http/errors.js";
 
-export interface ApiErrorOptions {
+interface ApiErrorOptions {
   /** The HTTP status, or null when there was no answer (network error, timeout). */
   status: number | null;
   /** The server's `error.code`, or one of ours: `network_error`, `timeout`, `bad_response`. */

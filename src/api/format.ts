@@ -10,7 +10,7 @@ import { stripAnsi } from "../terminal/style.js";
 import type { Delivery, DeliveryAttempt, Endpoint, EndpointHealth } from "./types.js";
 
 type Paint = (text: string) => string;
-export interface Painter {
+interface Painter {
   dim: Paint;
   bold: Paint;
   green: Paint;

@@ -38,7 +38,7 @@ export type AttemptOutcome =
   | { kind: "network"; cause?: NetworkCause }
   | { kind: "timeout" };
 
-export type RetryDecision = { retry: true; delayMs: number } | { retry: false; reason: string };
+type RetryDecision = { retry: true; delayMs: number } | { retry: false; reason: string };
 
 /**
  * `retriesMade` counts the retries already made (0 after the first attempt).

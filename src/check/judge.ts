@@ -8,7 +8,7 @@ import { SLOW_ANSWER_MS, type CheckName, type CheckPlan, type CheckRequest } fro
 export type CheckResult = "pass" | "warn" | "fail";
 
 /** One request as the report shows it. */
-export interface RequestOutcome {
+interface RequestOutcome {
   event: string;
   id: string;
   variant?: string;

@@ -5,13 +5,13 @@ import { usageError } from "../errors.js";
 import { configDir } from "./paths.js";
 
 /** One named set of credentials (`--profile NAME`). */
-export interface ProfileData {
+interface ProfileData {
   apiKey?: string;
   apiBase?: string;
 }
 
 /** The whole config file: `{ profiles: { default: { apiKey, apiBase } }, localSecret }`. */
-export interface ConfigData {
+interface ConfigData {
   profiles?: Record<string, ProfileData>;
   /** listen/trigger's signing secret in local mode, generated once. */
   localSecret?: string;

@@ -18,12 +18,12 @@ export interface CapturedDelivery {
   body: Buffer;
 }
 
-export interface SkippedLine {
+interface SkippedLine {
   line: number;
   reason: string;
 }
 
-export interface ParsedLog {
+interface ParsedLog {
   deliveries: CapturedDelivery[];
   /** Lines that are not a captured delivery (truncated, foreign, blank ones are not counted). */
   skipped: SkippedLine[];
@@ -75,7 +75,7 @@ function stringOr(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-export interface ReplayFilter {
+interface ReplayFilter {
   /** Event type patterns: `*` matches any run of characters, dots included (`draw.*`). */
   events?: readonly string[];
   /** Delivery ids. */

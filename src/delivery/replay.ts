@@ -4,7 +4,7 @@ import { recordedHeaders, recordedScheme, type CapturedDelivery } from "./replay
 import { signDelivery, type DeliveryClient, type SignedDelivery } from "./send.js";
 import { collectSends, type TriggerOutcome } from "./trigger.js";
 
-export interface ReplayRun {
+interface ReplayRun {
   deliveries: readonly CapturedDelivery[];
   url: URL;
   concurrency: number;

@@ -44,7 +44,7 @@ export interface TriggerSummary {
   interrupted: boolean;
 }
 
-export interface SummaryOptions {
+interface SummaryOptions {
   planned: number;
   interrupted?: boolean;
 }
@@ -124,7 +124,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** Colour functions for the status only; identity functions when colour is off. */
-export interface StatusColors {
+interface StatusColors {
   green(text: string): string;
   yellow(text: string): string;
   red(text: string): string;
@@ -209,7 +209,7 @@ export function progressLine(done: number, total: number, failed: number): strin
   return `${String(done).padStart(String(total).length)}/${total} sent, ${failed} failed`;
 }
 
-export interface RunFailureContext {
+interface RunFailureContext {
   /** Where the run sent, for the connection-refused message. */
   where: string;
   /** What to do when nothing listened there. */

@@ -20,7 +20,7 @@ export interface SignedDelivery {
   headers: Record<string, string>;
 }
 
-export interface SignInput {
+interface SignInput {
   eventType: string;
   deliveryId: string;
   /** The serialized payload; what is signed is exactly what is sent. */
@@ -47,7 +47,7 @@ export function signDelivery(input: SignInput): SignedDelivery {
   };
 }
 
-export interface DeliveryClientOptions {
+interface DeliveryClientOptions {
   /** Sockets kept open per origin; match the run's concurrency. */
   connections?: number;
   timeoutMs?: number;

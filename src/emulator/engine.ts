@@ -12,7 +12,7 @@ export interface Sender {
   close(): Promise<void>;
 }
 
-export interface EngineOptions {
+interface EngineOptions {
   store: EmulatorStore;
   sender: Sender;
   /** Divides every delay of the retry schedule (`--time-scale`). */

@@ -5,7 +5,7 @@ import { DeliverySender } from "./send.js";
 import { createApiServer } from "./server.js";
 import { edit, EmulatorStore } from "./store.js";
 
-export interface EmulatorOptions {
+interface EmulatorOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;

@@ -38,7 +38,7 @@ export function journalFile(generation: number): string {
   return `emulator-journal-${String(generation).padStart(6, "0")}.ndjson`;
 }
 
-export interface LoadedData {
+interface LoadedData {
   state: EmulatorState;
   /** The journal to append to. */
   generation: number;

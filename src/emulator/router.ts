@@ -24,7 +24,7 @@ export interface RouteParams {
   deliveryId?: string;
 }
 
-export type RouteMatch =
+type RouteMatch =
   | { kind: "route"; name: RouteName; params: RouteParams }
   | { kind: "not_found" }
   | { kind: "method_not_allowed"; allow: string[] };

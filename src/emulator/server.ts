@@ -7,7 +7,7 @@ import { matchRoute } from "./router.js";
 /** Request bodies larger than this are refused (413): an endpoint or a test event is a few KB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface ServerOptions extends HandlerDeps {
+interface ServerOptions extends HandlerDeps {
   apiKeys: readonly string[];
   log?: (line: string) => void;
 }

@@ -120,7 +120,7 @@ function valueProblems(body: {
   return fields;
 }
 
-export interface CreateEndpointValue extends Omit<CreateEndpointInput, "description"> {
+interface CreateEndpointValue extends Omit<CreateEndpointInput, "description"> {
   description?: string | null;
 }
 
@@ -146,7 +146,7 @@ export function checkCreateEndpoint(body: unknown): Checked<CreateEndpointValue>
   return { ok: true, value: input };
 }
 
-export interface UpdateEndpointValue extends Omit<UpdateEndpointInput, "description"> {
+interface UpdateEndpointValue extends Omit<UpdateEndpointInput, "description"> {
   description?: string | null;
 }
 
@@ -162,7 +162,7 @@ export function checkUpdateEndpoint(body: unknown): Checked<UpdateEndpointValue>
   return { ok: true, value: input };
 }
 
-export interface TestEventValue {
+interface TestEventValue {
   eventType: string;
   data?: Record<string, unknown>;
 }

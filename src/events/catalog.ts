@@ -78,7 +78,7 @@ function orList(items: string[]): string {
   return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
 
-export interface EventFilter {
+interface EventFilter {
   status?: string[];
   category?: string[];
 }

@@ -4,7 +4,7 @@ import { mirrorOf } from "./mirrors.js";
 import type { EventStatus, EventType } from "./types.js";
 
 /** What `events --json` prints for each event type. */
-export interface EventSummary {
+interface EventSummary {
   name: string;
   category: string;
   status: EventStatus;

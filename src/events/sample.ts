@@ -6,7 +6,7 @@ import type { EventType, SampleContext, WebhookPayload } from "./types.js";
 
 export type { WebhookPayload };
 
-export interface SampleOptions {
+interface SampleOptions {
   /** The event's moment; every timestamp of the sample is at or near it. Default: now. */
   now?: Date;
   /** `--set path=value` overrides, applied last. */

@@ -20,7 +20,7 @@ export type Shape =
   | { kind: "object"; fields: FieldShape[] }
   | { kind: "union"; options: Shape[] };
 
-export interface FieldShape {
+interface FieldShape {
   name: string;
   shape: Shape;
   /** Missing from some elements of an array of objects. */

@@ -13,7 +13,7 @@ export interface AppHealthChange {
   reason: string | null;
 }
 
-export interface AppHealthOptions {
+interface AppHealthOptions {
   /** The --forward targets; apps are checked once per origin. */
   targets: readonly URL[];
   /** A new state: down (also at start), or up again after down. */

@@ -22,7 +22,7 @@ export interface ForwardOutcome {
   cause: NetworkCause | null;
 }
 
-export interface ForwarderOptions {
+interface ForwarderOptions {
   /** --headers, added to (and overriding) what is forwarded. */
   extraHeaders?: Record<string, string>;
   timeoutMs?: number;

@@ -31,7 +31,7 @@ export interface ReceiverReply {
   body: string | Buffer;
 }
 
-export interface ReceiverOptions {
+interface ReceiverOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;

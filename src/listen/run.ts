@@ -28,7 +28,7 @@ const GRACEFUL_STOP_MS = 5_000;
 /** How long a request through the tunnel may take when checking it after a sleep. */
 const TUNNEL_PROBE_MS = 10_000;
 
-export interface ListenConfig {
+interface ListenConfig {
   /** Every --forward, in order (at least one). */
   forwards: ForwardRoute[];
   /** 0 picks a free port. */

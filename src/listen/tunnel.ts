@@ -11,7 +11,7 @@ const INSTALL_HINT =
 /** A quick tunnel usually reports its URL in 2–5 s; past this something is wrong (offline, blocked). */
 export const TUNNEL_START_TIMEOUT_MS = 45_000;
 
-export interface CloudflaredBinary {
+interface CloudflaredBinary {
   path: string;
   from: "env" | "package" | "path";
 }
@@ -72,7 +72,7 @@ export interface QuickTunnel {
   stop(): Promise<void>;
 }
 
-export interface QuickTunnelOptions {
+interface QuickTunnelOptions {
   binary: CloudflaredBinary;
   timeoutMs?: number;
   /** Each line cloudflared logs (for --verbose). */

@@ -15,7 +15,7 @@ import { sleep } from "../lifecycle/sleep.js";
 
 export type PollStatus = DeliveryLogPollState;
 
-export interface PollerOptions {
+interface PollerOptions {
   client: ApiClient;
   tracker: DeliveryLogTracker;
   /** The endpoints named on the command line; ignored with `all`. */

@@ -2,7 +2,7 @@ import { CliError } from "../errors.js";
 import { escapeControl, safeJson } from "./escape.js";
 import { createStyle, type Style } from "./style.js";
 
-export interface OutputOptions {
+interface OutputOptions {
   json?: boolean;
   /** `--no-color` sets this false; NO_COLOR and a non-TTY stdout turn colour off too. */
   color?: boolean;

@@ -4,7 +4,7 @@ import { writeSync } from "node:fs";
 const ENTER_ALTERNATE_SCREEN = "\u001B[?1049h\u001B[H";
 const LEAVE_ALTERNATE_SCREEN = "\u001B[?1049l";
 
-export interface AlternateScreen {
+interface AlternateScreen {
   /** Back to the normal screen; idempotent. */
   leave(): void;
 }

@@ -4,7 +4,7 @@ import { deliveryDetailLines, wrapDetailLines } from "./delivery-detail-lines.js
 import type { DetailLine } from "./detail-blocks.js";
 import { TintedText } from "./tinted-text.js";
 
-export interface DeliveryDetailsProps {
+interface DeliveryDetailsProps {
   record: DeliveryRecord;
   /** First content line shown. */
   scroll: number;

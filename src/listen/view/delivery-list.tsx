@@ -6,7 +6,7 @@ import { rowTitles, rowWidths } from "./delivery-row-line.js";
 import type { ListWindow } from "./listen-state.js";
 import { TintedText } from "./tinted-text.js";
 
-export interface DeliveryListProps {
+interface DeliveryListProps {
   window: ListWindow;
   /** Height of the list in rows (the column titles come on top of it). */
   rows: number;

@@ -12,7 +12,7 @@ import { createStyle, type Style } from "../../terminal/style.js";
  *   > 12:00:01  draw.consumer.won         whk_01JD…XK2M   1  ✓  200     4 ms
  */
 
-export type RowTint = "ok" | "warn" | "error" | "pending" | "dim" | "strong";
+type RowTint = "ok" | "warn" | "error" | "pending" | "dim" | "strong";
 
 export interface RowSegment {
   text: string;

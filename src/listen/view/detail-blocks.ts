@@ -15,7 +15,7 @@ import { formatBytes, formatDuration, statusLabel, statusTone, type StatusTone }
  *     }
  */
 
-export type DetailTone = "heading" | "label" | "dim" | StatusTone;
+type DetailTone = "heading" | "label" | "dim" | StatusTone;
 
 export interface DetailLine {
   readonly text: string;

@@ -29,7 +29,7 @@ export interface DeliveryCounters {
 }
 
 /** A ring of the latest target durations (only forwards the target answered). */
-export interface LatencySample {
+interface LatencySample {
   readonly values: readonly number[];
   /** Where the next value goes once the ring is full. */
   readonly next: number;
@@ -46,13 +46,13 @@ export interface PausedList {
   readonly auto: boolean;
 }
 
-export interface DetailState {
+interface DetailState {
   readonly record: DeliveryRecord;
   /** First line shown. */
   readonly scroll: number;
 }
 
-export type MessageTone = "info" | "error";
+type MessageTone = "info" | "error";
 
 export interface StatusMessage {
   readonly text: string;

@@ -2,7 +2,7 @@ import { useEffect } from "react";
 import type { DeliveryRecord } from "../types.js";
 import type { ListenViewAction } from "./listen-state.js";
 
-export interface DeliverySubscription {
+interface DeliverySubscription {
   subscribe(listener: (record: DeliveryRecord) => void): () => void;
 }
 
