@@ -8,9 +8,9 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-export interface CliErrorOptions {
+interface CliErrorOptions {
   exitCode?: ExitCodeValue;
   /** One line telling the user what to do next. */
   hint?: string;

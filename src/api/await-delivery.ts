@@ -1,6 +1,6 @@
 import { isSettledStatus, type Delivery } from "./types.js";
 
-export interface AwaitDeliveryOptions {
+interface AwaitDeliveryOptions {
   /** Stop waiting this long after the start. */
   boundMs: number;
   /** Between two looks at the delivery. Default 250 ms. */

@@ -51,10 +51,10 @@ export interface ApiClient {
   close(): Promise<void>;
 }
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** More than any page of endpoints or deliveries; past it the answer is refused, not held. */
-export const API_RESPONSE_LIMIT = 16 * 1024 * 1024;
+const API_RESPONSE_LIMIT = 16 * 1024 * 1024;
 
 type RawAnswer = { status: number; headers: Record<string, string | string[] | undefined>; text: string };
 

@@ -6,7 +6,7 @@ import type { Output } from "../terminal/output.js";
 import type { HttpClientFactory } from "../http/client.js";
 import { createApiClient, type ApiClient, type ApiClientOptions } from "./client.js";
 
-export const NO_KEY_HINT = "run `fanfare login`, set FANFARE_SECRET_KEY, or start `fanfare webhooks emulator`";
+const NO_KEY_HINT = "run `fanfare login`, set FANFARE_SECRET_KEY, or start `fanfare webhooks emulator`";
 
 /**
  * The admin client for a command: settings resolved (flag > env > profile > default), the key
@@ -52,7 +52,7 @@ export function openApiClient(
   });
 }
 
-export function describeKeySource(settings: Settings): string {
+function describeKeySource(settings: Settings): string {
   switch (settings.apiKeySource) {
     case "flag":
       return "--api-key";

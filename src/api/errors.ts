@@ -1,7 +1,7 @@
 import { CliError, ExitCode } from "../errors.js";
 import { formatDuration, type NetworkProblem } from "../http/errors.js";
 
-export interface ApiErrorOptions {
+interface ApiErrorOptions {
   /** The HTTP status, or null when there was no answer (network error, timeout). */
   status: number | null;
   /** The server's `error.code`, or one of ours: `network_error`, `timeout`, `bad_response`. */
@@ -37,7 +37,7 @@ export function isApiError(error: unknown): error is ApiError {
   return error instanceof ApiError;
 }
 
-export const LOGIN_HINT = "run `fanfare login`, or check FANFARE_SECRET_KEY / --api-key / --profile";
+const LOGIN_HINT = "run `fanfare login`, or check FANFARE_SECRET_KEY / --api-key / --profile";
 
 /** What the request was about, so a 404 can say which thing is missing. */
 export interface RequestSubject {
@@ -129,7 +129,7 @@ function notFoundMessage(subject: RequestSubject, serverMessage: string): string
   return `not found${server}`;
 }
 
-export function formatFields(fields: Record<string, string>): string {
+function formatFields(fields: Record<string, string>): string {
   return Object.entries(fields)
     .map(([name, problem]) => `${name}: ${problem}`)
     .join("; ");

@@ -10,7 +10,7 @@ import { stripAnsi } from "../terminal/style.js";
 import type { Delivery, DeliveryAttempt, Endpoint, EndpointHealth } from "./types.js";
 
 type Paint = (text: string) => string;
-export interface Painter {
+interface Painter {
   dim: Paint;
   bold: Paint;
   green: Paint;
@@ -76,7 +76,7 @@ export function formatDuration(ms: number | null | undefined): string {
 }
 
 /** A secret as it may be shown outside create/rotate: masked unless the server masked it already. */
-export function maskedSecret(secret: string | null | undefined): string {
+function maskedSecret(secret: string | null | undefined): string {
   if (!secret) return "";
   if (/[•*]/.test(secret)) return secret;
   return maskSecret(secret);
@@ -86,7 +86,7 @@ export function maskEndpoint(endpoint: Endpoint): Endpoint {
   return { ...endpoint, secret: maskedSecret(endpoint.secret) };
 }
 
-export function endpointState(endpoint: Endpoint, paint: Painter = PLAIN): string {
+function endpointState(endpoint: Endpoint, paint: Painter = PLAIN): string {
   return endpoint.enabled ? paint.green("enabled") : paint.yellow("paused");
 }
 
@@ -157,7 +157,7 @@ export function deliveryTable(deliveries: Delivery[], paint: Painter = PLAIN): s
 }
 
 /** A JSON body indented for reading; anything else as it came. */
-export function prettyBody(body: string): string {
+function prettyBody(body: string): string {
   try {
     return JSON.stringify(JSON.parse(body), null, 2);
   } catch {

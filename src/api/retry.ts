@@ -14,7 +14,7 @@
 
 import type { NetworkCause } from "../http/errors.js";
 
-export const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export interface RetryPolicy {
   maxRetries: number;
@@ -38,7 +38,7 @@ export type AttemptOutcome =
   | { kind: "network"; cause?: NetworkCause }
   | { kind: "timeout" };
 
-export type RetryDecision = { retry: true; delayMs: number } | { retry: false; reason: string };
+type RetryDecision = { retry: true; delayMs: number } | { retry: false; reason: string };
 
 /**
  * `retriesMade` counts the retries already made (0 after the first attempt).

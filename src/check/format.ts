@@ -9,7 +9,7 @@ import { escapeControl } from "../terminal/escape.js";
 import type { CheckResult, CheckSummary, CheckVerdict } from "./judge.js";
 
 /** Colour functions for the result words; identity when colour is off. */
-export interface ResultColors {
+interface ResultColors {
   green(text: string): string;
   yellow(text: string): string;
   red(text: string): string;
@@ -43,7 +43,7 @@ export function checkTable(verdicts: readonly CheckVerdict[], colors: ResultColo
   return lines;
 }
 
-export interface ReportContext {
+interface ReportContext {
   url: string;
   scheme: SignatureScheme;
   events: number;

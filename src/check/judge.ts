@@ -8,7 +8,7 @@ import { SLOW_ANSWER_MS, type CheckName, type CheckPlan, type CheckRequest } fro
 export type CheckResult = "pass" | "warn" | "fail";
 
 /** One request as the report shows it. */
-export interface RequestOutcome {
+interface RequestOutcome {
   event: string;
   id: string;
   variant?: string;
@@ -79,7 +79,7 @@ export function judgeChecks(judged: ReadonlyArray<{ plan: CheckPlan; answers: re
   });
 }
 
-export function outcomeOf(request: CheckRequest, answer: Answer): RequestOutcome {
+function outcomeOf(request: CheckRequest, answer: Answer): RequestOutcome {
   const outcome: RequestOutcome = {
     event: request.event,
     id: request.id,
@@ -92,12 +92,12 @@ export function outcomeOf(request: CheckRequest, answer: Answer): RequestOutcome
 }
 
 /** `draw.consumer.won [whk_…] signed with another secret`. */
-export function sentText(request: Pick<CheckRequest, "event" | "id" | "variant">): string {
+function sentText(request: Pick<CheckRequest, "event" | "id" | "variant">): string {
   return `${request.event} [${request.id}]${request.variant ? ` ${request.variant}` : ""}`;
 }
 
 /** `200 in 4 ms`, `401 in 2 ms: {"error":"invalid signature"}`, `no answer: connection refused`. */
-export function answerText(answer: Answer, withBody = false): string {
+function answerText(answer: Answer, withBody = false): string {
   if (!answer) return "not sent";
   if (answer.status === null) return `no answer: ${answer.error ?? "unknown error"}`;
   const text = `${answer.status} in ${formatDuration(answer.durationMs)}`;

@@ -26,7 +26,7 @@ export type CheckName = (typeof CHECK_NAMES)[number];
  *   refuse        every request 4xx (2xx means the handler let it in)
  *   accept-again  the requests in order, each after the previous answer, all 2xx (a 5xx on a repeat fails)
  */
-export type Expectation = "accept" | "refuse" | "accept-again";
+type Expectation = "accept" | "refuse" | "accept-again";
 
 /** One request of a check, before it is signed. */
 export interface CheckRequest {
@@ -56,14 +56,14 @@ export interface CheckPlan {
 }
 
 /** The envelope of a sample, as much of it as the plans need. */
-export interface SamplePayload {
+interface SamplePayload {
   id: string;
   type: string;
   organizationId?: string;
   data: Record<string, unknown>;
 }
 
-export interface PlanInput {
+interface PlanInput {
   /** Event types to deliver validly, in order; the first also carries the other checks. */
   events: readonly string[];
   /** The secret the handler verifies with. */
@@ -78,7 +78,7 @@ export interface PlanInput {
 export const LARGE_BODY_BYTES = 1024 * 1024;
 /** Answers slower than this are a warning: the platform gives up at 30 s and retries. */
 export const SLOW_ANSWER_MS = 5_000;
-export const DEFAULT_CHECK_TOLERANCE_SECONDS = 300;
+const DEFAULT_CHECK_TOLERANCE_SECONDS = 300;
 
 /**
  * Signs what no handler should accept. A fixed value rather than a random one keeps the plans

@@ -10,7 +10,7 @@ import type { SignatureScheme } from "../signing/options.js";
 import { judgeChecks, type CheckVerdict } from "./judge.js";
 import { signedRequest, type CheckPlan, type CheckRequest } from "./plan.js";
 
-export interface CheckRun {
+interface CheckRun {
   plans: readonly CheckPlan[];
   url: URL;
   scheme: SignatureScheme;
@@ -24,7 +24,7 @@ export interface CheckRun {
   onAnswer?(plan: CheckPlan, request: CheckRequest, result: DeliveryResult): void;
 }
 
-export interface CheckRunOutcome {
+interface CheckRunOutcome {
   /** In the plans' order; only checks whose every request was answered (or failed) are judged. */
   verdicts: CheckVerdict[];
   interrupted: boolean;

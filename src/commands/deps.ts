@@ -6,7 +6,7 @@ import type { SignalSource } from "../lifecycle/scope.js";
 import type { InputStream } from "../terminal/input.js";
 import type { Output } from "../terminal/output.js";
 
-export type OutputStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
+type OutputStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; rows?: number };
 
 /**
  * Everything a command needs from the world outside its flags. The CLI passes the process's own;

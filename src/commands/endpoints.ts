@@ -181,7 +181,7 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
 
 
 /** Event names are checked against the catalog before any request, so a typo is a usage error (2). */
-export async function checkEvents(names: string[]): Promise<string[]> {
+async function checkEvents(names: string[]): Promise<string[]> {
   const unique = [...new Set(names.map((n) => n.trim()).filter(Boolean))];
   if (unique.length === 0) throw usageError("no event types given", "pass --events a,b (see `fanfare webhooks events`)", "missing_events");
   const { requireEventType } = await import("../events/catalog.js");

@@ -106,7 +106,7 @@ function jsonLines(text: string): Array<Record<string, unknown>> {
 }
 
 /** The five tools, each through the same code as its command. */
-export function mcpTools(globals: GlobalOptions, deps: CommandDeps): FanfareTools {
+function mcpTools(globals: GlobalOptions, deps: CommandDeps): FanfareTools {
   const base = { ...globals, json: true };
   return {
     async listEvents() {

@@ -8,7 +8,7 @@ import type { CommandDeps } from "./deps.js";
 import type { GlobalOptions } from "../config/globals.js";
 
 /** How long `trigger --endpoint` waits for a delivery to settle before reporting where it stands. */
-export const WAIT_BOUND_MS = 30_000;
+const WAIT_BOUND_MS = 30_000;
 const MAX_COUNT = 1000;
 
 /** trigger's options; the local-delivery ones are refused here, so the check needs to see them. */

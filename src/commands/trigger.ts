@@ -248,7 +248,7 @@ async function sendAll(out: Output, deps: CommandDeps, plan: SendPlan): Promise<
  * `trigger --wait draw.consumer.won` the event name arrives as the value: a word that is not a
  * number is given back as an event, and the wait is the default.
  */
-export function parseWait(events: string[], wait: string | boolean | undefined): { names: string[]; waitSeconds: number } {
+function parseWait(events: string[], wait: string | boolean | undefined): { names: string[]; waitSeconds: number } {
   if (wait === undefined || wait === false) return { names: events, waitSeconds: 0 };
   if (wait === true) return { names: events, waitSeconds: DEFAULT_WAIT_SECONDS };
   if (/^\s*\d+\s*$/.test(wait)) {

@@ -50,7 +50,7 @@ export type Shell = (typeof SHELLS)[number];
  * Words the scripts embed unquoted (command names, flags, event names, choices): anything else is
  * left out rather than risk a script that breaks, or runs something, when sourced.
  */
-export function isPlainWord(word: string): boolean {
+function isPlainWord(word: string): boolean {
   return /^[A-Za-z0-9_.:@%+=\/-]+$/.test(word);
 }
 

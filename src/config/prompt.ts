@@ -2,7 +2,7 @@ import { createInterface, type Interface } from "node:readline";
 import { Writable } from "node:stream";
 import { CliError, ExitCode } from "../errors.js";
 
-export interface PromptStreams {
+interface PromptStreams {
   input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };
   /** Where the question is written (stderr, so stdout stays for results). */
   output: NodeJS.WritableStream;

@@ -2,7 +2,7 @@ import { usageError } from "../errors.js";
 import { configFilePath, profileOf, readConfig, updateConfig } from "./store.js";
 
 export const DEFAULT_API_BASE = "https://admin.fanfare.io/api";
-export const DEFAULT_PROFILE = "default";
+const DEFAULT_PROFILE = "default";
 
 export const ENV = {
   apiKey: "FANFARE_SECRET_KEY",
@@ -10,7 +10,7 @@ export const ENV = {
   profile: "FANFARE_PROFILE",
 } as const;
 
-export type SettingSource = "flag" | "env" | "profile" | "default";
+type SettingSource = "flag" | "env" | "profile" | "default";
 
 export interface Settings {
   profile: string;
@@ -20,13 +20,13 @@ export interface Settings {
 }
 
 /** Settings plus where each came from, for `config list` and --verbose. */
-export interface ExplainedSettings extends Settings {
+interface ExplainedSettings extends Settings {
   profileSource: "flag" | "env" | "default";
   apiBaseSource: SettingSource;
   configFile: string;
 }
 
-export interface GlobalSettingFlags {
+interface GlobalSettingFlags {
   profile?: string;
   apiBase?: string;
   apiKey?: string;

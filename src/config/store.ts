@@ -5,21 +5,21 @@ import { usageError } from "../errors.js";
 import { configDir } from "./paths.js";
 
 /** One named set of credentials (`--profile NAME`). */
-export interface ProfileData {
+interface ProfileData {
   apiKey?: string;
   apiBase?: string;
 }
 
 /** The whole config file: `{ profiles: { default: { apiKey, apiBase } }, localSecret }`. */
-export interface ConfigData {
+interface ConfigData {
   profiles?: Record<string, ProfileData>;
   /** listen/trigger's signing secret in local mode, generated once. */
   localSecret?: string;
 }
 
-export const CONFIG_NAME = "config";
+const CONFIG_NAME = "config";
 /** The config holds API keys: only its owner may read it. */
-export const CONFIG_FILE_MODE = 0o600;
+const CONFIG_FILE_MODE = 0o600;
 
 export function configFilePath(env: NodeJS.ProcessEnv): string {
   return join(configDir(env), `${CONFIG_NAME}.json`);

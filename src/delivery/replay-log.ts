@@ -19,12 +19,12 @@ export interface CapturedDelivery {
   body: Buffer;
 }
 
-export interface SkippedLine {
+interface SkippedLine {
   line: number;
   reason: string;
 }
 
-export interface ParsedLog {
+interface ParsedLog {
   deliveries: CapturedDelivery[];
   /** Lines that are not a captured delivery (truncated, foreign, blank ones are not counted). */
   skipped: SkippedLine[];
@@ -45,7 +45,7 @@ export function parseReplayLog(text: string): ParsedLog {
   return { deliveries, skipped };
 }
 
-export function parseLogLine(raw: string, line: number): CapturedDelivery | SkippedLine {
+function parseLogLine(raw: string, line: number): CapturedDelivery | SkippedLine {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -76,7 +76,7 @@ function stringOr(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-export interface ReplayFilter {
+interface ReplayFilter {
   /** Event type patterns: `*` matches any run of characters, dots included (`draw.*`). */
   events?: readonly string[];
   /** Delivery ids. */

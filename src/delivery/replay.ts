@@ -4,7 +4,7 @@ import { recordedHeaders, recordedScheme, type CapturedDelivery } from "./replay
 import { signDelivery, type DeliveryClient, type SignedDelivery } from "./send.js";
 import { collectSends, type TriggerOutcome } from "./trigger.js";
 
-export interface ReplayRun {
+interface ReplayRun {
   deliveries: readonly CapturedDelivery[];
   url: URL;
   concurrency: number;
@@ -22,7 +22,7 @@ export interface ReplayRun {
 }
 
 /** What one captured delivery becomes on the wire. */
-export function replayedDelivery(delivery: CapturedDelivery, signing: ReplayRun["signing"], nowMs: number): SignedDelivery {
+function replayedDelivery(delivery: CapturedDelivery, signing: ReplayRun["signing"], nowMs: number): SignedDelivery {
   if (signing === "as-recorded") {
     return { eventType: delivery.eventType, deliveryId: delivery.id, body: delivery.body, headers: recordedHeaders(delivery.headers) };
   }

@@ -44,7 +44,7 @@ export interface TriggerSummary {
   interrupted: boolean;
 }
 
-export interface SummaryOptions {
+interface SummaryOptions {
   planned: number;
   interrupted?: boolean;
 }
@@ -124,7 +124,7 @@ export function formatDuration(ms: number): string {
 }
 
 /** Colour functions for the status only; identity functions when colour is off. */
-export interface StatusColors {
+interface StatusColors {
   green(text: string): string;
   yellow(text: string): string;
   red(text: string): string;
@@ -147,7 +147,7 @@ export function statusText(result: Pick<DeliveryResult, "status">, colors: Statu
  * "connection refused by http://localhost:3000/webhooks". Null for any other answer. The text comes
  * from the receiver, so control characters are escaped.
  */
-export function relayedCause(result: Pick<DeliveryResult, "status" | "responseBody">): string | null {
+function relayedCause(result: Pick<DeliveryResult, "status" | "responseBody">): string | null {
   if ((result.status !== 502 && result.status !== 504) || !result.responseBody.startsWith("{")) return null;
   let body: unknown;
   try {
@@ -209,7 +209,7 @@ export function progressLine(done: number, total: number, failed: number): strin
   return `${String(done).padStart(String(total).length)}/${total} sent, ${failed} failed`;
 }
 
-export interface RunFailureContext {
+interface RunFailureContext {
   /** Where the run sent, for the connection-refused message. */
   where: string;
   /** What to do when nothing listened there. */

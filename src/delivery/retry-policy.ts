@@ -3,9 +3,9 @@
  * 0, 1 min, 5 min, 30 min, 2 h and 8 h after the event. Pure: the emulator's engine asks it what to do
  * after each attempt, and `--time-scale` only divides the delays.
  */
-export const RETRY_SCHEDULE_MS: readonly number[] = Object.freeze([0, 60e3, 300e3, 1800e3, 7200e3, 28800e3]);
+const RETRY_SCHEDULE_MS: readonly number[] = Object.freeze([0, 60e3, 300e3, 1800e3, 7200e3, 28800e3]);
 
-export const MAX_ATTEMPTS = RETRY_SCHEDULE_MS.length;
+const MAX_ATTEMPTS = RETRY_SCHEDULE_MS.length;
 
 export type AttemptOutcome = "success" | "final" | "retry";
 

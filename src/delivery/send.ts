@@ -6,7 +6,7 @@ import { signPayload } from "../signing/signature.js";
 import { isOk, type DeliveryResult, type NetworkErrorCode } from "./report.js";
 
 /** The docs give receivers 30 seconds to answer. */
-export const DELIVERY_TIMEOUT_MS = 30_000;
+const DELIVERY_TIMEOUT_MS = 30_000;
 /** How much of a receiver's answer is kept: enough to show why it failed. */
 export const RESPONSE_BODY_LIMIT = 2048;
 
@@ -20,7 +20,7 @@ export interface SignedDelivery {
   headers: Record<string, string>;
 }
 
-export interface SignInput {
+interface SignInput {
   eventType: string;
   deliveryId: string;
   /** The serialized payload; what is signed is exactly what is sent. */
@@ -47,7 +47,7 @@ export function signDelivery(input: SignInput): SignedDelivery {
   };
 }
 
-export interface DeliveryClientOptions {
+interface DeliveryClientOptions {
   /** Sockets kept open per origin; match the run's concurrency. */
   connections?: number;
   timeoutMs?: number;

@@ -2,9 +2,9 @@ import { usageError } from "../errors.js";
 import { SECRET_ENV } from "../signing/options.js";
 
 /** Where a signing secret for sending came from (said in opening lines and reports). */
-export type SecretSource = "flag" | "listen" | "env" | "stored";
+type SecretSource = "flag" | "listen" | "env" | "stored";
 
-export interface SecretSources {
+interface SecretSources {
   /** `--secret`. */
   flag?: string;
   /** The running listen session's secret, when deliveries go to (or through) it. */
@@ -12,7 +12,7 @@ export interface SecretSources {
   env: NodeJS.ProcessEnv;
 }
 
-export interface ResolvedSecret {
+interface ResolvedSecret {
   secret: string;
   source: SecretSource;
 }

@@ -7,14 +7,14 @@ import { sleep } from "../lifecycle/sleep.js";
  * `--forward-to` or a running listen's receiver; check's `--forward-to` or the app behind the
  * running listen.
  */
-export interface DeliveryTarget {
+interface DeliveryTarget {
   url: URL;
   source: "forward-to" | "listen";
   /** The listen session's signing secret (the one its app was told to verify with), when there is one. */
   sessionSecret?: string;
 }
 
-export interface TargetOptions {
+interface TargetOptions {
   forwardTo?: string;
   env: NodeJS.ProcessEnv;
   /** --wait: how long to wait for a listen session to appear (0: not at all). */

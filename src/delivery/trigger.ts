@@ -4,7 +4,7 @@ import { SummaryCollector, type DeliveryResult, type TriggerSummary } from "./re
 import { signDelivery, type DeliveryClient, type SignedDelivery } from "./send.js";
 
 /** The envelope of a sample; only what trigger needs of it. */
-export interface TriggerPayload {
+interface TriggerPayload {
   id: string;
   type: string;
 }
@@ -42,7 +42,7 @@ export interface TriggerRun {
   elapsed?: () => number;
 }
 
-export interface TriggerTarget {
+interface TriggerTarget {
   url: URL;
   secret: string;
 }
@@ -99,7 +99,7 @@ export async function triggerDeliveries(run: TriggerRun): Promise<TriggerOutcome
   );
 }
 
-export interface SendsRun {
+interface SendsRun {
   /** How many times `round` is called. */
   rounds: number;
   /** How many deliveries the rounds send in all (the summary's `planned`). */
@@ -142,7 +142,7 @@ export async function collectSends(
   };
 }
 
-export interface DeliveryBody {
+interface DeliveryBody {
   id: string;
   type: string;
   /** The serialized payload, sent and signed as is. */

@@ -12,20 +12,18 @@ export interface Sender {
   close(): Promise<void>;
 }
 
-export interface EngineOptions {
+interface EngineOptions {
   store: EmulatorStore;
   sender: Sender;
   /** Divides every delay of the retry schedule (`--time-scale`). */
   timeScale: number;
   log?: (line: string) => void;
   now?: () => Date;
-  /** Attempts on the wire at once to one endpoint (default 8) and overall (default 64). */
-  maxInFlightPerEndpoint?: number;
-  maxInFlight?: number;
 }
 
-export const DEFAULT_IN_FLIGHT_PER_ENDPOINT = 8;
-export const DEFAULT_IN_FLIGHT = 64;
+/** Attempts on the wire at once to one endpoint, and overall. */
+const IN_FLIGHT_PER_ENDPOINT = 8;
+const IN_FLIGHT = 64;
 
 /** setTimeout cannot wait longer than this (about 24.8 days); longer waits are taken in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -49,10 +47,7 @@ export class DeliveryEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.now = options.now ?? (() => new Date());
-    this.limiter = new ConcurrencyLimiter(
-      options.maxInFlightPerEndpoint ?? DEFAULT_IN_FLIGHT_PER_ENDPOINT,
-      options.maxInFlight ?? DEFAULT_IN_FLIGHT,
-    );
+    this.limiter = new ConcurrencyLimiter(IN_FLIGHT_PER_ENDPOINT, IN_FLIGHT);
   }
 
   /** Records a new delivery and makes its first attempt; resolves with the delivery after it. */

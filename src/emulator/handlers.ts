@@ -11,14 +11,14 @@ import type { RouteName, RouteParams } from "./router.js";
 import { edit, type EmulatorStore } from "./store.js";
 import { checkCreateEndpoint, checkTestEvent, checkUpdateEndpoint, standardSecretProblem, type Checked } from "./validate.js";
 
-export interface ApiRequest {
+interface ApiRequest {
   params: RouteParams;
   query: URLSearchParams;
   /** The parsed JSON body, undefined when there was none. */
   body: unknown;
 }
 
-export interface ApiResponse {
+interface ApiResponse {
   status: number;
   body?: unknown;
 }

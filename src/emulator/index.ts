@@ -5,7 +5,7 @@ import { DeliverySender } from "./send.js";
 import { createApiServer } from "./server.js";
 import { edit, EmulatorStore } from "./store.js";
 
-export interface EmulatorOptions {
+interface EmulatorOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;
@@ -39,8 +39,8 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-export const DEFAULT_EMULATOR_PORT = 8787;
-export const DEFAULT_DELIVERY_TIMEOUT_MS = 30_000;
+const DEFAULT_EMULATOR_PORT = 8787;
+const DEFAULT_DELIVERY_TIMEOUT_MS = 30_000;
 
 /** Starts the admin API emulator with its delivery engine; resolves once it listens. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {

@@ -38,7 +38,7 @@ export function journalFile(generation: number): string {
   return `emulator-journal-${String(generation).padStart(6, "0")}.ndjson`;
 }
 
-export interface LoadedData {
+interface LoadedData {
   state: EmulatorState;
   /** The journal to append to. */
   generation: number;
@@ -256,7 +256,7 @@ export async function writeSnapshot(dir: string, state: EmulatorState, generatio
 }
 
 /** Flushes a folder's entries (a new or renamed file) where the platform allows it. */
-export function syncDir(dir: string): void {
+function syncDir(dir: string): void {
   try {
     const fd = openSync(dir, "r");
     try {

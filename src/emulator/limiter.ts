@@ -9,8 +9,8 @@ export class ConcurrencyLimiter {
   private readonly waiting: Array<{ key: string; start: () => void }> = [];
 
   constructor(
-    readonly perKey: number,
-    readonly total: number,
+    private readonly perKey: number,
+    private readonly total: number,
   ) {}
 
   run<T>(key: string, task: () => Promise<T>): Promise<T> {

@@ -18,7 +18,7 @@ export const DELIVERIES_KEPT = 100;
  */
 export const STORED_BODY_LIMIT = 256 * 1024;
 
-export interface NewDeliveryInput {
+interface NewDeliveryInput {
   id: string;
   endpointId: string;
   eventType: string;
@@ -63,7 +63,7 @@ export function startRedelivery(record: DeliveryRecord, now: Date): DeliveryReco
   };
 }
 
-export interface AttemptInput {
+interface AttemptInput {
   result: AttemptResult;
   url: string;
   requestHeaders: Record<string, string>;

@@ -4,7 +4,7 @@
  * the path does allow).
  */
 
-export const API_PREFIX = "/api";
+const API_PREFIX = "/api";
 
 export type RouteName =
   | "listEndpoints"
@@ -24,7 +24,7 @@ export interface RouteParams {
   deliveryId?: string;
 }
 
-export type RouteMatch =
+type RouteMatch =
   | { kind: "route"; name: RouteName; params: RouteParams }
   | { kind: "not_found" }
   | { kind: "method_not_allowed"; allow: string[] };

@@ -7,7 +7,7 @@ import { matchRoute } from "./router.js";
 /** Request bodies larger than this are refused (413): an endpoint or a test event is a few KB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export interface ServerOptions extends HandlerDeps {
+interface ServerOptions extends HandlerDeps {
   apiKeys: readonly string[];
   log?: (line: string) => void;
 }
@@ -138,7 +138,7 @@ function readText(req: IncomingMessage): Promise<string> {
 }
 
 /** Whether objects and arrays nest deeper than `limit`, walked without recursion. */
-export function depthExceeds(value: unknown, limit: number): boolean {
+function depthExceeds(value: unknown, limit: number): boolean {
   const stack: Array<[unknown, number]> = [[value, 0]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;

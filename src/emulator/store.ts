@@ -3,7 +3,7 @@ import { applyChange, frozenCopy, logOf, type Change } from "./changes.js";
 import { JournalWriter, loadDataDir, removeJournalsBefore, writeSnapshot } from "./journal.js";
 import { emptyState, type DeliveryRecord, type EmulatorState } from "./persist.js";
 
-export interface StoreOptions {
+interface StoreOptions {
   /** The journal is compacted once it is larger than the snapshot and than this. Default 1 MB. */
   compactMinBytes?: number;
   /** Told when a background compaction fails (the journal simply keeps growing until the next try). */

@@ -28,10 +28,10 @@ function isLoopback(hostname: string): boolean {
 }
 
 /** Longest endpoint URL accepted: what browsers and servers commonly handle, far past any real one. */
-export const MAX_URL_LENGTH = 2048;
+const MAX_URL_LENGTH = 2048;
 
 /** Why `url` cannot receive deliveries, or undefined when it can. HTTPS only, plain http to loopback. */
-export function urlProblem(url: string): string | undefined {
+function urlProblem(url: string): string | undefined {
   if (url.length > MAX_URL_LENGTH) return `must be at most ${MAX_URL_LENGTH} characters`;
   let parsed: URL;
   try {
@@ -120,7 +120,7 @@ function valueProblems(body: {
   return fields;
 }
 
-export interface CreateEndpointValue extends Omit<CreateEndpointInput, "description"> {
+interface CreateEndpointValue extends Omit<CreateEndpointInput, "description"> {
   description?: string | null;
 }
 
@@ -146,7 +146,7 @@ export function checkCreateEndpoint(body: unknown): Checked<CreateEndpointValue>
   return { ok: true, value: input };
 }
 
-export interface UpdateEndpointValue extends Omit<UpdateEndpointInput, "description"> {
+interface UpdateEndpointValue extends Omit<UpdateEndpointInput, "description"> {
   description?: string | null;
 }
 
@@ -162,7 +162,7 @@ export function checkUpdateEndpoint(body: unknown): Checked<UpdateEndpointValue>
   return { ok: true, value: input };
 }
 
-export interface TestEventValue {
+interface TestEventValue {
   eventType: string;
   data?: Record<string, unknown>;
 }

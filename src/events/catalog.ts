@@ -48,7 +48,7 @@ export function requireEventType(name: string): EventType {
   throw usageError(`unknown event "${name}"`, unknownEventHint(name), "unknown_event");
 }
 
-export function unknownEventHint(name: string): string {
+function unknownEventHint(name: string): string {
   const category = (EVENT_CATEGORIES as readonly string[]).includes(name.trim().toLowerCase())
     ? name.trim().toLowerCase()
     : undefined;
@@ -78,7 +78,7 @@ function orList(items: string[]): string {
   return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
 
-export interface EventFilter {
+interface EventFilter {
   status?: string[];
   category?: string[];
 }

@@ -4,7 +4,7 @@ import { mirrorOf } from "./mirrors.js";
 import type { EventStatus, EventType } from "./types.js";
 
 /** What `events --json` prints for each event type. */
-export interface EventSummary {
+interface EventSummary {
   name: string;
   category: string;
   status: EventStatus;
@@ -71,8 +71,8 @@ export function countLine(shown: readonly EventType[]): string {
 }
 
 /** What the statuses mean, for the foot of the table. */
-export const STATUS_LEGEND =
+const STATUS_LEGEND =
   "reference: payload from the events reference · guide: named in the webhooks guide · planned: announced, not yet sent";
 
 /** Under the legend when a shown name mirrors another. */
-export const MIRROR_LEGEND = "(mirrors X): the same event as the reference name X, whose payload the platform documents: prefer X";
+const MIRROR_LEGEND = "(mirrors X): the same event as the reference name X, whose payload the platform documents: prefer X";

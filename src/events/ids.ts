@@ -29,5 +29,3 @@ export function newId(prefix: string, now?: Date): string {
   const separator = prefix.endsWith("_") || prefix === "" ? "" : "_";
   return prefix + separator + ulid(now);
 }
-
-export const ULID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;

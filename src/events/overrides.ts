@@ -86,7 +86,7 @@ function parentOf(where: string): string {
   return where.slice(0, where.lastIndexOf("."));
 }
 
-export function typedValue(raw: string, existing: unknown): unknown {
+function typedValue(raw: string, existing: unknown): unknown {
   if (typeof existing === "string") {
     if (raw.startsWith('"')) {
       const quoted = parseJson(raw);

@@ -6,7 +6,7 @@ import type { EventType, SampleContext, WebhookPayload } from "./types.js";
 
 export type { WebhookPayload };
 
-export interface SampleOptions {
+interface SampleOptions {
   /** The event's moment; every timestamp of the sample is at or near it. Default: now. */
   now?: Date;
   /** `--set path=value` overrides, applied last. */
@@ -23,12 +23,12 @@ let organizationId: string | undefined;
  * The organization samples claim to come from. Made once per process, so every sample of one run
  * (a `trigger --all`, an emulator session) belongs to the same organization.
  */
-export function sampleOrganizationId(): string {
+function sampleOrganizationId(): string {
   organizationId ??= newId("org");
   return organizationId;
 }
 
-export function sampleContext(now: Date = new Date()): SampleContext {
+function sampleContext(now: Date = new Date()): SampleContext {
   return { now, id: (prefix: string) => newId(prefix, now) };
 }
 

@@ -20,7 +20,7 @@ export type Shape =
   | { kind: "object"; fields: FieldShape[] }
   | { kind: "union"; options: Shape[] };
 
-export interface FieldShape {
+interface FieldShape {
   name: string;
   shape: Shape;
   /** Missing from some elements of an array of objects. */
@@ -67,7 +67,7 @@ export function shapeOf(value: unknown): Shape {
 }
 
 /** One shape for the elements of an array: objects merge field by field, anything else unites. */
-export function mergeShapes(a: Shape, b: Shape): Shape {
+function mergeShapes(a: Shape, b: Shape): Shape {
   if (sameShape(a, b)) return a;
   if (a.kind === "object" && b.kind === "object") {
     const names = [...new Set([...a.fields.map((f) => f.name), ...b.fields.map((f) => f.name)])];
@@ -94,7 +94,7 @@ function sameShape(a: Shape, b: Shape): boolean {
 }
 
 /** `draw.winners_selected` → `DrawWinnersSelected`: the stem of an event's type names. */
-export function typeNameOf(eventName: string): string {
+function typeNameOf(eventName: string): string {
   return eventName
     .split(/[._-]+/)
     .filter((part) => part !== "")

@@ -2,7 +2,7 @@ import type { EventShape, Shape } from "./shape.js";
 
 const DRAFT = "https://json-schema.org/draft/2020-12/schema";
 /** Where the schemas say they live; an identifier for `$ref`, not a URL anything is fetched from. */
-export const SCHEMA_BASE = "https://schemas.fanfare.io/webhooks";
+const SCHEMA_BASE = "https://schemas.fanfare.io/webhooks";
 
 /**
  * One JSON Schema (draft 2020-12) per event, gathered in one document: each event's schema is under

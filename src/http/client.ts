@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher, Pool } from "undici";
 import { DeadlineExceededError, ResponseTooLargeError } from "./errors.js";
 
-export interface HttpClientOptions {
+interface HttpClientOptions {
   /** Keep-alive sockets per origin: match the concurrency of the caller. */
   connections?: number;
   /**
@@ -16,7 +16,7 @@ export interface HttpClientOptions {
 
 export type HttpMethod = Dispatcher.HttpMethod;
 
-export interface HttpRequest {
+interface HttpRequest {
   method?: HttpMethod;
   headers: Record<string, string>;
   body?: string | Buffer;

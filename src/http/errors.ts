@@ -19,7 +19,7 @@ export interface NetworkProblem {
   message: string;
 }
 
-export interface ProblemContext {
+interface ProblemContext {
   /** The limit that was exceeded when the cause is a timeout, so the words can name it. */
   timeoutMs?: number;
 }

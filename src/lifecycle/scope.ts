@@ -2,7 +2,7 @@ import { ExitCode, type CliError } from "../errors.js";
 
 /** The signals that ask a long-running command to stop: each ends it with exit 130 after clean-up. */
 export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-export type StopSignal = (typeof STOP_SIGNALS)[number];
+type StopSignal = (typeof STOP_SIGNALS)[number];
 
 /** Where stop signals come from: the process in the CLI, an EventEmitter in tests. */
 export interface SignalSource {
@@ -19,7 +19,7 @@ export interface StopRequest {
   error?: CliError;
 }
 
-export interface ScopeOptions {
+interface ScopeOptions {
   signals: SignalSource;
   /** A second signal while cleaning up means "now": the command leaves without waiting. */
   exitNow: (code: number) => void;

@@ -2,9 +2,9 @@ import { connect } from "node:net";
 import { describeNetworkError } from "../http/errors.js";
 
 /** How often an app that had no deliveries is checked. */
-export const APP_CHECK_INTERVAL_MS = 10_000;
+const APP_CHECK_INTERVAL_MS = 10_000;
 /** A connect that takes longer than this counts as down. */
-export const APP_CONNECT_TIMEOUT_MS = 2_000;
+const APP_CONNECT_TIMEOUT_MS = 2_000;
 
 export interface AppHealthChange {
   /** The app's origin, e.g. http://localhost:3000 */
@@ -13,7 +13,7 @@ export interface AppHealthChange {
   reason: string | null;
 }
 
-export interface AppHealthOptions {
+interface AppHealthOptions {
   /** The --forward targets; apps are checked once per origin. */
   targets: readonly URL[];
   /** A new state: down (also at start), or up again after down. */

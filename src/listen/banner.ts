@@ -2,7 +2,7 @@ import { SECRET_ENV } from "../signing/options.js";
 import type { Style } from "../terminal/style.js";
 import type { SessionInfo } from "./types.js";
 
-export interface BannerExtras {
+interface BannerExtras {
   /** The endpoint is listen's own and is deleted on exit (false: reused with --endpoint). */
   temporaryEndpoint: boolean;
   /** Where the secret came from when it is not the session's own (a reused endpoint). */

@@ -22,7 +22,7 @@ import { createStyle, type Style } from "../terminal/style.js";
  * Pure and free of Ink/React: this is the path that must start fast and run in CI.
  */
 
-export interface LineOptions {
+interface LineOptions {
   /** Only true for a person at a colour terminal; false guarantees no escape codes. */
   color: boolean;
 }

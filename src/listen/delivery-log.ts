@@ -1,8 +1,8 @@
 import type { DeliveryRecord } from "./types.js";
 
-export const DEFAULT_LOG_LIMIT = 1000;
+const DEFAULT_LOG_LIMIT = 1000;
 /** Bodies dominate memory: 1000 records of 5 MB would be 5 GB, so bytes are capped as well. */
-export const DEFAULT_LOG_BYTES = 64 * 1024 * 1024;
+const DEFAULT_LOG_BYTES = 64 * 1024 * 1024;
 
 /**
  * The last N deliveries of a session, in arrival order, looked up by seq. A ring indexed by seq keeps

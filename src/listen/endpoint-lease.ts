@@ -35,7 +35,7 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export interface TemporaryEndpointInput {
+interface TemporaryEndpointInput {
   url: string;
   events: string[];
   /** The session's stable secret, so the local app's configuration never changes. */

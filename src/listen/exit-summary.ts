@@ -2,7 +2,7 @@ import { formatSpan } from "../signing/signature.js";
 import type { DeliveryRecord } from "./types.js";
 import { isBadSignature, isSuccess } from "./view/delivery-format.js";
 
-export interface SessionCounts {
+interface SessionCounts {
   received: number;
   ok: number;
   failed: number;

@@ -2,9 +2,9 @@ import { createHttpClient, flattenHeaders, type HttpAnswer, type HttpClient, typ
 import { describeNetworkError, type NetworkCause } from "../http/errors.js";
 import type { ForwardResult } from "./types.js";
 
-export const FORWARD_TIMEOUT_MS = 30_000;
+const FORWARD_TIMEOUT_MS = 30_000;
 /** What the view and the log keep of a target's answer. */
-export const RECORDED_RESPONSE_CHARS = 4096;
+const RECORDED_RESPONSE_CHARS = 4096;
 /** What is passed back to the sender; a target answering megabytes to a webhook is not the point. */
 const MAX_RELAYED_RESPONSE_BYTES = 1024 * 1024;
 
@@ -22,7 +22,7 @@ export interface ForwardOutcome {
   cause: NetworkCause | null;
 }
 
-export interface ForwarderOptions {
+interface ForwarderOptions {
   /** --headers, added to (and overriding) what is forwarded. */
   extraHeaders?: Record<string, string>;
   timeoutMs?: number;

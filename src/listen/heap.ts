@@ -14,7 +14,7 @@ import { setFlagsFromString } from "node:v8";
  * This flag is read each time V8 recomputes its limits, so setting it at run time works (unlike the
  * young generation's size, fixed when the heap is set up), and listen needs no re-exec with a flag.
  */
-export const LISTEN_HEAP_GROWING_PERCENT = 50;
+const LISTEN_HEAP_GROWING_PERCENT = 50;
 
 /**
  * V8 majors known to have the flag: 11 (Node 20), 12 (Node 22), 13 (Node 24). An unknown flag is not

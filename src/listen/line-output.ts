@@ -4,14 +4,14 @@ import { deliveryJson, formatForwardedLine, formatNoticeLine, formatReceivedLine
 import { noticeJson, type SessionNotice } from "./notices.js";
 import type { DeliveryRecord } from "./types.js";
 
-export interface LineOutputOptions {
+interface LineOutputOptions {
   json: boolean;
   color: boolean;
   /** The session's notices (tunnel, app health), printed among the deliveries. */
   notices?: { subscribe(listener: (notice: SessionNotice) => void): () => void };
 }
 
-export interface DeliverySource {
+interface DeliverySource {
   subscribe(listener: (record: DeliveryRecord) => void): () => void;
 }
 

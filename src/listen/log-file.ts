@@ -8,7 +8,7 @@ import type { DeliveryRecord } from "./types.js";
  * the request headers and the body (text when it is UTF-8, else base64), so the file alone is
  * enough to see or re-send what arrived, however many deliveries the in-memory log has dropped.
  */
-export function logFileLine(record: DeliveryRecord): string {
+function logFileLine(record: DeliveryRecord): string {
   const body = record.request.body;
   const text = body.toString("utf8");
   const exact = Buffer.byteLength(text) === body.length && !text.includes("\uFFFD");

@@ -25,7 +25,7 @@ export type SessionNotice =
       at: number;
     };
 
-export type NoticeListener = (notice: SessionNotice) => void;
+type NoticeListener = (notice: SessionNotice) => void;
 
 /**
  * The notices of one session, with the latest state of the tunnel and of each app kept, so that a

@@ -50,7 +50,7 @@ export function wantsLiveView(terminal: { stdin: { isTTY?: boolean }; stdout: { 
 }
 
 /** What made listen connect to the admin API, as the settings resolved it. */
-export interface ConnectedBecause {
+interface ConnectedBecause {
   apiKeySource: "flag" | "env" | "profile" | null;
   profile: string;
   /** --api-base given on the command line, or FANFARE_API_BASE set. */

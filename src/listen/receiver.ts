@@ -2,13 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 
 export const RECEIVER_PATH = "/webhooks";
-export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** Bytes of request bodies held at once, across every request in flight, before senders are told to retry. */
-export const DEFAULT_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
 /** A body that sends nothing for this long is dropped (a stalled or hostile sender holds a socket). */
-export const BODY_IDLE_MS = 10_000;
+const BODY_IDLE_MS = 10_000;
 /** The most a whole request (headers and body) may take to arrive. */
-export const REQUEST_MS = 60_000;
+const REQUEST_MS = 60_000;
 /**
  * Open connections at once. Below the usual limit of 1,024 open files, with room for the forwarder's
  * own sockets, log files and the tunnel: past it, new connections wait in the kernel's backlog.
@@ -31,7 +31,7 @@ export interface ReceiverReply {
   body: string | Buffer;
 }
 
-export interface ReceiverOptions {
+interface ReceiverOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;

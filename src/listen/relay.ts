@@ -6,7 +6,7 @@ import type { DeliveryLogFile } from "./log-file.js";
 import type { IncomingDelivery, ReceiverReply } from "./receiver.js";
 import type { DeliveryRecord, ForwardResult, SignatureCheck } from "./types.js";
 
-export type DeliveryListener = (record: DeliveryRecord) => void;
+type DeliveryListener = (record: DeliveryRecord) => void;
 
 /** A forwarder and the events it takes (one per --forward). */
 export interface RoutedForwarder {
@@ -16,7 +16,7 @@ export interface RoutedForwarder {
   forwarder: Forwarder;
 }
 
-export interface RelayOptions {
+interface RelayOptions {
   /** Every --forward, in order; a delivery goes to each that matches its event type, at once. */
   targets: readonly RoutedForwarder[];
   /** null: there is no secret to check with (a reused endpoint and no --secret). */

@@ -24,11 +24,11 @@ import type { SessionState } from "../session/state-file.js";
 import { routedEvents, type ForwardRoute } from "./routes.js";
 
 /** How long a stop waits for deliveries in flight to be answered. */
-export const GRACEFUL_STOP_MS = 5_000;
+const GRACEFUL_STOP_MS = 5_000;
 /** How long a request through the tunnel may take when checking it after a sleep. */
 const TUNNEL_PROBE_MS = 10_000;
 
-export interface ListenConfig {
+interface ListenConfig {
   /** Every --forward, in order (at least one). */
   forwards: ForwardRoute[];
   /** 0 picks a free port. */

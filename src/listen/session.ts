@@ -6,7 +6,7 @@ import { startReceiver, type Receiver } from "./receiver.js";
 import { DeliveryRelay, type RoutedForwarder } from "./relay.js";
 import { eventMatcher, type ForwardRoute } from "./routes.js";
 
-export interface RelayPartsOptions {
+interface RelayPartsOptions {
   /** Every --forward, in order (at least one). */
   forwards: readonly ForwardRoute[];
   /** 0 picks a free port. */

@@ -3,15 +3,15 @@ import { TUNNEL_START_TIMEOUT_MS, type QuickTunnel } from "./tunnel.js";
 import { sleep } from "../lifecycle/sleep.js";
 
 /** Waits between restarts of cloudflared: 1, 2, 4 … 30 s, then every 30 s. */
-export const TUNNEL_BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000];
+const TUNNEL_BACKOFF_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 30_000];
 /** Without a tunnel for this long, listen gives up (exit 1). */
-export const TUNNEL_GIVE_UP_MS = 5 * 60_000;
+const TUNNEL_GIVE_UP_MS = 5 * 60_000;
 /** A connection that cloudflared reports terminated and does not re-register within this: restart. */
-export const TUNNEL_STALL_MS = 20_000;
+const TUNNEL_STALL_MS = 20_000;
 /** How often the wall clock is compared with the monotonic one, to notice a sleep. */
-export const CLOCK_CHECK_MS = 5_000;
+const CLOCK_CHECK_MS = 5_000;
 /** The wall clock running this far ahead of the monotonic one means the machine slept. */
-export const CLOCK_JUMP_MS = 10_000;
+const CLOCK_JUMP_MS = 10_000;
 
 export interface TunnelKeeperOptions {
   /** Starts a new cloudflared and resolves once it has a URL (startQuickTunnel, bound). */

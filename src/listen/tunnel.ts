@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { delimiter, dirname, join } from "node:path";
 import { CliError, ExitCode, failure, usageError } from "../errors.js";
 
-export const CLOUDFLARED_ENV = "CLOUDFLARED_BIN";
+const CLOUDFLARED_ENV = "CLOUDFLARED_BIN";
 const EXE = process.platform === "win32" ? "cloudflared.exe" : "cloudflared";
 const INSTALL_HINT =
   "install cloudflared (https://developers.cloudflare.com/cloudflare-one/connections/connect-networks/downloads/), " +
@@ -11,7 +11,7 @@ const INSTALL_HINT =
 /** A quick tunnel usually reports its URL in 2–5 s; past this something is wrong (offline, blocked). */
 export const TUNNEL_START_TIMEOUT_MS = 45_000;
 
-export interface CloudflaredBinary {
+interface CloudflaredBinary {
   path: string;
   from: "env" | "package" | "path";
 }
@@ -72,7 +72,7 @@ export interface QuickTunnel {
   stop(): Promise<void>;
 }
 
-export interface QuickTunnelOptions {
+interface QuickTunnelOptions {
   binary: CloudflaredBinary;
   timeoutMs?: number;
   /** Each line cloudflared logs (for --verbose). */

@@ -6,7 +6,7 @@
 import type { DeliveryAttempt, DeliveryStatus } from "../api/types.js";
 import type { SessionNotice } from "./notices.js";
 
-export type ListenMode = "local" | "connected";
+type ListenMode = "local" | "connected";
 
 export interface SessionInfo {
   mode: ListenMode;
@@ -79,7 +79,7 @@ export interface DeliveryRecord {
 }
 
 /** What the platform's delivery log says of a delivery beyond what a listen record holds. */
-export interface PlatformFacts {
+interface PlatformFacts {
   endpointId: string;
   status: DeliveryStatus;
   /** ISO time of the next retry, null when none is scheduled. */

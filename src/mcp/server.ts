@@ -36,7 +36,7 @@ export interface FanfareTools {
   listDeliveries(input: { endpoint?: string; limit?: number }): Promise<ToolOutcome>;
 }
 
-export interface ServerInfo {
+interface ServerInfo {
   version: string;
   /** The signature schemes the CLI signs and verifies with (SIGNATURE_SCHEMES). */
   schemes: readonly [string, ...string[]];

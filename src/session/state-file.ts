@@ -15,7 +15,7 @@ export interface SessionState {
   logFile?: string;
 }
 
-export type ActiveSession = Pick<SessionState, "receiverUrl" | "secret" | "pid" | "forwardUrl" | "startedAt" | "logFile">;
+type ActiveSession = Pick<SessionState, "receiverUrl" | "secret" | "pid" | "forwardUrl" | "startedAt" | "logFile">;
 
 /**
  * Each listen has its own file, named by its pid, in this folder: several may run at once (two apps,

@@ -17,7 +17,7 @@ export const STANDARD_HEADER = {
 
 export const USER_AGENT = "Fanfare-Webhooks/1.0";
 
-export interface DeliveryHeaderInput {
+interface DeliveryHeaderInput {
   eventType: string;
   deliveryId: string;
   /** Unix seconds. */
@@ -58,7 +58,7 @@ export function deliveryHeaders(input: DeliveryHeaderInput): Record<string, stri
 }
 
 /** What a received delivery's headers give verification: X-Fanfare-*, else the webhook-* ones. */
-export interface ReceivedSignature {
+interface ReceivedSignature {
   signature: string | undefined;
   timestamp: string | undefined;
   /** webhook-id, which the standard scheme signs. */

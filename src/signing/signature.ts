@@ -106,7 +106,7 @@ export function signPayload(
   }
 }
 
-export type VerifyFailureCode =
+type VerifyFailureCode =
   | "missing_secret"
   | "missing_signature"
   /** The header's shape is wrong: no v1=, not key=value, two different t=, an empty digest. */
@@ -131,7 +131,7 @@ export type VerifyFailureCode =
   /** The secret or payload is not a string or bytes (a caller's bug, reported rather than thrown). */
   | "invalid_input";
 
-export interface ParsedSignature {
+interface ParsedSignature {
   scheme: SignatureScheme;
   timestamp?: number;
   /**
@@ -141,7 +141,7 @@ export interface ParsedSignature {
   digests: string[];
 }
 
-export type ParseResult =
+type ParseResult =
   | { ok: true; value: ParsedSignature }
   | { ok: false; code: VerifyFailureCode; reason: string };
 

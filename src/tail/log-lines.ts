@@ -12,7 +12,7 @@ import type { LogEvent } from "./log-tracker.js";
  * the delivery's status right after that attempt; `nextAttemptAt` is set on the latest attempt of a
  * delivery that will be retried.
  */
-export interface LogLine {
+interface LogLine {
   time: string;
   endpoint: string;
   delivery: string;

@@ -24,7 +24,7 @@ export interface PageChanges {
 }
 
 /** Deliveries remembered; past this the oldest are forgotten (the platform keeps 100 per endpoint). */
-export const KNOWN_LIMIT = 20_000;
+const KNOWN_LIMIT = 20_000;
 
 /**
  * A poll asks again from a little before the newest `updatedAt` it has seen, so a change written

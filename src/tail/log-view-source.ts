@@ -7,7 +7,7 @@ import { passes, type LogFilter } from "./log-lines.js";
  * DeliveryRecord (its latest attempt as the record's `target`, the rest under `platform`) with a
  * seq of its own, sent again under the same seq whenever the poller brings a change.
  */
-export interface LogViewFeed {
+interface LogViewFeed {
   source: DeliveryLogSource;
   /** Deliveries that changed (new ones are added when they pass the filter; known ones always update). */
   push(endpointId: string, deliveries: readonly Delivery[]): void;
@@ -16,7 +16,7 @@ export interface LogViewFeed {
   notice(text: string): void;
 }
 
-export interface LogViewOptions {
+interface LogViewOptions {
   info: DeliveryLogInfo;
   filter: LogFilter;
   redeliver: (endpointId: string, deliveryId: string) => Promise<Delivery>;

@@ -15,7 +15,7 @@ import { sleep } from "../lifecycle/sleep.js";
 
 export type PollStatus = DeliveryLogPollState;
 
-export interface PollerOptions {
+interface PollerOptions {
   client: ApiClient;
   tracker: DeliveryLogTracker;
   /** The endpoints named on the command line; ignored with `all`. */
@@ -31,7 +31,7 @@ export interface PollerOptions {
   onNotice?: (text: string) => void;
 }
 
-export const MAX_BACKOFF_MS = 30_000;
+const MAX_BACKOFF_MS = 30_000;
 /** Endpoints asked at once in one round. */
 const CONCURRENCY = 4;
 

@@ -19,7 +19,7 @@ export async function readAllText(stream: InputStream): Promise<string> {
   return (await readAll(stream)).toString("utf8");
 }
 
-export interface ReadSourceOptions {
+interface ReadSourceOptions {
   /** Read when the source is `-`, and only then: Node builds the stdin stream on first use. */
   stdin: () => InputStream;
   /** What is being read, for the message: `the payload file`, `the --data file`. */

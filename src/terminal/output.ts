@@ -1,8 +1,8 @@
-import { CliError, ExitCode } from "../errors.js";
+import { CliError } from "../errors.js";
 import { escapeControl, safeJson } from "./escape.js";
 import { createStyle, type Style } from "./style.js";
 
-export interface OutputOptions {
+interface OutputOptions {
   json?: boolean;
   /** `--no-color` sets this false; NO_COLOR and a non-TTY stdout turn colour off too. */
   color?: boolean;
@@ -96,5 +96,3 @@ export class Output {
     else this.stderr.write(this.style.dim("hint: ") + "run again with --verbose for details\n");
   }
 }
-
-export { ExitCode };

@@ -1,7 +1,6 @@
-import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
-import { apiFor, pause, sequence, startReceiver, waitUntil, type Api, type Receiver } from "./helpers.js";
+import { apiFor, freePort, pause, sequence, startReceiver, waitUntil, type Api, type Receiver } from "./helpers.js";
 import { signedWith } from "../helpers/signatures.js";
 
 const KEY = "sk_test_engineKey0123456789";
@@ -272,16 +271,6 @@ describe("the delivery log", () => {
     expect(r.received[0]!.body.length).toBeGreaterThan(250_000);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe("parallel deliveries", () => {
   it("at most 8 attempts at once to one endpoint, while another endpoint's go straight through", async () => {

@@ -1,10 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { DeliveryEngine, type Sender } from "../../src/emulator/engine.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
 import { journalFile, loadDataDir, SNAPSHOT_FILE } from "../../src/emulator/journal.js";
-import { apiFor, pause, sequence, startReceiver, waitUntil, type Receiver } from "./helpers.js";
+import { apiFor, freePort, pause, sequence, startReceiver, waitUntil, type Receiver } from "./helpers.js";
 import { signedWith } from "../helpers/signatures.js";
 
 const KEY = "sk_test_persistKey0123456789";
@@ -97,6 +98,42 @@ describe("persistence with a data folder", () => {
     expect(done.attempt).toBe(2);
     expect(r.received).toHaveLength(2);
     expect(r.received[1]!.body.equals(r.received[0]!.body)).toBe(true);
+  });
+
+  it("a resume that fails lets go of everything the start took: the port, the sender, the data folder", async () => {
+    // A retry pending in the folder (due in a minute), so the resume has a timer to set before it fails.
+    const r = await startReceiver(sequence(503));
+    receivers.push(r);
+    const first = await start({ timeScale: 1 });
+    const api1 = apiFor(first.url, KEY);
+    const ep = (await api1("POST", "/webhooks", { url: r.url, events: ["order.created"] })).body;
+    expect((await api1("POST", `/webhooks/${ep.id}/test`, { eventType: "order.created" })).body.status).toBe("retrying");
+    await stop(first);
+
+    const port = await freePort();
+    const closed: string[] = [];
+    const sender: Sender = {
+      send: () => Promise.reject(new Error("no attempt may start")),
+      close: async () => void closed.push("sender"),
+    };
+    const realResume = DeliveryEngine.prototype.resume;
+    const resume = vi.spyOn(DeliveryEngine.prototype, "resume").mockImplementationOnce(function (this: DeliveryEngine, endpointId) {
+      realResume.call(this, endpointId);
+      throw new Error("resume failed");
+    });
+    try {
+      await expect(startEmulator({ port, dataDir: dir, apiKeys: [KEY], timeScale: 1, sender })).rejects.toThrow("resume failed");
+      expect(resume).toHaveBeenCalledTimes(1);
+    } finally {
+      resume.mockRestore();
+    }
+    // Closed as close() closes: the engine (its sender with it) and the server, which no longer answers.
+    expect(closed).toEqual(["sender"]);
+    await expect(fetch(`http://127.0.0.1:${port}/api/webhooks`, { headers: { authorization: `Bearer ${KEY}` } })).rejects.toThrow();
+    // Port and folder can be taken again at once, and the retry is still there to resume.
+    const second = await start({ port, timeScale: 1 });
+    expect(second.resumed).toBe(1);
+    expect(r.received).toHaveLength(1);
   });
 
   it("a delete is durable too: the endpoint stays gone after a restart", async () => {

@@ -1,10 +1,10 @@
 import { writeSync } from "node:fs";
 
 /** xterm's alternate screen buffer (saves the cursor, switches, clears), and back. */
-export const ENTER_ALTERNATE_SCREEN = "\u001B[?1049h\u001B[H";
-export const LEAVE_ALTERNATE_SCREEN = "\u001B[?1049l";
+const ENTER_ALTERNATE_SCREEN = "\u001B[?1049h\u001B[H";
+const LEAVE_ALTERNATE_SCREEN = "\u001B[?1049l";
 
-export interface AlternateScreen {
+interface AlternateScreen {
   /** Back to the normal screen; idempotent. */
   leave(): void;
 }

@@ -3,7 +3,7 @@ import { formatDuration } from "./delivery-format.js";
 import type { DeliveryCounters as Counters } from "./listen-state.js";
 import { TintedText } from "./tinted-text.js";
 
-export interface DeliveryCountersProps {
+interface DeliveryCountersProps {
   counters: Counters;
   p50Ms: number | null;
   /** Set while the list is paused: how many arrived since. */

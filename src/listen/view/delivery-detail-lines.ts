@@ -1,70 +1,15 @@
 import { escapeControl } from "../../terminal/escape.js";
-import type { DeliveryRecord, ForwardResult } from "../types.js";
+import type { DeliveryRecord } from "../types.js";
 import { logDetailLines } from "./delivery-log-detail-lines.js";
-import {
-  clockTime,
-  formatBytes,
-  formatDuration,
-  signatureMark,
-  statusLabel,
-  statusTone,
-  targetResults,
-  type StatusTone,
-} from "./delivery-format.js";
+import { clockTime, signatureMark, targetResults } from "./delivery-format.js";
+import { requestLines, responseLines, type DetailLine } from "./detail-blocks.js";
 
 /**
  * The text of the details pane, as plain lines with a tone each, so the pane only windows and
- * colours them and the content is testable without a terminal.
+ * colours them and the content is testable without a terminal. A listen delivery and a delivery of
+ * the platform's log (delivery-log-detail-lines.ts) differ in their heading; their request and
+ * answers are the same blocks (detail-blocks.ts).
  */
-
-export type DetailTone = "heading" | "label" | "dim" | StatusTone;
-
-export interface DetailLine {
-  readonly text: string;
-  readonly tone?: DetailTone;
-}
-
-/** Past this a body is cut: a person scrolls a sample, and Ink measures every line it draws. */
-export const MAX_BODY_LINES = 2000;
-/** A single value longer than this (a huge token) is cut; anything shorter is shown whole, wrapped. */
-const MAX_LINE_CHARS = 20_000;
-
-const decoder = new TextDecoder("utf-8", { fatal: true });
-
-/**
- * A body as a person wants to read it: pretty JSON, else the text itself, else (binary or not UTF-8)
- * only its size.
- */
-export function bodyLines(body: Buffer | string, maxLines = MAX_BODY_LINES): string[] {
-  const size = typeof body === "string" ? Buffer.byteLength(body) : body.length;
-  if (size === 0) return ["(empty)"];
-  let text: string;
-  if (typeof body === "string") text = body;
-  else {
-    try {
-      text = decoder.decode(body);
-    } catch {
-      return [`(binary, ${formatBytes(size)})`];
-    }
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text)) return [`(binary, ${formatBytes(size)})`];
-  let lines: string[];
-  try {
-    lines = JSON.stringify(JSON.parse(text), null, 2).split("\n");
-  } catch {
-    lines = text.replace(/\t/g, "  ").split(/\r?\n/);
-  }
-  const shown = lines.slice(0, maxLines).map((l) => (l.length > MAX_LINE_CHARS ? l.slice(0, MAX_LINE_CHARS) + "…" : l));
-  if (lines.length > maxLines) shown.push(`… ${lines.length - maxLines} more lines (${formatBytes(size)} in all)`);
-  return shown;
-}
-
-function headerLines(headers: Record<string, string>): DetailLine[] {
-  const entries = Object.entries(headers);
-  if (entries.length === 0) return [{ text: "  (none)", tone: "dim" }];
-  return entries.map(([name, value]) => ({ text: `  ${name}: ${value}` }));
-}
 
 /**
  * Lines folded to the pane's width, so long values (tokens, signatures, URLs) can be read whole
@@ -89,8 +34,6 @@ export function wrapDetailLines(lines: readonly DetailLine[], width: number): De
   return out;
 }
 
-const indent = (lines: string[]): DetailLine[] => lines.map((text) => ({ text: "  " + text }));
-
 /**
  * The details pane of one delivery, every line escaped: headers, ids and bodies come from whoever
  * sent the delivery, and must not drive the terminal.
@@ -100,7 +43,7 @@ export function deliveryDetailLines(record: DeliveryRecord): DetailLine[] {
 }
 
 function detailLines(record: DeliveryRecord): DetailLine[] {
-  if (record.platform) return logDetailLines(record, (body) => bodyLines(body));
+  if (record.platform) return logDetailLines(record);
   const lines: DetailLine[] = [];
   const notes = [`#${record.seq}`, `attempt ${record.attempt}`];
   if (record.replayOf !== null) notes.push(`replay of #${record.replayOf}`);
@@ -115,15 +58,7 @@ function detailLines(record: DeliveryRecord): DetailLine[] {
   });
   lines.push({ text: "" });
 
-  const { request } = record;
-  lines.push({
-    text: `Request  ${request.method} ${request.path}  (${formatBytes(request.body.length)})`,
-    tone: "heading",
-  });
-  lines.push(...headerLines(request.headers));
-  lines.push({ text: "" });
-  lines.push({ text: "Request body", tone: "label" });
-  lines.push(...indent(bodyLines(request.body)));
+  lines.push(...requestLines(record.request));
   lines.push({ text: "" });
 
   if (record.target === null) {
@@ -140,21 +75,5 @@ function detailLines(record: DeliveryRecord): DetailLine[] {
     if (i > 0) lines.push({ text: "" });
     lines.push(...responseLines(target, targets.length > 1 ? `Response ${i + 1}/${targets.length}` : "Response"));
   });
-  return lines;
-}
-
-function responseLines(target: ForwardResult, heading: string): DetailLine[] {
-  const lines: DetailLine[] = [];
-  const outcome = target.statusCode === null ? `ERR ${target.error ?? "no response"}` : `${statusLabel(target)}`;
-  lines.push({
-    text: `${heading}  ${outcome}  ${formatDuration(target.durationMs)}  from ${target.url}`,
-    tone: statusTone(target),
-  });
-  if (target.statusCode !== null) {
-    lines.push(...headerLines(target.responseHeaders));
-    lines.push({ text: "" });
-    lines.push({ text: "Response body", tone: "label" });
-    lines.push(...indent(bodyLines(target.responseBody)));
-  }
   return lines;
 }

@@ -1,9 +1,10 @@
 import { Box, Text } from "ink";
 import type { DeliveryRecord } from "../types.js";
-import { deliveryDetailLines, wrapDetailLines, type DetailLine } from "./delivery-detail-lines.js";
+import { deliveryDetailLines, wrapDetailLines } from "./delivery-detail-lines.js";
+import type { DetailLine } from "./detail-blocks.js";
 import { TintedText } from "./tinted-text.js";
 
-export interface DeliveryDetailsProps {
+interface DeliveryDetailsProps {
   record: DeliveryRecord;
   /** First content line shown. */
   scroll: number;

@@ -1,11 +1,12 @@
 import { Box, Text } from "ink";
 import { useMemo } from "react";
 import { logRowTitles, logRowWidths } from "./delivery-log-row-line.js";
-import { DeliveryRow, rowTitles, rowWidths } from "./delivery-row.js";
+import { DeliveryRow } from "./delivery-row.js";
+import { rowTitles, rowWidths } from "./delivery-row-line.js";
 import type { ListWindow } from "./listen-state.js";
 import { TintedText } from "./tinted-text.js";
 
-export interface DeliveryListProps {
+interface DeliveryListProps {
   window: ListWindow;
   /** Height of the list in rows (the column titles come on top of it). */
   rows: number;

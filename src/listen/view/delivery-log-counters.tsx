@@ -4,7 +4,7 @@ import type { DeliveryRecord } from "../types.js";
 import { DELIVERY_STATES, formatDuration } from "./delivery-format.js";
 import { TintedText } from "./tinted-text.js";
 
-export interface DeliveryLogCountersProps {
+interface DeliveryLogCountersProps {
   /** The rows kept (the counts are of what the view holds, by current status). */
   records: readonly DeliveryRecord[];
   p50Ms: number | null;

@@ -1,10 +1,11 @@
 import type { DeliveryRecord } from "../types.js";
-import { clockTime, codeTone, DELIVERY_STATES, formatBytes, formatDuration, statusTone, type StatusTone } from "./delivery-format.js";
+import { clockTime, codeTone, DELIVERY_STATES, formatDuration } from "./delivery-format.js";
+import { requestLines, responseLines, type DetailLine } from "./detail-blocks.js";
 
 /**
  * The details of a delivery of the platform's log (`deliveries tail`): its status and next retry,
- * every attempt (answer or error, duration, time), then the request and the latest answer. Lines
- * unescaped: deliveryDetailLines escapes them all.
+ * every attempt (answer or error, duration, time), then the request and the latest answer, drawn as
+ * listen's pane draws them. Lines unescaped: deliveryDetailLines escapes them all.
  *
  *   draw.consumer.won  whk_01JD…  (endpoint we_123, 2 attempts)
  *   status retrying  next retry 12:01:01
@@ -12,15 +13,9 @@ import { clockTime, codeTone, DELIVERY_STATES, formatBytes, formatDuration, stat
  *     #1  12:00:00  500                     3 ms
  *     #2  12:00:01  ERR connection refused  2 ms
  */
-/** A line of the pane (the same shape as delivery-detail-lines.ts's DetailLine, which uses this). */
-export interface LogDetailLine {
-  readonly text: string;
-  readonly tone?: "heading" | "label" | "dim" | StatusTone;
-}
-
-export function logDetailLines(record: DeliveryRecord, body: (b: Buffer | string) => string[]): LogDetailLine[] {
+export function logDetailLines(record: DeliveryRecord): DetailLine[] {
   const platform = record.platform!;
-  const lines: LogDetailLine[] = [];
+  const lines: DetailLine[] = [];
   const count = platform.attempts.length;
   lines.push({
     text: `${record.eventType}  ${record.id}  (endpoint ${platform.endpointId}, ${count} attempt${count === 1 ? "" : "s"})`,
@@ -42,23 +37,11 @@ export function logDetailLines(record: DeliveryRecord, body: (b: Buffer | string
   }
   lines.push({ text: "" });
 
-  const { request } = record;
-  lines.push({ text: `Request  POST ${request.path}  (${formatBytes(request.body.length)})`, tone: "heading" });
-  const headers = Object.entries(request.headers);
-  if (headers.length === 0) lines.push({ text: "  (none)", tone: "dim" });
-  for (const [name, value] of headers) lines.push({ text: `  ${name}: ${value}` });
-  lines.push({ text: "" });
-  lines.push({ text: "Request body", tone: "label" });
-  for (const line of body(request.body)) lines.push({ text: "  " + line });
-
-  const target = record.target;
-  if (target && target.statusCode !== null) {
+  lines.push(...requestLines(record.request));
+  // The latest attempt's answer; the attempts above already say how each earlier one went.
+  if (record.target) {
     lines.push({ text: "" });
-    lines.push({ text: `Response (attempt ${record.attempt})  ${target.statusCode}  ${formatDuration(target.durationMs)}`, tone: statusTone(target) });
-    for (const [name, value] of Object.entries(target.responseHeaders)) lines.push({ text: `  ${name}: ${value}` });
-    lines.push({ text: "" });
-    lines.push({ text: "Response body", tone: "label" });
-    for (const line of body(target.responseBody)) lines.push({ text: "  " + line });
+    lines.push(...responseLines(record.target, `Response (attempt ${record.attempt})`));
   }
   return lines;
 }

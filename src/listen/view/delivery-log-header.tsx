@@ -5,7 +5,7 @@ import { escapeControl } from "../../terminal/escape.js";
 import { clockTime } from "./delivery-format.js";
 import { TintedText } from "./tinted-text.js";
 
-export interface DeliveryLogHeaderProps {
+interface DeliveryLogHeaderProps {
   source: Pick<DeliveryLogSource, "info" | "subscribePolling">;
 }
 

@@ -12,7 +12,7 @@ import { createStyle, type Style } from "../../terminal/style.js";
  *   > 12:00:01  draw.consumer.won         whk_01JD…XK2M   1  ✓  200     4 ms
  */
 
-export type RowTint = "ok" | "warn" | "error" | "pending" | "dim" | "strong";
+type RowTint = "ok" | "warn" | "error" | "pending" | "dim" | "strong";
 
 export interface RowSegment {
   text: string;
@@ -25,7 +25,7 @@ export interface RowWidths {
 }
 
 /** Everything but the event type and the id has a fixed width. */
-export const FIXED_WIDTH = 2 + 8 + 2 + 1 + 1 + 3 + 1 + 3 + 1 + 3 + 1 + 8;
+const FIXED_WIDTH = 2 + 8 + 2 + 1 + 1 + 3 + 1 + 3 + 1 + 3 + 1 + 8;
 
 /** Room kept right of the column titles for the `↑ 988 ↓ 12` scroll hint. */
 const HINT_WIDTH = 10;

@@ -5,9 +5,7 @@ import { useColor } from "./color-context.js";
 import { logRowSegments } from "./delivery-log-row-line.js";
 import { paintSegments, rowSegments, segmentsWidth, type RowWidths } from "./delivery-row-line.js";
 
-export { fitEnd, fitMiddle, rowTitles, rowWidths, type RowWidths } from "./delivery-row-line.js";
-
-export interface DeliveryRowProps {
+interface DeliveryRowProps {
   record: DeliveryRecord;
   selected: boolean;
   widths: RowWidths;

@@ -31,7 +31,7 @@ const NO_KEY: Key = {
   numLock: false,
 };
 
-export interface Keystroke {
+interface Keystroke {
   input: string;
   key: Key;
 }

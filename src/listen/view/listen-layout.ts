@@ -5,10 +5,10 @@
  */
 
 /** Header (3) + counters (1) + column titles (1) + status bar (2). */
-export const FIXED_ROWS = 7;
+const FIXED_ROWS = 7;
 /** One row kept free below the frame. */
 const SPARE_ROWS = 1;
-export const MIN_LIST_ROWS = 3;
+const MIN_LIST_ROWS = 3;
 
 export interface ListenViewLayout {
   /** Delivery rows in the list. */

@@ -11,12 +11,12 @@ import { isBadSignature, isSuccess } from "./delivery-format.js";
  * frozen copy of the list while paused; counters and the latency sample are fixed-size.
  */
 
-export const DEFAULT_CAPACITY = 1000;
+const DEFAULT_CAPACITY = 1000;
 /** Bodies can be large; the count cap alone would let 1000 × 1 MB bodies through. */
-export const DEFAULT_BYTE_BUDGET = 32 * 1024 * 1024;
+const DEFAULT_BYTE_BUDGET = 32 * 1024 * 1024;
 /** p50 is taken over the most recent answers, which is what a developer watching cares about. */
 export const LATENCY_SAMPLE_SIZE = 1024;
-export const MESSAGE_TTL_MS = 4000;
+const MESSAGE_TTL_MS = 4000;
 
 export interface DeliveryCounters {
   received: number;
@@ -29,7 +29,7 @@ export interface DeliveryCounters {
 }
 
 /** A ring of the latest target durations (only forwards the target answered). */
-export interface LatencySample {
+interface LatencySample {
   readonly values: readonly number[];
   /** Where the next value goes once the ring is full. */
   readonly next: number;
@@ -46,13 +46,13 @@ export interface PausedList {
   readonly auto: boolean;
 }
 
-export interface DetailState {
+interface DetailState {
   readonly record: DeliveryRecord;
   /** First line shown. */
   readonly scroll: number;
 }
 
-export type MessageTone = "info" | "error";
+type MessageTone = "info" | "error";
 
 export interface StatusMessage {
   readonly text: string;
@@ -312,7 +312,7 @@ function applyDeliveries(state: ListenViewState, batch: readonly DeliveryRecord[
  * Index of `seq` in an ascending list. Sessions number deliveries 1, 2, 3…, so the list is usually
  * contiguous and the first guess hits; otherwise binary search.
  */
-export function indexOfSeq(list: readonly DeliveryRecord[], seq: number): number {
+function indexOfSeq(list: readonly DeliveryRecord[], seq: number): number {
   if (list.length === 0) return -1;
   const guess = seq - list[0]!.seq;
   if (guess >= 0 && guess < list.length && list[guess]!.seq === seq) return guess;
@@ -358,7 +358,7 @@ export function listedRecords(state: ListenViewState): readonly DeliveryRecord[]
  * What `f` keeps: a delivery whose latest answer was not a 2xx, or that never got one. One still in
  * flight is not (yet) a failure; one of the platform's log is judged by its status.
  */
-export function isFailedRecord(record: DeliveryRecord): boolean {
+function isFailedRecord(record: DeliveryRecord): boolean {
   if (record.platform) {
     const { status } = record.platform;
     return status === "failed" || status === "permanently_failed" || status === "retrying";

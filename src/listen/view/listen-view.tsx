@@ -14,7 +14,7 @@ export interface ListenViewHandle {
   unmount(): void;
 }
 
-export interface RenderListenViewOptions {
+interface RenderListenViewOptions {
   stdout: NodeJS.WriteStream;
   stdin: NodeJS.ReadStream;
   /** "interrupt" for Ctrl-C, "quit" for `q`. */

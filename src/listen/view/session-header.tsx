@@ -6,7 +6,7 @@ import { describeRoute } from "../routes.js";
 import type { SessionInfo } from "../types.js";
 import { TintedText } from "./tinted-text.js";
 
-export interface SessionHeaderProps {
+interface SessionHeaderProps {
   info: SessionInfo;
   secretShown: boolean;
   /** The latest tunnel and app notices: a tunnel reconnecting or an app down shows in red. */

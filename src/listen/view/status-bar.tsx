@@ -3,9 +3,9 @@ import { Box, Text } from "ink";
 import type { StatusMessage } from "./listen-state.js";
 import { TintedText } from "./tinted-text.js";
 
-export type StatusBarMode = "list" | "details" | "filter";
+type StatusBarMode = "list" | "details" | "filter";
 
-export interface StatusBarProps {
+interface StatusBarProps {
   mode: StatusBarMode;
   /** The filter being typed, in "filter" mode. */
   filterDraft: string | null;

@@ -2,7 +2,7 @@ import { Text, type TextProps } from "ink";
 import type { ReactNode } from "react";
 import { useColor } from "./color-context.js";
 
-export type Tint =
+type Tint =
   | "ok"
   | "warn"
   | "error"
@@ -13,7 +13,7 @@ export type Tint =
   | "accent"
   | "strong";
 
-export interface TintedTextProps {
+interface TintedTextProps {
   tint?: Tint;
   wrap?: TextProps["wrap"];
   children?: ReactNode;

@@ -2,7 +2,7 @@ import { useEffect } from "react";
 import type { DeliveryRecord } from "../types.js";
 import type { ListenViewAction } from "./listen-state.js";
 
-export interface DeliverySubscription {
+interface DeliverySubscription {
   subscribe(listener: (record: DeliveryRecord) => void): () => void;
 }
 
@@ -11,14 +11,14 @@ export interface DeliverySubscription {
  * changed, and nobody reads rows faster. A delivery after a quiet spell shows at once; keys are not
  * batched (Ink itself draws at most 20 frames a second).
  */
-export const FLUSH_INTERVAL_MS = 100;
+const FLUSH_INTERVAL_MS = 100;
 /**
  * In a flood (a frame's batch of at least BUSY_BATCH records) frames come 4 a second: rows scroll
  * by faster than anyone reads either way, and every frame costs Ink a full screen of short-lived
  * cell objects (which V8 ends up promoting, so the heap, and RSS, grow with the frame rate).
  */
-export const BUSY_BATCH = 200;
-export const BUSY_FLUSH_INTERVAL_MS = 250;
+const BUSY_BATCH = 200;
+const BUSY_FLUSH_INTERVAL_MS = 250;
 
 /**
  * Subscribes to the session and hands its records to the reducer in batches: the listener only

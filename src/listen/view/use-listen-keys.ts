@@ -10,7 +10,7 @@ import { selectedRecord, type ListenViewAction, type ListenViewState } from "./l
 
 export type QuitReason = "quit" | "interrupt";
 
-export interface ListenKeysOptions {
+interface ListenKeysOptions {
   getState: () => ListenViewState;
   dispatch: (action: ListenViewAction) => void;
   /** Resolves with a line to show (how a redelivery went), or nothing. */

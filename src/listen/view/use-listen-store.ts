@@ -7,7 +7,7 @@ import {
   type ListenViewState,
 } from "./listen-state.js";
 
-export interface ListenStore {
+interface ListenStore {
   state: ListenViewState;
   dispatch: (action: ListenViewAction) => void;
   /**

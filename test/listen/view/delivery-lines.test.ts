@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bodyLines, deliveryDetailLines } from "../../../src/listen/view/delivery-detail-lines.js";
+import { deliveryDetailLines } from "../../../src/listen/view/delivery-detail-lines.js";
+import { bodyLines } from "../../../src/listen/view/detail-blocks.js";
 import { clockTime, formatDuration } from "../../../src/listen/view/delivery-format.js";
 import { deliveryJson, formatForwardedLine, formatReceivedLine } from "../../../src/listen/delivery-lines.js";
 import { stripAnsi } from "../../../src/terminal/style.js";
