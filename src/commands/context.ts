@@ -12,7 +12,19 @@ export function globalsOf(cmd: Command): GlobalOptions {
 /** The output of one command: its streams from deps, its mode from the global flags. */
 export function outputOf(options: GlobalOptions, deps: CommandDeps): Output {
   const { json, color, verbose } = options;
-  return new Output({ json, color, verbose, stdout: deps.stdout, stderr: deps.stderr, env: deps.env });
+  // The streams stay behind getters, so a run that never writes to stderr never builds it.
+  return new Output({
+    json,
+    color,
+    verbose,
+    env: deps.env,
+    get stdout() {
+      return deps.stdout;
+    },
+    get stderr() {
+      return deps.stderr;
+    },
+  });
 }
 
 /**

@@ -34,16 +34,23 @@ export class Output {
   readonly color: boolean;
   readonly verbose: boolean;
   readonly style: Style;
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Read on use: Node builds a stdio stream when first asked for, and most runs never write to stderr. */
+  readonly #streams: Pick<OutputOptions, "stdout" | "stderr">;
 
   constructor(options: OutputOptions) {
-    this.stdout = options.stdout;
-    this.stderr = options.stderr;
+    this.#streams = options;
     this.json = options.json ?? false;
     this.verbose = options.verbose ?? false;
     this.color = shouldUseColor(options.color, this.stdout, options.env);
     this.style = createStyle(this.color);
+  }
+
+  get stdout(): NodeJS.WritableStream & { isTTY?: boolean } {
+    return this.#streams.stdout;
+  }
+
+  get stderr(): NodeJS.WritableStream & { isTTY?: boolean } {
+    return this.#streams.stderr;
   }
 
   /** Whether a person is at the terminal (decides prompts and live views, not colour). */

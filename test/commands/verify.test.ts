@@ -1,7 +1,10 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../../src/cli.js";
+import { createDeps } from "../../src/commands/deps.js";
 import { cleanEnv, runCli, tempConfigDir, type CliResult } from "../helpers/cli.js";
 
 const SECRET = "whsec_e2eSecretForVerify0123456789";
@@ -212,5 +215,40 @@ describe("fanfare webhooks verify: missing or bad inputs exit 2 with a hint", ()
     expect(r.stdout).toMatch(/--payload <file>/);
     expect(r.stdout).toMatch(/Examples:/);
     expect(r.stdout).toMatch(/openssl dgst -sha256 -hmac/);
+  });
+});
+
+describe("streams on first use", () => {
+  // Node builds process.stderr when first asked for; a check that succeeds writes nothing there,
+  // so it should never ask (start-up time: bench/startup.mjs).
+  async function stderrAsked(signature: string): Promise<{ code: number; asked: number; out: string }> {
+    let asked = 0;
+    let out = "";
+    const sink = (write: (s: string) => void) => new Writable({ write: (chunk, _enc, done) => (write(String(chunk)), done()) });
+    const stdout = sink((s) => (out += s));
+    const stderr = sink(() => {});
+    const deps = createDeps({
+      stdout,
+      get stderr() {
+        asked++;
+        return stderr;
+      },
+      env,
+    });
+    const code = await run(["node", "fanfare", "webhooks", "verify", "--secret", SECRET, "--payload", bodyFile, "--signature", signature], deps);
+    return { code, asked, out };
+  }
+
+  it("a valid signature never asks for stderr", async () => {
+    const r = await stderrAsked(v1(nowSeconds()));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("valid signature");
+    expect(r.asked).toBe(0);
+  });
+
+  it("an invalid one does (where its one line goes)", async () => {
+    const r = await stderrAsked(v1(nowSeconds(), "another body"));
+    expect(r.code).toBe(1);
+    expect(r.asked).toBeGreaterThan(0);
   });
 });
