@@ -10,7 +10,8 @@
 //    large share of a short command's start-up on Node 20; the live view pays for that loader when it
 //    opens, and a long-running view can afford it. ES modules import CommonJS chunks with their
 //    named exports (esbuild marks them for Node's export detection), and both kinds share one instance
-//    of every chunk, so there is still one copy of each module in a process.
+//    of every chunk, so there is still one copy of each module in a process. What cli.js loads at
+//    every start (its "core") goes into cli.cjs itself rather than a dozen small files.
 // Source maps go through both passes, so a stack trace still points into src/.
 import { build, transform } from "esbuild";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -94,7 +95,8 @@ async function lowerToCommonJs(from, to) {
   // A chunk stays an ES module when it awaits at the top level, or imports one that does (require()
   // cannot load an ES module on Node 20).
   const modules = new Set();
-  for (const chunk of chunks) if (await hasTopLevelAwait(from, chunk)) modules.add(chunk);
+  const awaiting = await Promise.all(chunks.map((chunk) => hasTopLevelAwait(from, chunk)));
+  chunks.forEach((chunk, i) => awaiting[i] && modules.add(chunk));
   for (let grew = true; grew; ) {
     grew = false;
     for (const chunk of chunks) {
@@ -107,31 +109,36 @@ async function lowerToCommonJs(from, to) {
   for (const chunk of core) if (modules.has(chunk)) throw new Error(`${chunk} is loaded at every start but must stay an ES module`);
   const outName = (chunk) => chunk.replace(/\.js$/, modules.has(chunk) ? ".mjs" : ".cjs");
 
-  await Promise.all(chunks.filter((chunk) => !core.has(chunk)).map((chunk) => lowerChunk(chunk, modules.has(chunk))));
+  const groups = chunks.filter((chunk) => chunk !== ENTRY && !core.has(chunk));
+  await Promise.all([
+    // cli.js, with its core inlined and handed to the groups by name.
+    lower({
+      stdin: {
+        contents:
+          `export * from "./${ENTRY}";\n` +
+          [...core].map((c, n) => `import * as c${n} from "./${c}";\n`).join("") +
+          `export const __chunks = { ${[...core].map((c, n) => `${JSON.stringify(c)}: c${n}`).join(", ")} };\n`,
+        resolveDir: from,
+        // A name of its own: named cli.js, it would be the file it re-exports.
+        sourcefile: "cli-entry.js",
+        loader: "js",
+      },
+      outfile: join(to, outName(ENTRY)),
+    }),
+    lower({ entryPoints: groups.filter((c) => !modules.has(c)).map((c) => join(from, c)), outdir: to, outbase: from, outExtension: { ".js": ".cjs" } }),
+    lower({ entryPoints: groups.filter((c) => modules.has(c)).map((c) => join(from, c)), outdir: to, outbase: from, outExtension: { ".js": ".mjs" } }, true),
+  ]);
 
-  async function lowerChunk(chunk, asModule) {
-    const outDir = posix.dirname(outName(chunk));
-    const fromOut = (target) => "./" + posix.relative(outDir, outName(target)).replace(/^(\.\.\/)/, "$1");
-    const toEntry = posix.relative(outDir, outName(ENTRY)).replace(/^(?!\.)/, "./");
-    const entry =
-      chunk === ENTRY
-        ? // cli.js, and its core modules by name for the groups.
-          {
-            stdin: {
-              contents:
-                `export * from "./${ENTRY}";\n` +
-                [...core].map((c, n) => `import * as c${n} from "./${c}";\n`).join("") +
-                `export const __chunks = { ${[...core].map((c, n) => `${JSON.stringify(c)}: c${n}`).join(", ")} };\n`,
-              resolveDir: from,
-              sourcefile: "cli-entry.js",
-              loader: "js",
-            },
-          }
-        : { entryPoints: [join(from, chunk)] };
+  /** One esbuild pass over some chunks, each bundled alone: the chunks it imports stay apart. */
+  async function lower(entry, asModule = false) {
+    if (entry.entryPoints?.length === 0) return;
+    const intoEntry = entry.stdin !== undefined;
+    // Where the output files sit, for the paths between them: cli.cjs in dist/, the rest in chunks/.
+    const outDir = intoEntry ? "." : "chunks";
+    const pathTo = (target) => "./" + posix.relative(outDir, outName(target));
     const result = await build({
       absWorkingDir: root,
       ...entry,
-      outfile: join(to, outName(chunk)),
       bundle: true,
       format: asModule ? "esm" : "cjs",
       platform: "node",
@@ -150,16 +157,16 @@ async function lowerToCommonJs(from, to) {
           name: "chunks",
           setup(b) {
             b.onResolve({ filter: /^\.\.?\// }, (args) => {
+              if (args.kind === "entry-point") return undefined;
               if (args.namespace === "core") return { path: args.path, external: true };
               const target = posix.relative(from, posix.join(args.resolveDir, args.path));
               if (!imports.has(target)) throw new Error(`${args.importer} imports ${args.path}, which is not a chunk of this build`);
-              // Into cli.cjs go cli.js and its core; everything else stays its own file.
-              if (chunk === ENTRY && (target === ENTRY || core.has(target))) return { path: join(from, target) };
+              if (intoEntry && (target === ENTRY || core.has(target))) return { path: join(from, target) };
               if (core.has(target)) return { path: target, namespace: "core" };
-              return { path: fromOut(target), external: true };
+              return { path: pathTo(target), external: true };
             });
             b.onLoad({ filter: /.*/, namespace: "core" }, (args) => ({
-              contents: `module.exports = require(${JSON.stringify(toEntry)}).__chunks[${JSON.stringify(args.path)}];`,
+              contents: `module.exports = require(${JSON.stringify(pathTo(ENTRY))}).__chunks[${JSON.stringify(args.path)}];`,
               loader: "js",
             }));
             b.onResolve({ filter: /^[^.]/ }, (args) => (args.kind === "entry-point" ? undefined : { path: args.path, external: true }));
@@ -177,10 +184,9 @@ async function lowerToCommonJs(from, to) {
       logLevel: "silent",
       write: false,
     });
-    if (result.warnings.length > 0) throw new Error(`${chunk}: ${result.warnings.map((w) => w.text).join("; ")}`);
+    if (result.warnings.length > 0) throw new Error(result.warnings.map((w) => `${w.location?.file ?? ""}: ${w.text}`).join("; "));
     for (const file of result.outputFiles) {
-      let text = file.text;
-      if (!asModule && file.path.endsWith(".cjs")) text = importModulesForReal(text, chunk);
+      const text = !asModule && file.path.endsWith(".cjs") ? importModulesForReal(file.text, file.path) : file.text;
       mkdirSync(dirname(file.path), { recursive: true });
       writeFileSync(file.path, text);
     }
@@ -202,11 +208,11 @@ async function hasTopLevelAwait(from, chunk) {
  * In a CommonJS chunk, esbuild turned every import() into a require(); for an ES module chunk that
  * must be a real import(). Same length, padded with spaces, so the source map's columns still hold.
  */
-function importModulesForReal(text, chunk) {
+function importModulesForReal(text, file) {
   const rewritten = text.replace(/Promise\.resolve\(\)\.then\(\s*\(\)\s*=>\s*(?:[\w$]+\()?require\("([^"]+\.mjs)"\)\)?\s*\)/g, (call, spec) => {
     const real = `import("${spec}")`;
     return real + " ".repeat(call.length - real.length);
   });
-  if (/require\("[^"]+\.mjs"\)/.test(rewritten)) throw new Error(`${chunk}: an ES module chunk is still loaded with require()`);
+  if (/require\("[^"]+\.mjs"\)/.test(rewritten)) throw new Error(`${file}: an ES module chunk is still loaded with require()`);
   return rewritten;
 }
