@@ -72,7 +72,7 @@ try {
   console.log(`\nrequire cost in a fresh process (median of ${importRuns}; a row includes what it requires):`);
   for (const [label] of modules) console.log(`  ${label.padEnd(42)} ${formatMs(importTimes[label]).padStart(9)}`);
   if (passed.includes(false)) {
-    console.log("\nMISS: the import rows show what dist/cli.js and each command's chunk cost.");
+    console.log("\nMISS: the require rows show what dist/cli.cjs and each command's chunk cost.");
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -77,6 +77,12 @@ export function resolveProfileName(
 
 /** An http(s) URL without a trailing slash, or a usage error naming where the bad value came from. */
 export function checkApiBase(value: string, from = "--api-base"): string {
+  // The URL parser would take a control character in the path (percent-encoding it), and the raw
+  // value would then be saved and printed back.
+  const bad = unfitCharacter(value, CONTROL);
+  if (bad !== undefined) {
+    throw usageError(`invalid API base URL (${from}): it contains ${bad}`, `use a full URL, e.g. ${DEFAULT_API_BASE}`, "invalid_api_base");
+  }
   let url: URL;
   try {
     url = new URL(value);
@@ -89,7 +95,9 @@ export function checkApiBase(value: string, from = "--api-base"): string {
   return value.replace(/\/+$/, "");
 }
 
-/** Whitespace (Unicode's too), C0 controls, DEL and C1 controls: nothing a key is made of. */
+/** C0 controls, DEL and C1 controls: nothing a key or a URL is made of. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+/** …nor whitespace (Unicode's too), for a key. */
 const NOT_IN_A_KEY = /[\s\u0000-\u001f\u007f-\u009f]/u;
 
 /**
@@ -102,13 +110,17 @@ const NOT_IN_A_KEY = /[\s\u0000-\u001f\u007f-\u009f]/u;
 export function checkApiKey(value: string, from: string, hint: string): string {
   const key = value.trim();
   if (key === "") throw usageError(`${from} is empty`, hint, "invalid_api_key");
-  const bad = NOT_IN_A_KEY.exec(key)?.[0];
-  if (bad !== undefined) {
-    const what = /\s/u.test(bad) ? "whitespace" : "a control character";
-    const code = `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
-    throw usageError(`${from} contains ${what} (${code})`, hint, "invalid_api_key");
-  }
+  const bad = unfitCharacter(key, NOT_IN_A_KEY);
+  if (bad !== undefined) throw usageError(`${from} contains ${bad}`, hint, "invalid_api_key");
   return key;
+}
+
+/** The first character of `value` that `unfit` matches, named by its code point ("a control character (U+001B)"). */
+function unfitCharacter(value: string, unfit: RegExp): string | undefined {
+  const bad = unfit.exec(value)?.[0];
+  if (bad === undefined) return undefined;
+  const what = /\s/u.test(bad) ? "whitespace" : "a control character";
+  return `${what} (U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")})`;
 }
 
 /**

@@ -166,6 +166,14 @@ describe("checks", () => {
     expect(() => checkApiBase("localhost:8787", "FANFARE_API_BASE")).toThrow('invalid API base URL "localhost:8787" (FANFARE_API_BASE)');
   });
 
+  it("checkApiBase refuses a control character the URL parser would have taken (percent-encoded in the path)", () => {
+    expect(new URL("http://127.0.0.1:8787/a\u001b[31m").pathname).toBe("/a%1B[31m");
+    expect(() => checkApiBase("http://127.0.0.1:8787/a\u001b[31m", "--api-base")).toThrow(
+      "invalid API base URL (--api-base): it contains a control character (U+001B)",
+    );
+    expect(() => checkApiBase("http://127.0.0.1:8787/\u009b31m")).toThrow("U+009B");
+  });
+
   it("checkApiKey trims, and refuses an empty key, whitespace and any control character (C0, DEL, C1) by code point", () => {
     expect(checkApiKey("  sk_test_abc-123.x  ", "--api-key", "h")).toBe("sk_test_abc-123.x");
     expect(() => checkApiKey("  ", "--api-key", "h")).toThrow("--api-key is empty");
