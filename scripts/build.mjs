@@ -23,7 +23,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = join(root, "dist");
 
 // CommonJS packages in the bundle (commander, React, undici…) call require() for Node's built-ins,
-// and an ES module has no require of its own. A CommonJS chunk has one, so pass 2 takes this out.
+// and an ES module has no require of its own. Pass 2 takes it out of the bundled text and gives it
+// back, as the file's first line, only to the chunks that stay ES modules.
 const ESM_REQUIRE = 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);';
 
 const staging = mkdtempSync(join(tmpdir(), "fanfare-build-"));
@@ -152,6 +153,10 @@ async function lowerToCommonJs(from, to) {
       supported: asModule ? {} : { "dynamic-import": false },
       // The one use of import.meta (finding the cloudflared package) only needs this file's path.
       define: asModule ? {} : { "import.meta.url": "__filename" },
+      // An ES module chunk gets its require() back as the file's own first line, where esbuild's
+      // helpers find it (inside the bundled text, esbuild would rename it). A CommonJS chunk is
+      // strict, as the ES module it was.
+      banner: { js: asModule ? ESM_REQUIRE : '"use strict";' },
       plugins: [
         {
           name: "chunks",
@@ -170,14 +175,12 @@ async function lowerToCommonJs(from, to) {
               loader: "js",
             }));
             b.onResolve({ filter: /^[^.]/ }, (args) => (args.kind === "entry-point" ? undefined : { path: args.path, external: true }));
-            if (!asModule) {
-              b.onLoad({ filter: /\.js$/ }, (args) => {
-                const text = readFileSync(args.path, "utf8");
-                if (!text.startsWith(ESM_REQUIRE)) throw new Error(`${args.path} lacks the require banner`);
-                // The same length in spaces, so the source map's columns still hold.
-                return { contents: " ".repeat(ESM_REQUIRE.length) + text.slice(ESM_REQUIRE.length), loader: "js", resolveDir: dirname(args.path) };
-              });
-            }
+            b.onLoad({ filter: /\.js$/ }, (args) => {
+              const text = readFileSync(args.path, "utf8");
+              if (!text.startsWith(ESM_REQUIRE)) throw new Error(`${args.path} lacks the require banner`);
+              // The same length in spaces, so the source map's columns still hold.
+              return { contents: " ".repeat(ESM_REQUIRE.length) + text.slice(ESM_REQUIRE.length), loader: "js", resolveDir: dirname(args.path) };
+            });
           },
         },
       ],
