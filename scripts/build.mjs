@@ -26,6 +26,7 @@ const dist = join(root, "dist");
 // and an ES module has no require of its own. Pass 2 takes it out of the bundled text and gives it
 // back, as the file's first line, only to the chunks that stay ES modules.
 const ESM_REQUIRE = 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);';
+const COMMONJS_PRELUDE = '"use strict";const __importMeta={get url(){return require("node:url").pathToFileURL(__filename).href}};';
 
 const staging = mkdtempSync(join(tmpdir(), "fanfare-build-"));
 try {
@@ -151,12 +152,11 @@ async function lowerToCommonJs(from, to) {
       // command never starts the ES module loader; an ES module chunk is reached by a real import()
       // (rewritten below).
       supported: asModule ? {} : { "dynamic-import": false },
-      // The one use of import.meta (finding the cloudflared package) only needs this file's path.
-      define: asModule ? {} : { "import.meta.url": "__filename" },
       // An ES module chunk gets its require() back as the file's own first line, where esbuild's
       // helpers find it (inside the bundled text, esbuild would rename it). A CommonJS chunk is
-      // strict, as the ES module it was.
-      banner: { js: asModule ? ESM_REQUIRE : '"use strict";' },
+      // strict, as the ES module it was, and has an import.meta whose url is its own file's.
+      define: asModule ? {} : { "import.meta": "__importMeta" },
+      banner: { js: asModule ? ESM_REQUIRE : COMMONJS_PRELUDE },
       plugins: [
         {
           name: "chunks",
