@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
 import { usageError, failure } from "../errors.js";
+import { escapeControl } from "../terminal/escape.js";
 import { type CommandContext, examples, outputOf, runWith } from "./context.js";
 import type { CommandDeps } from "./deps.js";
 
@@ -88,7 +89,7 @@ export async function listConfig(options: GlobalOptions, deps: CommandDeps): Pro
     return;
   }
   const { renderFields, renderTable } = await import("../api/format.js");
-  const { escapeControl: e } = await import("../terminal/escape.js");
+  const e = escapeControl;
   const from = (source: string | null) => out.style.dim(`(${source ?? "not set"})`);
   // Values come from a file anyone may have edited by hand, and from the environment: escaped here,
   // at print time, so an ESC in a saved apiBase cannot drive the terminal (--json: safeJson).
@@ -151,7 +152,6 @@ export async function getConfig(
   if (out.json) out.printJson({ key, value, source, profile: s.profile });
   else {
     // A hand-edited config file may hold anything: escaped like every value from outside.
-    const { escapeControl } = await import("../terminal/escape.js");
     out.print(escapeControl(value));
   }
 }
@@ -188,11 +188,9 @@ export async function setConfig(
     const profiles = (data.profiles ??= {});
     profiles[profile] = { ...(Object.hasOwn(profiles, profile) ? profiles[profile] : {}), [key]: stored };
   }, deps.env);
+  // Both checks refuse control characters, so what is shown is safe as it is.
   if (out.json) out.printJson({ profile, key, value: shown });
-  else {
-    const { escapeControl } = await import("../terminal/escape.js");
-    out.print(`saved ${key} = ${escapeControl(shown)} in profile "${profile}"`);
-  }
+  else out.print(`saved ${key} = ${shown} in profile "${profile}"`);
 }
 
 /** "did you mean apiKey?" by the closest name (case and typos forgiven, as for event names), then the list. */

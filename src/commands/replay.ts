@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
 import type { DeliveryResult } from "../delivery/report.js";
-import { CliError, failure, usageError } from "../errors.js";
+import { failure, usageError } from "../errors.js";
 import type { CapturedDelivery } from "../delivery/replay-log.js";
 import { assertSecretFitsScheme, parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES, type SignatureScheme } from "../signing/options.js";
 import { escapeControl } from "../terminal/escape.js";
@@ -101,22 +101,22 @@ export async function replay(options: ReplayOptions, deps: CommandDeps): Promise
 
   const { resolveTarget } = await import("../delivery/target.js");
   const target = await resolveTarget({ forwardTo: options.forwardTo, env: deps.env });
-  let signing: { secret: string; scheme?: typeof scheme } | "as-recorded" = "as-recorded";
+  let signing: { secret: string; schemeOf: (delivery: CapturedDelivery) => SignatureScheme } | "as-recorded" = "as-recorded";
   if (!asRecorded) {
     // The secret trigger would use (DESIGN): one order, resolveSigningSecret's, so a running listen's
     // secret beats FANFARE_WEBHOOK_SECRET here as it does for trigger (listen verifies with its own).
     const { resolveSigningSecret, STORED_SECRET_NOTE } = await import("../delivery/signing-secret.js");
-    const { secret, source } = await resolveSigningSecret({ flag: options.secret, sessionSecret: target.sessionSecret, env: deps.env }).catch(
-      (error: unknown) => {
-        // replay has one more way out than trigger: the recorded signatures.
-        if (error instanceof CliError && error.code === "missing_secret") throw usageError(error.message, `${error.hint}, or --as-recorded`, error.code);
-        throw error;
-      },
-    );
+    const { secret, source } = await resolveSigningSecret({
+      flag: options.secret,
+      sessionSecret: target.sessionSecret,
+      env: deps.env,
+      // replay has one more way out than trigger: the recorded signatures.
+      orElse: "--as-recorded",
+    });
     if (source === "stored") out.info(out.style.dim(STORED_SECRET_NOTE));
-    const schemes = scheme !== undefined ? new Set([scheme]) : await recordedSchemes(chosen, where);
-    for (const s of schemes) assertSecretFitsScheme(secret, s, source === "listen");
-    signing = { secret, ...(scheme !== undefined ? { scheme } : {}) };
+    const recorded = scheme === undefined ? await recordedSchemes(chosen, where) : undefined;
+    for (const s of recorded ? new Set(recorded.values()) : [scheme!]) assertSecretFitsScheme(secret, s, source === "listen");
+    signing = { secret, schemeOf: recorded ? (delivery) => recorded.get(delivery)! : () => scheme! };
   }
 
   const [{ createDeliveryClient }, { replayDeliveries }, report, { LineWriter }] = await Promise.all([
@@ -171,9 +171,9 @@ export async function replay(options: ReplayOptions, deps: CommandDeps): Promise
  * The schemes the chosen deliveries were recorded in, to sign them afresh in; a recorded signature
  * that cannot be read (a sender's junk that listen flagged) stops the run before anything is sent.
  */
-async function recordedSchemes(chosen: readonly CapturedDelivery[], where: string): Promise<Set<SignatureScheme>> {
+async function recordedSchemes(chosen: readonly CapturedDelivery[], where: string): Promise<Map<CapturedDelivery, SignatureScheme>> {
   const { recordedScheme } = await import("../delivery/replay-log.js");
-  const schemes = new Set<SignatureScheme>();
+  const schemes = new Map<CapturedDelivery, SignatureScheme>();
   for (const delivery of chosen) {
     const recorded = recordedScheme(delivery.headers);
     if (!recorded.ok) {
@@ -183,7 +183,7 @@ async function recordedSchemes(chosen: readonly CapturedDelivery[], where: strin
         "malformed_signature",
       );
     }
-    schemes.add(recorded.scheme);
+    schemes.set(delivery, recorded.scheme);
   }
   return schemes;
 }

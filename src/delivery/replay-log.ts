@@ -93,7 +93,7 @@ export function selectDeliveries(deliveries: readonly CapturedDelivery[], filter
 }
 
 /** The scheme a captured delivery was signed in, or why its recorded signature cannot tell. */
-export type RecordedScheme =
+type RecordedScheme =
   | { ok: true; scheme: SignatureScheme }
   | { ok: false; /** The header the signature was read from. */ header: string; reason: string };
 

@@ -1,6 +1,6 @@
 import type { SignatureScheme } from "../signing/options.js";
 import type { DeliveryResult } from "./report.js";
-import { recordedHeaders, recordedScheme, type CapturedDelivery } from "./replay-log.js";
+import { recordedHeaders, type CapturedDelivery } from "./replay-log.js";
 import { signDelivery, type DeliveryClient, type SignedDelivery } from "./send.js";
 import { collectSends, type TriggerOutcome } from "./trigger.js";
 
@@ -9,10 +9,11 @@ interface ReplayRun {
   url: URL;
   concurrency: number;
   /**
-   * How each delivery is signed: afresh with this secret, the current time and the scheme (or the
-   * one it was recorded in), or `as-recorded`: the original bytes and headers, old signature and all.
+   * How each delivery is signed: afresh with this secret, the current time and its scheme (the one
+   * asked for, or the one it was recorded in: the command read them all before sending), or
+   * `as-recorded`: the original bytes and headers, old signature and all.
    */
-  signing: { secret: string; scheme?: SignatureScheme } | "as-recorded";
+  signing: { secret: string; schemeOf: (delivery: CapturedDelivery) => SignatureScheme } | "as-recorded";
   client: Pick<DeliveryClient, "send">;
   onResult?(result: DeliveryResult): void;
   signal?: AbortSignal;
@@ -33,16 +34,9 @@ function replayedDelivery(delivery: CapturedDelivery, signing: ReplayRun["signin
     deliveryId: delivery.id,
     body: delivery.body,
     secret: signing.secret,
-    scheme: signing.scheme ?? schemeToSign(delivery),
+    scheme: signing.schemeOf(delivery),
     timestamp: Math.floor(nowMs / 1000),
   });
-}
-
-/** The recorded scheme; an unreadable one is refused by the command before anything is sent. */
-function schemeToSign(delivery: CapturedDelivery): SignatureScheme {
-  const recorded = recordedScheme(delivery.headers);
-  if (recorded.ok) return recorded.scheme;
-  throw new Error(`line ${delivery.line}: the recorded ${recorded.header} cannot be read and no scheme was given`);
 }
 
 /**

@@ -8,7 +8,7 @@ import { isOk, type DeliveryResult, type NetworkErrorCode } from "./report.js";
 /** The docs give receivers 30 seconds to answer. */
 const DELIVERY_TIMEOUT_MS = 30_000;
 /** How much of a receiver's answer is kept: enough to show why it failed. */
-export const RESPONSE_BODY_LIMIT = 2048;
+const RESPONSE_BODY_LIMIT = 2048;
 
 /** A delivery ready to go: the exact bytes to send and the headers that sign them. */
 export interface SignedDelivery {

@@ -10,6 +10,8 @@ interface SecretSources {
   /** The running listen session's secret, when deliveries go to (or through) it. */
   sessionSecret?: string;
   env: NodeJS.ProcessEnv;
+  /** A way out the command has besides a secret (replay's `--as-recorded`), for the hint when there is none. */
+  orElse?: string;
 }
 
 interface ResolvedSecret {
@@ -34,7 +36,7 @@ export async function resolveSigningSecret(sources: SecretSources): Promise<Reso
   if (stored) return { secret: stored, source: "stored" };
   throw usageError(
     "no signing secret",
-    `pass --secret whsec_… or export ${SECRET_ENV}=whsec_… (the secret your app verifies with)`,
+    `pass --secret whsec_… or export ${SECRET_ENV}=whsec_… (the secret your app verifies with)` + (sources.orElse ? `, or ${sources.orElse}` : ""),
     "missing_secret",
   );
 }

@@ -1,8 +1,9 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import { createServer as createTcpServer, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { ContractChecker } from "../contract/openapi.js";
 
 export { waitUntil } from "../helpers/wait.js";
+export { freePort } from "../listen/servers.js";
 
 export interface Received {
   headers: IncomingHttpHeaders;
@@ -86,14 +87,3 @@ export function apiFor(base: string, apiKey: string): Api {
 
 
 export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A loopback port nothing listens on (now): for a target that refuses, or a port to start on. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createTcpServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
