@@ -6,8 +6,9 @@
 //   node scripts/node-matrix.mjs [--versions 22,24] [--keep]
 // The Node binaries are kept for a day in ~/.cache/fanfare-node-matrix (FANFARE_NODE_MATRIX_CACHE).
 // Smoke per version: `--version`; `trigger --all` to a receiver that verifies every signature;
-// `verify` of a good and a bad signature; `listen --no-tui` forwarding one delivery from `trigger`.
-import { execFile, spawn } from "node:child_process";
+// `verify` of a good and a bad signature; `listen --no-tui` forwarding one delivery from `trigger`;
+// listen's live view opening on a pseudo-terminal (where `script` is installed).
+import { execFile, spawn, spawnSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -104,6 +105,8 @@ function waitForOutput(child, pattern, ms, output) {
   });
 }
 
+const hasScript = spawnSync("script", ["--version"], { stdio: "ignore" }).status === 0;
+
 async function smoke(major, node, tarball) {
   const t0 = performance.now();
   const app = join(work, `app-${major}`);
@@ -165,6 +168,26 @@ async function smoke(major, node, tarball) {
     const { code } = await exited;
     if (code !== 130) fail(`listen exited ${code} on SIGTERM, not 130\n${output}`);
     steps.push("listen --no-tui (1 delivery forwarded, exit 130 on SIGTERM)");
+
+    // The live view is the one ES module chunk, loaded with import() from CommonJS: it opens only on
+    // a terminal, which `script` (util-linux) provides where it is installed.
+    if (hasScript) {
+      const command = [node, bin, "webhooks", "listen", "--forward", receiver.url].map((a) => JSON.stringify(a)).join(" ");
+      const view = spawn("script", ["-qefc", command, "/dev/null"], { env: { ...runEnv, TERM: "xterm-256color" } });
+      let screen = "";
+      view.stdout.setEncoding("utf8").on("data", (d) => (screen += d));
+      view.stderr.setEncoding("utf8").on("data", (d) => (screen += d));
+      const viewExited = new Promise((resolve) => view.on("exit", (code) => resolve(code)));
+      try {
+        await waitForOutput(view, /waiting for deliveries/, 30_000, () => screen);
+        view.stdin.write("q");
+        const viewCode = await viewExited;
+        if (viewCode !== 0 || /unexpected error/.test(screen)) fail(`listen's live view exited ${viewCode}\n${screen}`);
+      } finally {
+        view.kill("SIGKILL");
+      }
+      steps.push("listen's live view (opened, q)");
+    }
   } finally {
     await receiver.close();
   }
