@@ -48,6 +48,7 @@ function tint(style: Style, tone: StatusTone): Style {
 
 /** Retries and replays are the lines a developer hunts for, so they say so. */
 function notes(record: DeliveryRecord): string {
+  if (record.attempt <= 1 && record.replayOf === null) return "";
   const parts: string[] = [];
   if (record.attempt > 1) parts.push(`attempt ${record.attempt}`);
   if (record.replayOf !== null) parts.push(`replay of #${record.replayOf}`);
@@ -56,8 +57,14 @@ function notes(record: DeliveryRecord): string {
 
 /** `12:00:01 --> draw.consumer.won [whk_…]` */
 export function formatReceivedLine(record: DeliveryRecord, options: LineOptions): string {
-  const s = styleFor(options);
-  return `${s.dim(clockTime(record.receivedAt))} --> ${s.bold(escapeControl(record.eventType))} [${escapeControl(record.id)}]${notes(record)}`;
+  const eventType = escapeFew(record.eventType);
+  return `${timeText(record.receivedAt, options)} --> ${options.color ? styles.on.bold(eventType) : eventType} [${escapeControl(record.id)}]${notes(record)}`;
+}
+
+/** The line's time, dimmed on a colour terminal; without colour no style function is called at all. */
+function timeText(epochMs: number, options: LineOptions): string {
+  const time = clockTime(epochMs);
+  return options.color ? styles.on.dim(time) : time;
 }
 
 /**
@@ -97,7 +104,7 @@ function forwardedParts(record: DeliveryRecord, options: LineOptions): Forwarded
   const problem = signatureProblem(record);
   return {
     s,
-    time: s.dim(clockTime(record.receivedAt)),
+    time: timeText(record.receivedAt, options),
     method: escapeFew(record.request.method),
     id: escapeControl(record.id),
     flag: problem ? " " + s.red(`✗ ${escapeControl(problem)}`) : "",
@@ -106,7 +113,8 @@ function forwardedParts(record: DeliveryRecord, options: LineOptions): Forwarded
 
 function forwardedLine(parts: ForwardedParts, target: ForwardResult | null): string {
   const { s } = parts;
-  const status = tint(s, statusTone(target))(`[${statusLabel(target)}]`);
+  const label = `[${statusLabel(target)}]`;
+  const status = s === styles.off ? label : tint(s, statusTone(target))(label);
   const url = target === null ? "(not forwarded yet)" : escapeFew(target.url);
   let outcome: string;
   if (target === null) outcome = "in flight";
@@ -117,8 +125,8 @@ function forwardedLine(parts: ForwardedParts, target: ForwardResult | null): str
 }
 
 /**
- * Escapes text that takes a few values over a session (the --forward URLs, the method), once per
- * value rather than once per line. Capped: the values still come from outside.
+ * Escapes text that takes a few values over a session (the --forward URLs, the method, event
+ * types), once per value rather than once per line. Capped: the values still come from outside.
  */
 function escapeFew(text: string): string {
   let escaped = escapedFew.get(text);

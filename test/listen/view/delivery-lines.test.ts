@@ -193,6 +193,9 @@ describe("several targets", () => {
         expect(line).not.toContain("\u0007");
         expect(line).toContain("PO\\x1b[2JST http://x/\\x1b]0;pwned\\x07");
       }
+      const received = formatReceivedLine({ ...forged, eventType: "draw\u001b[2J.won" }, colour);
+      expect(stripAnsi(received)).not.toContain(ESC);
+      expect(stripAnsi(received)).toContain("draw\\x1b[2J.won");
     }
   });
 
