@@ -1,4 +1,4 @@
-import type { DeliveryRecord } from "./types.js";
+import type { DeliveryRecord, ForwardResult } from "./types.js";
 import {
   clockTime,
   formatDuration,
@@ -48,6 +48,7 @@ function tint(style: Style, tone: StatusTone): Style {
 
 /** Retries and replays are the lines a developer hunts for, so they say so. */
 function notes(record: DeliveryRecord): string {
+  if (record.attempt <= 1 && record.replayOf === null) return "";
   const parts: string[] = [];
   if (record.attempt > 1) parts.push(`attempt ${record.attempt}`);
   if (record.replayOf !== null) parts.push(`replay of #${record.replayOf}`);
@@ -56,8 +57,14 @@ function notes(record: DeliveryRecord): string {
 
 /** `12:00:01 --> draw.consumer.won [whk_…]` */
 export function formatReceivedLine(record: DeliveryRecord, options: LineOptions): string {
-  const s = styleFor(options);
-  return `${s.dim(clockTime(record.receivedAt))} --> ${s.bold(escapeControl(record.eventType))} [${escapeControl(record.id)}]${notes(record)}`;
+  const eventType = escapeFew(record.eventType);
+  return `${timeText(record.receivedAt, options)} --> ${options.color ? styles.on.bold(eventType) : eventType} [${escapeControl(record.id)}]${notes(record)}`;
+}
+
+/** The line's time, dimmed on a colour terminal; without colour no style function is called at all. */
+function timeText(epochMs: number, options: LineOptions): string {
+  const time = clockTime(epochMs);
+  return options.color ? styles.on.dim(time) : time;
 }
 
 /**
@@ -67,18 +74,71 @@ export function formatReceivedLine(record: DeliveryRecord, options: LineOptions)
  * still forwarded (the app under test should be the one to reject it), but the developer must see why.
  */
 export function formatForwardedLine(record: DeliveryRecord, options: LineOptions, target = record.target): string {
+  return forwardedLine(forwardedParts(record, options), target);
+}
+
+/**
+ * Every `<--` line of a finished delivery: one per target in `targets`, else the one of `target`.
+ * What the lines share (time, method, id, the signature flag) is worked out once for all of them.
+ */
+export function formatForwardedLines(record: DeliveryRecord, options: LineOptions): string[] {
+  const parts = forwardedParts(record, options);
+  const targets = record.targets;
+  if (targets === undefined || targets.length === 0) return [forwardedLine(parts, record.target)];
+  const lines: string[] = [];
+  for (const target of targets) lines.push(forwardedLine(parts, target));
+  return lines;
+}
+
+/** What a delivery's `<--` lines have in common. */
+interface ForwardedParts {
+  s: Style;
+  time: string;
+  method: string;
+  id: string;
+  flag: string;
+}
+
+function forwardedParts(record: DeliveryRecord, options: LineOptions): ForwardedParts {
   const s = styleFor(options);
-  const status = tint(s, statusTone(target))(`[${statusLabel(target)}]`);
-  const url = target?.url ?? "(not forwarded yet)";
+  const problem = signatureProblem(record);
+  return {
+    s,
+    time: timeText(record.receivedAt, options),
+    method: escapeFew(record.request.method),
+    id: escapeControl(record.id),
+    flag: problem ? " " + s.red(`✗ ${escapeControl(problem)}`) : "",
+  };
+}
+
+function forwardedLine(parts: ForwardedParts, target: ForwardResult | null): string {
+  const { s } = parts;
+  const label = `[${statusLabel(target)}]`;
+  const status = s === styles.off ? label : tint(s, statusTone(target))(label);
+  const url = target === null ? "(not forwarded yet)" : escapeFew(target.url);
   let outcome: string;
   if (target === null) outcome = "in flight";
   else if (target.statusCode === null)
     outcome = `${s.red(escapeControl(target.error ?? "no response"))} (${formatDuration(target.durationMs)})`;
   else outcome = formatDuration(target.durationMs);
-  const problem = signatureProblem(record);
-  const flag = problem ? " " + s.red(`✗ ${escapeControl(problem)}`) : "";
-  return `${s.dim(clockTime(record.receivedAt))} <-- ${status} ${escapeControl(record.request.method)} ${escapeControl(url)} [${escapeControl(record.id)}] ${outcome}${flag}`;
+  return `${parts.time} <-- ${status} ${parts.method} ${url} [${parts.id}] ${outcome}${parts.flag}`;
 }
+
+/**
+ * Escapes text that takes a few values over a session (the --forward URLs, the method, event
+ * types), once per value rather than once per line. Capped: the values still come from outside.
+ */
+function escapeFew(text: string): string {
+  let escaped = escapedFew.get(text);
+  if (escaped === undefined) {
+    escaped = escapeControl(text);
+    if (escapedFew.size < MAX_ESCAPED_FEW) escapedFew.set(text, escaped);
+  }
+  return escaped;
+}
+
+const MAX_ESCAPED_FEW = 64;
+const escapedFew = new Map<string, string>();
 
 /**
  * `12:00:05 !!! app down: http://localhost:3000 (connection refused)`, `12:00:09 ... app back: …`:

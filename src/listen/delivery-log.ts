@@ -14,19 +14,31 @@ export class DeliveryLog {
   private bytes = 0;
   private oldest = 1;
   private newest = 0;
+  private limit: number;
 
   constructor(
-    readonly limit = DEFAULT_LOG_LIMIT,
+    limit = DEFAULT_LOG_LIMIT,
     readonly maxBytes = DEFAULT_LOG_BYTES,
   ) {
+    this.limit = limit;
     this.ring = new Array(limit);
+  }
+
+  /**
+   * From now on keeps at most `limit` records (at least 1, at most what it was built with); the
+   * oldest beyond it go now. For a session nobody can look back into: each kept record lives long
+   * enough to reach V8's old space, and collecting it there is most of what keeping it costs.
+   */
+  keepAtMost(limit: number): void {
+    this.limit = Math.max(1, Math.min(Math.floor(limit), this.ring.length));
+    while (this.size > this.limit) this.dropOldest();
   }
 
   /** Adds a record whose seq is the next one; older records fall out when over budget. */
   add(record: DeliveryRecord): void {
     if (record.seq !== this.newest + 1) throw new Error(`out-of-order seq ${record.seq} after ${this.newest}`);
     if (this.newest - this.oldest + 1 >= this.limit) this.dropOldest();
-    this.ring[record.seq % this.limit] = record;
+    this.ring[record.seq % this.ring.length] = record;
     this.newest = record.seq;
     this.bytes += record.request.body.length;
     while (this.bytes > this.maxBytes && this.oldest < this.newest) this.dropOldest();
@@ -35,13 +47,13 @@ export class DeliveryLog {
   /** Replaces a kept record by a newer version of itself (its forward completed); false when dropped. */
   update(record: DeliveryRecord): boolean {
     if (this.get(record.seq) === undefined) return false;
-    this.ring[record.seq % this.limit] = record;
+    this.ring[record.seq % this.ring.length] = record;
     return true;
   }
 
   get(seq: number): DeliveryRecord | undefined {
     if (seq < this.oldest || seq > this.newest) return undefined;
-    return this.ring[seq % this.limit];
+    return this.ring[seq % this.ring.length];
   }
 
   get size(): number {
@@ -60,14 +72,14 @@ export class DeliveryLog {
   records(): DeliveryRecord[] {
     const out: DeliveryRecord[] = [];
     for (let seq = this.oldest; seq <= this.newest; seq++) {
-      const record = this.ring[seq % this.limit];
+      const record = this.ring[seq % this.ring.length];
       if (record) out.push(record);
     }
     return out;
   }
 
   private dropOldest(): void {
-    const slot = this.oldest % this.limit;
+    const slot = this.oldest % this.ring.length;
     const record = this.ring[slot];
     if (record) this.bytes -= record.request.body.length;
     this.ring[slot] = undefined;

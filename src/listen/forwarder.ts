@@ -13,6 +13,29 @@ function forwardedHeader(name: string): boolean {
   return name.startsWith("x-fanfare-") || name.startsWith("webhook-") || name === "content-type" || name === "user-agent";
 }
 
+/**
+ * The headers a delivery goes on with: the forwarded ones, then --headers. The relay hands one
+ * delivery's headers to each of its targets in turn, with the same --headers for all, so the last
+ * result is kept and given again: one filtering per delivery, not one per target. undici only
+ * reads the object it is given.
+ */
+function outgoingHeaders(incoming: Record<string, string>, extra: Record<string, string>): Record<string, string> {
+  if (incoming === lastIncoming && extra === lastExtra) return lastOutgoing;
+  const headers: Record<string, string> = {};
+  for (const name in incoming) if (forwardedHeader(name)) headers[name] = incoming[name]!;
+  for (const name in extra) headers[name] = extra[name]!;
+  lastIncoming = incoming;
+  lastExtra = extra;
+  lastOutgoing = headers;
+  return headers;
+}
+
+/** One object for every forwarder without --headers, so they share the kept result too. */
+const NO_EXTRA_HEADERS: Record<string, string> = Object.freeze({});
+let lastIncoming: Record<string, string> | null = null;
+let lastExtra: Record<string, string> | null = null;
+let lastOutgoing: Record<string, string> = {};
+
 export interface ForwardOutcome {
   result: ForwardResult;
   /** The target's body (capped) to answer the sender with. */
@@ -51,7 +74,7 @@ export class Forwarder {
     const timeoutMs = options.timeoutMs ?? FORWARD_TIMEOUT_MS;
     const http = (options.http ?? createHttpClient)({ connections: options.connections ?? 128, timeoutMs });
     await http.ready();
-    return new Forwarder(url, http, options.extraHeaders ?? {}, timeoutMs);
+    return new Forwarder(url, http, options.extraHeaders ?? NO_EXTRA_HEADERS, timeoutMs);
   }
 
   /** Kept: URL's getters build a new string on every call. */
@@ -59,9 +82,7 @@ export class Forwarder {
 
   /** Not async: one promise (the request's) per forward, not three. */
   forward(incomingHeaders: Record<string, string>, body: Buffer): Promise<ForwardOutcome> {
-    const headers: Record<string, string> = {};
-    for (const name in incomingHeaders) if (forwardedHeader(name)) headers[name] = incomingHeaders[name]!;
-    for (const name in this.extraHeaders) headers[name] = this.extraHeaders[name]!;
+    const headers = outgoingHeaders(incomingHeaders, this.extraHeaders);
     const started = performance.now();
     return this.http
       .request(this.url, { headers, body, keepBytes: MAX_RELAYED_RESPONSE_BYTES })

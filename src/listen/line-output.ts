@@ -1,6 +1,6 @@
 import { safeJson } from "../terminal/escape.js";
 import { LineWriter } from "../terminal/line-writer.js";
-import { deliveryJson, formatForwardedLine, formatNoticeLine, formatReceivedLine } from "./delivery-lines.js";
+import { deliveryJson, formatForwardedLines, formatNoticeLine, formatReceivedLine } from "./delivery-lines.js";
 import { noticeJson, type SessionNotice } from "./notices.js";
 import type { DeliveryRecord } from "./types.js";
 
@@ -33,9 +33,8 @@ export function printDeliveries(
     if (options.json) {
       if (record.target !== null) writer.write(safeJson(deliveryJson(record)));
     } else if (record.target === null) writer.write(formatReceivedLine(record, lineOptions));
-    else if (record.targets === undefined || record.targets.length === 0) writer.write(formatForwardedLine(record, lineOptions));
     // Several targets: a line for each, so every app's answer is there to grep.
-    else for (const target of record.targets) writer.write(formatForwardedLine(record, lineOptions, target));
+    else for (const line of formatForwardedLines(record, lineOptions)) writer.write(line);
   });
   const unsubscribeNotices = options.notices?.subscribe((notice) => {
     writer.write(options.json ? safeJson(noticeJson(notice)) : formatNoticeLine(notice, lineOptions));

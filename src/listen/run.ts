@@ -294,6 +294,10 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
       health.stop();
     });
     void health.start();
+    // Every listener is subscribed now, so without a view nothing will read a kept record again
+    // (replay and the details pane are the view's): the lines are the record. Keeping a thousand
+    // records would only make work for V8: each lives long enough to reach its old space.
+    if (!config.tui) parts.relay.log.keepAtMost(1);
 
     // Registered last, so it runs first: stop taking deliveries and let those in flight be answered
     // (and shown) before the endpoint, the tunnel and the receiver go.

@@ -73,6 +73,25 @@ describe("Forwarder", () => {
     expect(got.headers["content-length"]).toBe("4");
   });
 
+  it("gives each forwarder of one delivery its own --headers, and the next delivery its own headers", async () => {
+    const t = await target();
+    const plain = await forwarder(t.url + "/plain");
+    const withAuth = await forwarder(t.url + "/auth", { extraHeaders: { authorization: "Bearer dev" } });
+    const other = await forwarder(t.url + "/other");
+    // The relay's order: every target of a delivery with the same headers object, then the next one.
+    await plain.forward(deliveryHeaders, Buffer.from("1"));
+    await withAuth.forward(deliveryHeaders, Buffer.from("1"));
+    await other.forward(deliveryHeaders, Buffer.from("1"));
+    await plain.forward({ ...deliveryHeaders, "x-fanfare-delivery-id": "whk_2" }, Buffer.from("2"));
+    const got = Object.fromEntries(t.received.map((r, i) => [`${i} ${r.url}`, [r.headers.authorization, r.headers["x-fanfare-delivery-id"]]]));
+    expect(got).toEqual({
+      "0 /plain": [undefined, "whk_1"],
+      "1 /auth": ["Bearer dev", "whk_1"],
+      "2 /other": [undefined, "whk_1"],
+      "3 /plain": [undefined, "whk_2"],
+    });
+  });
+
   it("reports connection refused when nothing listens (502 for the sender)", async () => {
     const f = await forwarder(`http://127.0.0.1:${await freePort()}/`);
     const outcome = await f.forward(deliveryHeaders, Buffer.from("{}"));

@@ -200,3 +200,39 @@ describe("DeliveryRelay with several targets", () => {
     expect(relay.log.get(1)).toMatchObject({ targets: [], target: { statusCode: null, error: expect.stringContaining("not forwarded") } });
   });
 });
+
+describe("DeliveryLog", () => {
+  const record = (seq: number): DeliveryRecord => ({
+    seq,
+    id: `whk_${seq}`,
+    eventType: "draw.consumer.won",
+    receivedAt: NOW,
+    attempt: 1,
+    signature: "valid",
+    signatureReason: null,
+    request: { method: "POST", path: "/webhooks", headers: {}, body: Buffer.from("{}") },
+    target: null,
+    replayOf: null,
+  });
+
+  it("keeps fewer records once told to (listen without a view), dropping the oldest at once", () => {
+    const log = new DeliveryLog(5);
+    for (let seq = 1; seq <= 4; seq++) log.add(record(seq));
+    log.keepAtMost(2);
+    expect(log.records().map((r) => r.seq)).toEqual([3, 4]);
+    expect(log.bodyBytes).toBe(4);
+    for (let seq = 5; seq <= 9; seq++) log.add(record(seq));
+    expect(log.records().map((r) => r.seq)).toEqual([8, 9]);
+    expect(log.get(7)).toBeUndefined();
+    // A forward that completes after its record was dropped is not put back.
+    expect(log.update({ ...record(7), target: null })).toBe(false);
+    expect(log.update({ ...record(9), attempt: 2 })).toBe(true);
+    expect(log.get(9)?.attempt).toBe(2);
+    // Never below one record, never above what the ring was built with.
+    log.keepAtMost(0);
+    expect(log.size).toBe(1);
+    log.keepAtMost(50);
+    for (let seq = 10; seq <= 20; seq++) log.add(record(seq));
+    expect(log.size).toBe(5);
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { deliveryDetailLines } from "../../../src/listen/view/delivery-detail-lines.js";
 import { bodyLines } from "../../../src/listen/view/detail-blocks.js";
 import { clockTime, formatDuration } from "../../../src/listen/view/delivery-format.js";
-import { deliveryJson, formatForwardedLine, formatReceivedLine } from "../../../src/listen/delivery-lines.js";
+import { deliveryJson, formatForwardedLine, formatForwardedLines, formatReceivedLine } from "../../../src/listen/delivery-lines.js";
 import { stripAnsi } from "../../../src/terminal/style.js";
 import { paintSegments, rowSegments, rowWidths } from "../../../src/listen/view/delivery-row-line.js";
 import { completed, forwardResult, makeRecord, T0 } from "./fixtures.js";
@@ -170,6 +170,33 @@ describe("several targets", () => {
     expect(text).toContain("Response 2/2  ERR connection refused  9 ms  from http://localhost:4000/all");
     const none = { ...makeRecord(7), target: forwardResult({ url: "(no target)", statusCode: null, error: "not forwarded: no --forward takes x" }), targets: [] };
     expect(deliveryDetailLines(none).at(-1)).toEqual({ text: "Response  not forwarded: no --forward takes x", tone: "error" });
+  });
+
+  it("prints one line per target, each the line that target alone would get", () => {
+    expect(formatForwardedLines(record, plain)).toEqual([formatForwardedLine(record, plain, a), formatForwardedLine(record, plain, b)]);
+    expect(formatForwardedLines(record, plain)[1]).toBe(
+      "12:00:01 <-- [ERR] POST http://localhost:4000/all [whk_000005] connection refused (9 ms)",
+    );
+    // One target (no `targets`), and none taken (`targets` empty): the one line of `target`.
+    const single = completed(makeRecord(6));
+    expect(formatForwardedLines(single, colour)).toEqual([formatForwardedLine(single, colour)]);
+    const none = { ...makeRecord(7), target: forwardResult({ url: "(no target)", statusCode: null, error: "not forwarded" }), targets: [] };
+    expect(formatForwardedLines(none, plain)).toEqual([formatForwardedLine(none, plain)]);
+  });
+
+  it("escapes a hostile target URL and method every time, kept or not", () => {
+    const hostile = forwardResult({ url: "http://x/\u001b]0;pwned\u0007", statusCode: 200 });
+    const forged = { ...makeRecord(8), request: { ...makeRecord(8).request, method: "PO\u001b[2JST" }, target: hostile, targets: [hostile, hostile] };
+    for (let i = 0; i < 2; i++) {
+      for (const line of formatForwardedLines(forged, plain)) {
+        expect(line).not.toContain(ESC);
+        expect(line).not.toContain("\u0007");
+        expect(line).toContain("PO\\x1b[2JST http://x/\\x1b]0;pwned\\x07");
+      }
+      const received = formatReceivedLine({ ...forged, eventType: "draw\u001b[2J.won" }, colour);
+      expect(stripAnsi(received)).not.toContain(ESC);
+      expect(stripAnsi(received)).toContain("draw\\x1b[2J.won");
+    }
   });
 
   it("lists every target in the NDJSON object", () => {
