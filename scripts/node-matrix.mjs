@@ -173,7 +173,8 @@ async function smoke(major, node, tarball) {
     // a terminal, which `script` (util-linux) provides where it is installed.
     if (hasScript) {
       const command = [node, bin, "webhooks", "listen", "--forward", receiver.url].map((a) => JSON.stringify(a)).join(" ");
-      const view = spawn("script", ["-qefc", command, "/dev/null"], { env: { ...runEnv, TERM: "xterm-256color" } });
+      // CI=false: in a CI run listen prints lines, not the view (Ink would draw only its last frame).
+      const view = spawn("script", ["-qefc", command, "/dev/null"], { env: { ...runEnv, TERM: "xterm-256color", CI: "false" } });
       let screen = "";
       view.stdout.setEncoding("utf8").on("data", (d) => (screen += d));
       view.stderr.setEncoding("utf8").on("data", (d) => (screen += d));

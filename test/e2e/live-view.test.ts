@@ -17,7 +17,8 @@ describe.skipIf(!hasScript)("the live view of the built package, on a terminal",
   it("listen opens its view, shows a delivery's row, and quits on q", async () => {
     const config = tempConfigDir();
     cleanups.push(config.cleanup);
-    const env = cleanEnv({ FANFARE_CONFIG_DIR: config.dir, TERM: "xterm-256color", COLUMNS: "120", LINES: "30" });
+    // CI=false: in a CI run listen prints lines, not the view (vitest's config says so too).
+    const env = cleanEnv({ FANFARE_CONFIG_DIR: config.dir, TERM: "xterm-256color", COLUMNS: "120", LINES: "30", CI: "false" });
     // Port 9 (discard) refuses: the row then shows the app's answer as a 502, which is still a row.
     const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} webhooks listen --tunnel none --forward 127.0.0.1:9/hooks`;
     const child = spawn("script", ["-qefc", command, "/dev/null"], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
