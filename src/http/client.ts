@@ -48,14 +48,6 @@ export interface HttpAnswer {
  */
 export interface HttpClient {
   request(url: URL | string, request: HttpRequest): Promise<HttpAnswer>;
-  /**
-   * request() without a promise, for a hot path: `done` is called once, with the answer or with
-   * what request() would have rejected with. listen forwards thousands of deliveries a second, and
-   * a promise and its `then` per target were ~5 µs of a two-target delivery's ~140. Optional: a
-   * wrapper that replaces request() leaves it out (a spread client keeps the inner one's, which
-   * would bypass the wrapper), and callers fall back to request().
-   */
-  send?(url: URL, request: HttpRequest, done: (error: unknown, answer: HttpAnswer | null) => void): void;
   /** Resolves once the client can send at once (undici is loaded on first use). */
   ready(): Promise<void>;
   /** Waits for requests in flight, then closes every connection. */
@@ -151,15 +143,6 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         if (PoolClass !== undefined) start(url, request, exchange);
         else ready().then(() => start(url, request, exchange), reject);
       });
-    },
-    send(url, request, done) {
-      const exchange = new Exchange(
-        request,
-        (answer) => done(null, answer),
-        (error) => done(error, null),
-      );
-      if (PoolClass !== undefined) start(url, request, exchange);
-      else ready().then(() => start(url, request, exchange), (error: unknown) => done(error, null));
     },
     ready,
     close: () => closeAll("close"),

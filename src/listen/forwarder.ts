@@ -80,29 +80,13 @@ export class Forwarder {
   /** Kept: URL's getters build a new string on every call. */
   readonly href: string;
 
-  /** The outcome as a promise; see send. */
+  /** Not async: one promise (the request's) per forward, not three. */
   forward(incomingHeaders: Record<string, string>, body: Buffer): Promise<ForwardOutcome> {
-    return new Promise((resolve) => this.send(incomingHeaders, body, resolve));
-  }
-
-  /**
-   * Forwards and calls `done` once with the outcome: no promise per target (the relay joins a
-   * delivery's targets itself), through the HTTP client's send when it has one.
-   */
-  send(incomingHeaders: Record<string, string>, body: Buffer, done: (outcome: ForwardOutcome) => void): void {
     const headers = outgoingHeaders(incomingHeaders, this.extraHeaders);
     const started = performance.now();
-    const request = { headers, body, keepBytes: MAX_RELAYED_RESPONSE_BYTES };
-    if (this.http.send === undefined) {
-      this.http.request(this.url, request).then(
-        (response) => done(this.answered(response, started)),
-        (error: unknown) => done(this.failed(error, started)),
-      );
-      return;
-    }
-    this.http.send(this.url, request, (error, response) =>
-      done(response !== null ? this.answered(response, started) : this.failed(error, started)),
-    );
+    return this.http
+      .request(this.url, { headers, body, keepBytes: MAX_RELAYED_RESPONSE_BYTES })
+      .then((response) => this.answered(response, started), (error: unknown) => this.failed(error, started));
   }
 
   private answered(response: HttpAnswer, started: number): ForwardOutcome {

@@ -109,29 +109,6 @@ describe("createHttpClient", () => {
     });
   });
 
-  it("send calls back once with the answer, or with what request() would reject with, before undici is loaded too", async () => {
-    respond = (req, res) => res.writeHead(req.url === "/gone" ? 410 : 200).end(`at ${req.url}`);
-    client = createHttpClient();
-    const send = (url: string) =>
-      new Promise<{ calls: number; error: unknown; status?: number; body?: string }>((resolve) => {
-        let calls = 0;
-        client!.send!(new URL(url), { headers: {}, body: "{}" }, (error, answer) => {
-          calls++;
-          // A second call would change calls after this resolves; checked below once more turns have passed.
-          setTimeout(() => resolve({ calls, error, status: answer?.status, body: answer?.body.toString() }), 20);
-        });
-      });
-    expect(await send(`${base}/first`)).toEqual({ calls: 1, error: null, status: 200, body: "at /first" });
-    expect(await send(`${base}/gone`)).toEqual({ calls: 1, error: null, status: 410, body: "at /gone" });
-    const probe = createServer();
-    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise((r) => probe.close(r));
-    const refused = await send(`http://127.0.0.1:${port}/`);
-    expect(refused.calls).toBe(1);
-    expect(describeNetworkError(refused.error)).toEqual({ cause: "connection_refused", message: "connection refused" });
-  });
-
   it("says connection reset when the server drops the socket", async () => {
     respond = (req) => req.socket.destroy();
     client = createHttpClient();
