@@ -183,3 +183,41 @@ export function printRatio(label, ratio, target, higherIsBetter = false) {
   console.log(`${label.padEnd(44)} ${shown.padStart(7)}  (target ${higherIsBetter ? "≥" : "≤"} ${target}×)  ${pass ? "PASS" : "MISS"}`);
   return pass;
 }
+
+/**
+ * The source of a bare forwarder on listen's primitives (a node:http server, an undici Pool with a
+ * dispatch handler) sending each delivery to two paths of `sink`, with none of listen's work: the
+ * floor for listen's two targets. Run it with startSinkProcess; it prints its port.
+ */
+export function bareTwoTargetForwarder(sink) {
+  return `
+import { createServer } from "node:http";
+import undici from ${JSON.stringify(pathToFileURL(join(ROOT, "node_modules", "undici", "index.js")).href)};
+const pool = new undici.Pool(${JSON.stringify(sink)}, { connections: 128 });
+const server = createServer((req, res) => {
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    const body = Buffer.concat(chunks);
+    const headers = {};
+    for (const name in req.headers) if (name.startsWith("x-fanfare-") || name === "content-type" || name === "user-agent") headers[name] = req.headers[name];
+    let left = 2;
+    let status = 502;
+    let answer = Buffer.alloc(0);
+    const done = () => { if (--left === 0) res.writeHead(status, { "content-type": "application/json", "content-length": answer.length }).end(answer); };
+    for (const path of ["/webhooks", "/draws"]) {
+      const parts = [];
+      pool.dispatch({ path, method: "POST", headers, body }, {
+        onRequestStart() {},
+        onResponseStart(_c, code) { status = code; },
+        onResponseData(_c, chunk) { parts.push(chunk); },
+        onResponseEnd() { answer = Buffer.concat(parts); done(); },
+        onResponseError() { status = 502; done(); },
+      });
+    }
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));
+`;
+}

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { startSinkProcess, COUNTING_SINK, importSource } = await import(pathToFileURL(join(ROOT, "bench/lib.mjs")).href);
+const { startSinkProcess, COUNTING_SINK, importSource, bareTwoTargetForwarder } = await import(pathToFileURL(join(ROOT, "bench/lib.mjs")).href);
 const { Pool } = await import(pathToFileURL(join(ROOT, "node_modules/undici/index.js")).href);
 const { buildSample } = await importSource("src/events/sample.ts");
 const { signPayload } = await importSource("src/signing/signature.ts");
@@ -33,38 +33,8 @@ const bin = (v) => join(v, "bin", "fanfare.js");
 const so = spawn(process.execPath, [bin(variants.find((v) => v !== "bare").split(":")[0]), "webhooks", "listen", "--print-secret"], { env, stdio: ["ignore", "pipe", "inherit"] });
 let secret = ""; so.stdout.on("data", (d) => (secret += d)); await new Promise((r) => so.on("close", r)); secret = secret.trim();
 
-const BARE_TWO = (sink) => `
-import { createServer } from "node:http";
-import undici from ${JSON.stringify(pathToFileURL(join(ROOT, "node_modules", "undici", "index.js")).href)};
-const pool = new undici.Pool(${JSON.stringify(sink)}, { connections: 128 });
-const server = createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    const body = Buffer.concat(chunks);
-    const headers = {};
-    for (const name in req.headers) if (name.startsWith("x-fanfare-") || name === "content-type" || name === "user-agent") headers[name] = req.headers[name];
-    let left = 2;
-    let status = 502;
-    let answer = Buffer.alloc(0);
-    const done = () => { if (--left === 0) res.writeHead(status, { "content-type": "application/json", "content-length": answer.length }).end(answer); };
-    for (const path of ["/webhooks", "/draws"]) {
-      const parts = [];
-      pool.dispatch({ path, method: "POST", headers, body }, {
-        onRequestStart() {},
-        onResponseStart(_c, code) { status = code; },
-        onResponseData(_c, chunk) { parts.push(chunk); },
-        onResponseEnd() { answer = Buffer.concat(parts); done(); },
-        onResponseError() { status = 502; done(); },
-      });
-    }
-  });
-});
-server.keepAliveTimeout = 60_000;
-server.listen(0, "127.0.0.1", () => console.log(server.address().port));
-`;
 async function start(v) {
-  if (v === "bare") { const { child, port } = await startSinkProcess(BARE_TWO(sink)); children.push(child); return { child, url: `http://127.0.0.1:${port}/webhooks`, pid: child.pid, v }; }
+  if (v === "bare") { const { child, port } = await startSinkProcess(bareTwoTargetForwarder(sink)); children.push(child); return { child, url: `http://127.0.0.1:${port}/webhooks`, pid: child.pid, v }; }
   return startListen(v);
 }
 async function startListen(label) {

@@ -26,7 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { BIN, ROOT, importSource, percentile, printRatio, requireBuild, startSinkProcess, COUNTING_SINK } from "./lib.mjs";
+import { BIN, ROOT, bareTwoTargetForwarder, importSource, percentile, printRatio, requireBuild, startSinkProcess, COUNTING_SINK } from "./lib.mjs";
 
 requireBuild();
 const { values } = parseArgs({
@@ -186,37 +186,7 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
   // an undici Pool with a dispatch handler), sending each delivery to both of listen's two targets
   // with none of listen's work (no signature check, records, lines). It shows what two targets can
   // cost at best, against http-proxy's one.
-  const BARE_TWO = `
-import { createServer } from "node:http";
-import undici from ${JSON.stringify(pathToFileURL(join(ROOT, "node_modules", "undici", "index.js")).href)};
-const pool = new undici.Pool(${JSON.stringify(sink)}, { connections: 128 });
-const server = createServer((req, res) => {
-  const chunks = [];
-  req.on("data", (c) => chunks.push(c));
-  req.on("end", () => {
-    const body = Buffer.concat(chunks);
-    const headers = {};
-    for (const name in req.headers) if (name.startsWith("x-fanfare-") || name === "content-type" || name === "user-agent") headers[name] = req.headers[name];
-    let left = 2;
-    let status = 502;
-    let answer = Buffer.alloc(0);
-    const done = () => { if (--left === 0) res.writeHead(status, { "content-type": "application/json", "content-length": answer.length }).end(answer); };
-    for (const path of ["/webhooks", "/draws"]) {
-      const parts = [];
-      pool.dispatch({ path, method: "POST", headers, body }, {
-        onRequestStart() {},
-        onResponseStart(_c, code) { status = code; },
-        onResponseData(_c, chunk) { parts.push(chunk); },
-        onResponseEnd() { answer = Buffer.concat(parts); done(); },
-        onResponseError() { status = 502; done(); },
-      });
-    }
-  });
-});
-server.keepAliveTimeout = 60_000;
-server.listen(0, "127.0.0.1", () => console.log(server.address().port));
-`;
-  const { child: bareChild, port: barePort } = await startSinkProcess(BARE_TWO);
+  const { child: bareChild, port: barePort } = await startSinkProcess(bareTwoTargetForwarder(sink));
   children.push(bareChild);
   const proxyUrl = `http://127.0.0.1:${proxyPort}`;
   const one = await startListen(sink, false);
