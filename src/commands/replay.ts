@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
 import type { DeliveryResult } from "../delivery/report.js";
-import { failure, usageError } from "../errors.js";
+import { usageError } from "../errors.js";
 import type { CapturedDelivery } from "../delivery/replay-log.js";
 import { assertSecretFitsScheme, parseSignatureScheme, SECRET_ENV, SIGNATURE_SCHEMES, type SignatureScheme } from "../signing/options.js";
 import { escapeControl } from "../terminal/escape.js";
@@ -154,17 +154,11 @@ export async function replay(options: ReplayOptions, deps: CommandDeps): Promise
     await scope.close();
   }
 
-  const { summary, firstFailure } = outcome;
-  if (out.json) out.printJson({ summary });
-  else out.print(report.summaryLine(summary));
-  if (summary.interrupted) return 130;
-  const ending = report.runFailure(summary, firstFailure, {
+  return report.endOfRun(outcome, out, {
     where: target.url.href,
     refusedHint: "start your app, or fix the port in --forward-to",
     noun: "replayed deliveries",
   });
-  if (ending) throw failure(ending.message, ending.hint, ending.code);
-  return 0;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { GlobalOptions } from "../config/globals.js";
-import { failure, usageError } from "../errors.js";
+import { usageError } from "../errors.js";
 import {
   assertSecretFitsScheme,
   parseSignatureScheme,
@@ -228,19 +228,12 @@ async function sendAll(out: Output, deps: CommandDeps, plan: SendPlan): Promise<
     await scope.close();
   }
 
-  const { summary, firstFailure } = outcome;
-  if (out.json) out.printJson({ summary });
-  else out.print(report.summaryLine(summary));
-
-  if (summary.interrupted) return 130;
-  const ending = report.runFailure(summary, firstFailure, {
+  return report.endOfRun(outcome, out, {
     where,
     refusedHint: plan.viaListen
       ? "the listen there has stopped: start it again, or pass --forward-to to send straight to your app"
       : "start your app (or: node examples/receiver.mjs), or fix the port in --forward-to",
   });
-  if (ending) throw failure(ending.message, ending.hint, ending.code);
-  return 0;
 }
 
 /**

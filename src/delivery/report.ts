@@ -3,7 +3,9 @@
  * the lines printed for people and scripts. Pure: no I/O, no clocks (durations are passed in).
  */
 import type { NetworkCause } from "../http/errors.js";
+import { failure } from "../errors.js";
 import { escapeControl, safeJson } from "../terminal/escape.js";
+import type { Output } from "../terminal/output.js";
 
 /** Why a delivery got no HTTP answer; "interrupted" when Ctrl-C stopped it. */
 export type NetworkErrorCode = NetworkCause | "interrupted";
@@ -219,11 +221,30 @@ interface RunFailureContext {
 }
 
 /**
+ * How a finished run of sends ends, for trigger and replay alike: its summary (a line, or
+ * `{"summary"}` with --json), then exit 130 when interrupted, the error runFailure words when it
+ * failed, else 0.
+ */
+export function endOfRun(
+  outcome: { summary: TriggerSummary; firstFailure: DeliveryResult | undefined },
+  out: Pick<Output, "json" | "print" | "printJson">,
+  context: RunFailureContext,
+): number {
+  const { summary, firstFailure } = outcome;
+  if (out.json) out.printJson({ summary });
+  else out.print(summaryLine(summary));
+  if (summary.interrupted) return 130;
+  const ending = runFailure(summary, firstFailure, context);
+  if (ending) throw failure(ending.message, ending.hint, ending.code);
+  return 0;
+}
+
+/**
  * The error a finished run of sends ends with, or null when it succeeded: connection refused names
  * where, a failure names the first one and, when a listen in between could not reach the app, why.
  * One wording for trigger and replay, escaped because ids and event names may come from a log.
  */
-export function runFailure(
+function runFailure(
   summary: TriggerSummary,
   firstFailure: DeliveryResult | undefined,
   context: RunFailureContext,
