@@ -30,14 +30,20 @@ function runScript(script: string, env: NodeJS.ProcessEnv, cwd: string) {
   });
 }
 
+/** A folder to run the recipe in, as a project would: `fanfare` on PATH (bin/), examples/ beside it. */
+function recipeFolder(): { dir: string; bin: string } {
+  const dir = mkdtempSync(join(tmpdir(), "fanfare-ci-recipe-"));
+  const bin = join(dir, "bin");
+  mkdirSync(bin);
+  symlinkSync(BIN, join(bin, "fanfare"));
+  symlinkSync(join(ROOT, "examples"), join(dir, "examples"));
+  return { dir, bin };
+}
+
 describe("README: the CI recipe", () => {
   it("runs green as written: background listen, trigger --wait --json, jq, the exit summary", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "fanfare-ci-recipe-"));
+    const { dir, bin } = recipeFolder();
     try {
-      const bin = join(dir, "bin");
-      mkdirSync(bin);
-      symlinkSync(BIN, join(bin, "fanfare"));
-      symlinkSync(join(ROOT, "examples"), join(dir, "examples"));
       const env = cleanEnv({
         FANFARE_CONFIG_DIR: join(dir, "config"),
         // A key left over from the emulator walkthrough: the recipe's --local keeps listen local.
@@ -59,12 +65,8 @@ describe("README: the CI recipe", () => {
   }, 90_000);
 
   it("fails (exit 1, the cause printed) when the app rejects the deliveries", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "fanfare-ci-recipe-"));
+    const { dir, bin } = recipeFolder();
     try {
-      const bin = join(dir, "bin");
-      mkdirSync(bin);
-      symlinkSync(BIN, join(bin, "fanfare"));
-      symlinkSync(join(ROOT, "examples"), join(dir, "examples"));
       const env = cleanEnv({ FANFARE_CONFIG_DIR: join(dir, "config"), APP_PORT: String(await freePort()), PATH: `${bin}${delimiter}${process.env.PATH}` });
       // The app verifies with another secret than listen's: every delivery gets 401.
       const script = recipe().replace(
