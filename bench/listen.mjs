@@ -156,6 +156,28 @@ const baseHeaders = {
 let nextId = 0;
 const headersFor = () => ({ ...baseHeaders, "x-fanfare-delivery-id": `whk_bench_${++nextId}` });
 
+/**
+ * CONCURRENCY senders to `pool` until `untilMs` (or until `counts.sent` reaches `maxSent`), adding
+ * each answer to `counts`: 2xx as ok, anything else or an error as failed.
+ */
+async function drive(pool, untilMs, maxSent = Infinity, counts = { sent: 0, ok: 0, failed: 0 }) {
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < untilMs && counts.sent < maxSent) {
+        counts.sent++;
+        try {
+          const { status } = await sendOne(pool, "/webhooks");
+          if (status >= 200 && status < 300) counts.ok++;
+          else counts.failed++;
+        } catch {
+          counts.failed++;
+        }
+      }
+    }),
+  );
+  return counts;
+}
+
 async function sendOne(pool, path) {
   const start = process.hrtime.bigint();
   const res = await pool.request({ path, method: "POST", headers: headersFor(), body });
@@ -208,24 +230,9 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
     const pool = new Pool(new URL(url).origin, { connections: CONCURRENCY, pipelining: 1 });
     // Warm the sockets and the JIT before the clock starts.
     await Promise.all(Array.from({ length: CONCURRENCY * 4 }, () => sendOne(pool, "/webhooks")));
-    let ok = 0;
-    let failed = 0;
     const cpuBefore = cpuMs(pid);
-    const until = performance.now() + ROUND_MS;
     const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (performance.now() < until) {
-          try {
-            const { status } = await sendOne(pool, "/webhooks");
-            if (status >= 200 && status < 300) ok++;
-            else failed++;
-          } catch {
-            failed++;
-          }
-        }
-      }),
-    );
+    const { ok, failed } = await drive(pool, started + ROUND_MS);
     const seconds = (performance.now() - started) / 1000;
     const cpu = cpuMs(pid) - cpuBefore;
     await pool.close();
@@ -354,39 +361,22 @@ if (values.only === "compare") {
   console.log(`listen RSS at start: ${(Number(/VmRSS:\s+(\d+)/.exec(idle)[1]) / 1024).toFixed(0)} MB`);
   const before = await sinkCount(sink);
   const pool = new Pool(new URL(listen.url).origin, { connections: CONCURRENCY, pipelining: 1 });
-  let sent = 0;
-  let ok = 0;
-  let failed = 0;
-  const run = async (untilMs, maxSent) => {
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (performance.now() < untilMs && sent < maxSent) {
-          sent++;
-          try {
-            const { status } = await sendOne(pool, "/webhooks");
-            if (status >= 200 && status < 300) ok++;
-            else failed++;
-          } catch {
-            failed++;
-          }
-        }
-      }),
-    );
-  };
+  const counts = { sent: 0, ok: 0, failed: 0 };
+  const run = (untilMs, maxSent) => drive(pool, untilMs, maxSent, counts);
   const started = performance.now();
   await run(started + SECONDS * 1000, Infinity);
   const elapsed = (performance.now() - started) / 1000;
-  const rate = sent / elapsed;
+  const rate = counts.sent / elapsed;
   const arrivedDuring = (await sinkCount(sink)) - before;
   console.log(
-    `${values.view === "tui" ? "live view under a pty" : "lines to /dev/null"}, ${CONCURRENCY} in flight, ${SECONDS} s: ${sent.toLocaleString("en-US")} sent, ` +
-      `${ok.toLocaleString("en-US")} answered 2xx, ${arrivedDuring.toLocaleString("en-US")} reached the sink`,
+    `${values.view === "tui" ? "live view under a pty" : "lines to /dev/null"}, ${CONCURRENCY} in flight, ${SECONDS} s: ${counts.sent.toLocaleString("en-US")} sent, ` +
+      `${counts.ok.toLocaleString("en-US")} answered 2xx, ${arrivedDuring.toLocaleString("en-US")} reached the sink`,
   );
   console.log(`${"sustained deliveries/s (live view on)".padEnd(44)} ${Math.round(rate).toLocaleString("en-US")}/s  (target ≥ 2,000/s)  ${rate >= 2000 ? "PASS" : "MISS"}`);
-  const lost = sent - arrivedDuring + failed;
+  const lost = counts.sent - arrivedDuring + counts.failed;
   console.log(`${"deliveries lost".padEnd(44)} ${lost}  (target 0)  ${lost === 0 ? "PASS" : "MISS"}`);
 
-  if (sent < TOTAL) await run(Infinity, TOTAL);
+  if (counts.sent < TOTAL) await run(Infinity, TOTAL);
   await new Promise((r) => setTimeout(r, 500));
   const status = readFileSync(`/proc/${listen.pid}/status`, "utf8");
   const rssMb = Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
@@ -396,7 +386,7 @@ if (values.only === "compare") {
     `${`listen RSS after ${total.toLocaleString("en-US")} deliveries`.padEnd(44)} ${rssMb.toFixed(0)} MB (peak ${hwmMb.toFixed(0)} MB)  ` +
       `(target < 200 MB)  ${rssMb < 200 ? "PASS" : "MISS"}`,
   );
-  const lostTotal = sent - total + failed;
+  const lostTotal = counts.sent - total + counts.failed;
   if (lostTotal !== 0) console.log(`deliveries lost over the whole run: ${lostTotal}`);
   await pool.close();
   await stopListen(listen);
