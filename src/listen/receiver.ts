@@ -176,7 +176,7 @@ function handle(
   onDelivery: ReceiverOptions["onDelivery"],
   traffic: Traffic,
 ): void {
-  const { maxBodyBytes } = limits;
+  const { maxBodyBytes, budget } = limits;
   if (traffic.closing) res.shouldKeepAlive = false;
   const path = pathOf(req.url);
   if (path !== RECEIVER_PATH && path !== RECEIVER_PATH + "/") {
@@ -187,146 +187,95 @@ function handle(
     req.resume();
     return reply(res, 405, `${req.method} not allowed: deliveries are POSTed`, { allow: "POST" });
   }
+  const tooLarge = () => {
+    // Closing the connection is the only way to stop the sender uploading the rest.
+    reply(res, 413, `body over ${maxBodyBytes} bytes`, { connection: "close" });
+    req.unpipe();
+    req.pause();
+    res.once("finish", () => req.socket.destroy());
+  };
+  // Past the memory budget the sender is told to come back, which a webhook sender does: the body
+  // is not read, and the connection closes so it stops uploading.
+  const busy = () => {
+    reply(res, 503, "too many deliveries in flight: retry shortly", { connection: "close", "retry-after": "1" });
+    req.unpipe();
+    req.pause();
+    res.once("finish", () => req.socket.destroy());
+  };
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > maxBodyBytes) return tooLarge(req, res, maxBodyBytes);
+  if (Number.isFinite(declared) && declared > maxBodyBytes) return tooLarge();
 
-  const arrival = new Arrival(res, path, limits, onDelivery, traffic);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let refused = false;
   // What this request holds of the budget: its declared length, taken before a byte is read (so a
-  // flood is refused without being uploaded), and more only if the body runs past it.
-  if (Number.isFinite(declared) && declared > 0 && !arrival.reserve(declared)) {
-    res.once("close", () => arrival.release());
-    return busy(req, res);
+  // flood is refused without being uploaded), and more only if the body runs past it. Given back
+  // once, when its answer is done or the connection goes.
+  let reserved = 0;
+  const reserve = (bytes: number): boolean => {
+    if (!budget.take(bytes)) return false;
+    reserved += bytes;
+    return true;
+  };
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    budget.give(reserved);
+    chunks.length = 0;
+  };
+  if (Number.isFinite(declared) && declared > 0 && !reserve(declared)) {
+    res.once("close", release);
+    return busy();
   }
   // A body that stalls is dropped; once it has arrived, the wait for the target is not idleness.
   // A timer of its own rather than the socket's timeout, which keep-alive reuses across requests.
-  arrival.idle = setTimeout(dropStalled, limits.bodyIdleMs, req);
+  const idle = setTimeout(() => req.socket.destroy(), limits.bodyIdleMs);
   // From here the request counts as in flight, until its answer is sent or its connection goes.
   traffic.active++;
-  (req as ArrivingRequest)[ARRIVAL] = arrival;
-  (res as ArrivingResponse)[ARRIVAL] = arrival;
-  // Shared listeners that find the request's state on it: a delivery costs one object here, not a
-  // closure per event (the receiver handles thousands a second).
-  res.on("close", onAnswerClosed);
-  req.on("data", onBodyChunk);
-  req.on("end", onBodyEnd);
-  req.on("error", ignoreError);
-}
-
-const ARRIVAL = Symbol("arrival");
-type ArrivingRequest = IncomingMessage & { [ARRIVAL]?: Arrival };
-type ArrivingResponse = ServerResponse & { [ARRIVAL]?: Arrival };
-
-/** A request on its way in: its body so far and what it holds of the byte budget. */
-class Arrival {
-  readonly chunks: Buffer[] = [];
-  size = 0;
-  refused = false;
-  /** Bytes of the budget held; given back once, when the answer is done or the connection goes. */
-  reserved = 0;
-  released = false;
-  idle: NodeJS.Timeout | undefined = undefined;
-  /** The answer's close was seen (it counts the request out of traffic once). */
-  closed = false;
-
-  constructor(
-    readonly res: ServerResponse,
-    readonly path: string,
-    readonly limits: Limits,
-    readonly onDelivery: ReceiverOptions["onDelivery"],
-    readonly traffic: Traffic,
-  ) {}
-
-  reserve(bytes: number): boolean {
-    if (!this.limits.budget.take(bytes)) return false;
-    this.reserved += bytes;
-    return true;
-  }
-
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    this.limits.budget.give(this.reserved);
-    this.chunks.length = 0;
-  }
-}
-
-function onBodyChunk(this: ArrivingRequest, chunk: Buffer): void {
-  const arrival = this[ARRIVAL]!;
-  arrival.idle!.refresh();
-  if (arrival.refused) return;
-  const { maxBodyBytes } = arrival.limits;
-  const size = arrival.size + chunk.length;
-  if (size > maxBodyBytes) {
-    arrival.refused = true;
-    arrival.release();
-    tooLarge(this, arrival.res, maxBodyBytes);
-    return;
-  }
-  if (size > arrival.reserved && !arrival.reserve(size - arrival.reserved)) {
-    arrival.refused = true;
-    arrival.release();
-    busy(this, arrival.res);
-    return;
-  }
-  arrival.size = size;
-  arrival.chunks.push(chunk);
-}
-
-function onBodyEnd(this: ArrivingRequest): void {
-  const arrival = this[ARRIVAL]!;
-  clearTimeout(arrival.idle);
-  if (arrival.refused) return;
-  const { res, traffic } = arrival;
-  const body = ownedCopy(arrival.chunks, arrival.size);
-  const delivery: IncomingDelivery = { method: this.method!, path: this.url ?? arrival.path, headers: flatHeaders(this), body };
-  arrival.onDelivery(delivery).then(
-    (answer) => {
-      if (res.destroyed) return;
-      // Stopping: this answer is the connection's last.
-      if (traffic.closing) res.shouldKeepAlive = false;
-      const payload = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
-      res.writeHead(answer.statusCode, { ...answer.headers, "content-length": payload.length });
-      res.end(payload);
-    },
-    (error: unknown) => {
-      if (!res.destroyed) reply(res, 500, `fanfare listen failed: ${(error as Error)?.message ?? error}`);
-    },
-  );
-}
-
-function onAnswerClosed(this: ArrivingResponse): void {
-  const arrival = this[ARRIVAL]!;
-  if (arrival.closed) return;
-  arrival.closed = true;
-  clearTimeout(arrival.idle);
-  arrival.release();
-  const { traffic } = arrival;
-  if (--traffic.active === 0) traffic.onIdle?.();
-}
-
-function dropStalled(req: IncomingMessage): void {
-  req.socket.destroy();
-}
-
-function ignoreError(): void {}
-
-function tooLarge(req: IncomingMessage, res: ServerResponse, maxBodyBytes: number): void {
-  // Closing the connection is the only way to stop the sender uploading the rest.
-  reply(res, 413, `body over ${maxBodyBytes} bytes`, { connection: "close" });
-  req.unpipe();
-  req.pause();
-  res.once("finish", () => req.socket.destroy());
-}
-
-/**
- * Past the memory budget the sender is told to come back, which a webhook sender does: the body
- * is not read, and the connection closes so it stops uploading.
- */
-function busy(req: IncomingMessage, res: ServerResponse): void {
-  reply(res, 503, "too many deliveries in flight: retry shortly", { connection: "close", "retry-after": "1" });
-  req.unpipe();
-  req.pause();
-  res.once("finish", () => req.socket.destroy());
+  res.once("close", () => {
+    clearTimeout(idle);
+    release();
+    if (--traffic.active === 0) traffic.onIdle?.();
+  });
+  req.on("data", (chunk: Buffer) => {
+    idle.refresh();
+    if (refused) return;
+    if (size + chunk.length > maxBodyBytes) {
+      refused = true;
+      release();
+      tooLarge();
+      return;
+    }
+    if (size + chunk.length > reserved && !reserve(size + chunk.length - reserved)) {
+      refused = true;
+      release();
+      busy();
+      return;
+    }
+    size += chunk.length;
+    chunks.push(chunk);
+  });
+  req.on("end", () => {
+    clearTimeout(idle);
+    if (refused) return;
+    const body = ownedCopy(chunks, size);
+    const delivery: IncomingDelivery = { method: req.method!, path: req.url ?? path, headers: flatHeaders(req), body };
+    onDelivery(delivery).then(
+      (answer) => {
+        if (res.destroyed) return;
+        // Stopping: this answer is the connection's last.
+        if (traffic.closing) res.shouldKeepAlive = false;
+        const payload = typeof answer.body === "string" ? Buffer.from(answer.body) : answer.body;
+        res.writeHead(answer.statusCode, { ...answer.headers, "content-length": payload.length });
+        res.end(payload);
+      },
+      (error: unknown) => {
+        if (!res.destroyed) reply(res, 500, `fanfare listen failed: ${(error as Error)?.message ?? error}`);
+      },
+    );
+  });
+  req.on("error", () => {});
 }
 
 /**
