@@ -8,34 +8,6 @@ const RECORDED_RESPONSE_CHARS = 4096;
 /** What is passed back to the sender; a target answering megabytes to a webhook is not the point. */
 const MAX_RELAYED_RESPONSE_BYTES = 1024 * 1024;
 
-/** Headers of an incoming delivery that travel on to the target (webhook-*: Standard Webhooks). */
-function forwardedHeader(name: string): boolean {
-  return name.startsWith("x-fanfare-") || name.startsWith("webhook-") || name === "content-type" || name === "user-agent";
-}
-
-/**
- * The headers a delivery goes on with: the forwarded ones, then --headers. The relay hands one
- * delivery's headers to each of its targets in turn, with the same --headers for all, so the last
- * result is kept and given again: one filtering per delivery, not one per target. undici only
- * reads the object it is given.
- */
-function outgoingHeaders(incoming: Record<string, string>, extra: Record<string, string>): Record<string, string> {
-  if (incoming === lastIncoming && extra === lastExtra) return lastOutgoing;
-  const headers: Record<string, string> = {};
-  for (const name in incoming) if (forwardedHeader(name)) headers[name] = incoming[name]!;
-  for (const name in extra) headers[name] = extra[name]!;
-  lastIncoming = incoming;
-  lastExtra = extra;
-  lastOutgoing = headers;
-  return headers;
-}
-
-/** One object for every forwarder without --headers, so they share the kept result too. */
-const NO_EXTRA_HEADERS: Record<string, string> = Object.freeze({});
-let lastIncoming: Record<string, string> | null = null;
-let lastExtra: Record<string, string> | null = null;
-let lastOutgoing: Record<string, string> = {};
-
 export interface ForwardOutcome {
   result: ForwardResult;
   /** The target's body (capped) to answer the sender with. */
@@ -46,8 +18,6 @@ export interface ForwardOutcome {
 }
 
 interface ForwarderOptions {
-  /** --headers, added to (and overriding) what is forwarded. */
-  extraHeaders?: Record<string, string>;
   timeoutMs?: number;
   /** Keep-alive connections to the target. */
   connections?: number;
@@ -56,15 +26,14 @@ interface ForwarderOptions {
 }
 
 /**
- * Sends deliveries on to the developer's app over one keep-alive connection pool: the same raw body,
- * the X-Fanfare-* headers, content-type and user-agent, plus --headers. It never throws: an
- * unreachable target or a timeout is a result with `statusCode: null` and an `error`.
+ * Sends deliveries on to the developer's app over one keep-alive connection pool: the same raw body
+ * and the headers it is given (the relay picks them, once per delivery: outgoing-headers.ts). It never
+ * throws: an unreachable target or a timeout is a result with `statusCode: null` and an `error`.
  */
 export class Forwarder {
   private constructor(
     readonly url: URL,
     private readonly http: HttpClient,
-    private readonly extraHeaders: Record<string, string>,
     private readonly timeoutMs: number,
   ) {
     this.href = url.href;
@@ -74,15 +43,17 @@ export class Forwarder {
     const timeoutMs = options.timeoutMs ?? FORWARD_TIMEOUT_MS;
     const http = (options.http ?? createHttpClient)({ connections: options.connections ?? 128, timeoutMs });
     await http.ready();
-    return new Forwarder(url, http, options.extraHeaders ?? NO_EXTRA_HEADERS, timeoutMs);
+    return new Forwarder(url, http, timeoutMs);
   }
 
   /** Kept: URL's getters build a new string on every call. */
   readonly href: string;
 
-  /** Not async: one promise (the request's) per forward, not three. */
-  forward(incomingHeaders: Record<string, string>, body: Buffer): Promise<ForwardOutcome> {
-    const headers = outgoingHeaders(incomingHeaders, this.extraHeaders);
+  /**
+   * Sends `headers` as they are (undici only reads them, so one object can go to every target of a
+   * delivery). Not async: one promise (the request's) per forward, not three.
+   */
+  forward(headers: Record<string, string>, body: Buffer): Promise<ForwardOutcome> {
     const started = performance.now();
     return this.http
       .request(this.url, { headers, body, keepBytes: MAX_RELAYED_RESPONSE_BYTES })

@@ -3,6 +3,7 @@ import { verifySignature } from "../signing/signature.js";
 import { DeliveryLog } from "./delivery-log.js";
 import { statusForError, type ForwardOutcome, type Forwarder } from "./forwarder.js";
 import type { DeliveryLogFile } from "./log-file.js";
+import { outgoingHeaders } from "./outgoing-headers.js";
 import type { IncomingDelivery, ReceiverReply } from "./receiver.js";
 import type { DeliveryRecord, ForwardResult, SignatureCheck } from "./types.js";
 
@@ -23,6 +24,8 @@ interface RelayOptions {
   secret: string | null;
   /** Said on every delivery when secret is null. */
   unverifiableReason?: string;
+  /** --headers, added to (and overriding) the forwarded headers; the same for every target. */
+  extraHeaders?: Record<string, string>;
   logFile?: DeliveryLogFile | null;
   log?: DeliveryLog;
   /** Epoch ms. */
@@ -47,10 +50,12 @@ export class DeliveryRelay {
   private seq = 0;
   private readonly now: () => number;
   private readonly routes = new Map<string, Forwarder[]>();
+  private readonly extraHeaders: Record<string, string>;
 
   constructor(private readonly options: RelayOptions) {
     this.log = options.log ?? new DeliveryLog();
     this.now = options.now ?? Date.now;
+    this.extraHeaders = options.extraHeaders ?? {};
   }
 
   /** Called with the records already kept, then with every new one; returns unsubscribe. */
@@ -114,10 +119,15 @@ export class DeliveryRelay {
     return found;
   }
 
-  /** Not async (each await is a promise and a turn more per delivery): chains on the forwards' promises. */
+  /**
+   * Not async (each await is a promise and a turn more per delivery): chains on the forwards' promises.
+   * The outgoing headers are picked once here, for a live delivery and a replay alike, and the one
+   * object goes to every target.
+   */
   private forward(record: DeliveryRecord): Promise<ReceiverReply> {
     const forwarders = this.targetsFor(record.eventType);
-    const { headers, body } = record.request;
+    const headers = outgoingHeaders(record.request.headers, this.extraHeaders);
+    const body = record.request.body;
     if (forwarders.length === 1) {
       // The common case, kept free of arrays and extra records.
       return forwarders[0]!.forward(headers, body).then((outcome) => {

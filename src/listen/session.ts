@@ -14,6 +14,7 @@ interface RelayPartsOptions {
   /** null when there is nothing to verify with (a reused endpoint, no --secret). */
   secret: string | null;
   unverifiableReason?: string;
+  /** --headers, for the relay to add to every forwarded delivery. */
   extraHeaders?: Record<string, string>;
   logFilePath?: string;
   maxBodyBytes?: number;
@@ -63,7 +64,6 @@ export async function startRelayParts(options: RelayPartsOptions): Promise<Relay
       pattern: route.pattern,
       matches: eventMatcher(route.pattern),
       forwarder: await Forwarder.create(route.url, {
-        extraHeaders: options.extraHeaders,
         timeoutMs: options.timeoutMs,
         http: options.http,
       }),
@@ -74,6 +74,7 @@ export async function startRelayParts(options: RelayPartsOptions): Promise<Relay
     targets,
     secret: options.secret,
     unverifiableReason: options.unverifiableReason,
+    extraHeaders: options.extraHeaders,
     logFile,
   });
   let receiver: Receiver;

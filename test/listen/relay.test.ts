@@ -23,7 +23,7 @@ async function relayTo(url: string, secret: string | null = SECRET) {
 }
 
 /** A relay with several --forward routes: [pattern, url] each. */
-async function relayToRoutes(routes: Array<[string | null, string]>, timeoutMs?: number) {
+async function relayToRoutes(routes: Array<[string | null, string]>, timeoutMs?: number, extraHeaders?: Record<string, string>) {
   const targets = await Promise.all(
     routes.map(async ([pattern, url]) => {
       const forwarder = await Forwarder.create(new URL(url), { timeoutMs });
@@ -31,7 +31,7 @@ async function relayToRoutes(routes: Array<[string | null, string]>, timeoutMs?:
       return { pattern, matches: eventMatcher(pattern), forwarder };
     }),
   );
-  return new DeliveryRelay({ targets, secret: SECRET, now: () => NOW });
+  return new DeliveryRelay({ targets, secret: SECRET, now: () => NOW, extraHeaders });
 }
 
 function incoming(body: string, id = "whk_1", secret = SECRET) {
@@ -152,6 +152,34 @@ describe("DeliveryRelay with several targets", () => {
     await relay.replay(1);
     expect(draws.received).toHaveLength(2);
     expect(all.received).toHaveLength(2);
+  });
+
+  it("sends every target the same filtered headers plus --headers, live and on replay; the sender's others stay behind", async () => {
+    const first = await ok("first");
+    const second = await ok("second");
+    cleanups.push(() => first.close(), () => second.close());
+    const relay = await relayToRoutes([
+      [null, `${first.url}/1`],
+      ["draw.*", `${second.url}/2`],
+    ], undefined, { "x-env": "dev", "x-fanfare-timestamp": "override" });
+    const delivery = incoming('{"n":1}', "whk_headers");
+    const signed = { ...delivery.headers };
+    // What a sender (or the tunnel) may add that is not the target's business.
+    delivery.headers = { ...signed, authorization: "Bearer sender", cookie: "session=1", host: "tunnel.example", "x-forwarded-for": "1.2.3.4" };
+
+    await relay.receive(delivery);
+    await relay.replay(1);
+    const expected = { ...signed, "x-env": "dev", "x-fanfare-timestamp": "override" };
+    const received = [...first.received, ...second.received];
+    expect(received).toHaveLength(4);
+    for (const got of received) {
+      // host is the target's own, set by the HTTP client; the rest is exactly what was picked.
+      const { host, connection: _connection, "content-length": _length, ...rest } = got.headers;
+      expect(rest).toEqual(expected);
+      expect(host).not.toBe("tunnel.example");
+      expect(got.headers.authorization).toBeUndefined();
+      expect(got.headers.cookie).toBeUndefined();
+    }
   });
 
   it("answers the worst status: a target down is 502 with the cause and that target, even when another answered 200", async () => {
