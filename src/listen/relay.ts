@@ -126,15 +126,6 @@ export class DeliveryRelay {
    */
   private forward(record: DeliveryRecord): Promise<ReceiverReply> {
     const forwarders = this.targetsFor(record.eventType);
-    const headers = outgoingHeaders(record.request.headers, this.extraHeaders);
-    const body = record.request.body;
-    if (forwarders.length === 1) {
-      // The common case, kept free of arrays and extra records.
-      return forwarders[0]!.forward(headers, body).then((outcome) => {
-        this.complete({ ...record, target: outcome.result });
-        return replyFor(outcome);
-      });
-    }
     if (forwarders.length === 0) {
       const error = `no --forward takes ${record.eventType}`;
       this.complete({
@@ -144,6 +135,15 @@ export class DeliveryRelay {
       });
       // 404 is final for the platform: no retries of what this session was told not to forward.
       return Promise.resolve(jsonReply(404, { error, target: null }));
+    }
+    const headers = outgoingHeaders(record.request.headers, this.extraHeaders);
+    const body = record.request.body;
+    if (forwarders.length === 1) {
+      // The common case, kept free of arrays and extra records.
+      return forwarders[0]!.forward(headers, body).then((outcome) => {
+        this.complete({ ...record, target: outcome.result });
+        return replyFor(outcome);
+      });
     }
     const pending: Promise<ForwardOutcome>[] = [];
     for (const forwarder of forwarders) pending.push(forwarder.forward(headers, body));
