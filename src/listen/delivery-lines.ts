@@ -57,7 +57,7 @@ function notes(record: DeliveryRecord): string {
 
 /** `12:00:01 --> draw.consumer.won [whk_…]` */
 export function formatReceivedLine(record: DeliveryRecord, options: LineOptions): string {
-  const eventType = escapeFew(record.eventType);
+  const eventType = escapeControl(record.eventType);
   return `${timeText(record.receivedAt, options)} --> ${options.color ? styles.on.bold(eventType) : eventType} [${escapeControl(record.id)}]${notes(record)}`;
 }
 
@@ -105,7 +105,7 @@ function forwardedParts(record: DeliveryRecord, options: LineOptions): Forwarded
   return {
     s,
     time: timeText(record.receivedAt, options),
-    method: escapeFew(record.request.method),
+    method: escapeControl(record.request.method),
     id: escapeControl(record.id),
     flag: problem ? " " + s.red(`✗ ${escapeControl(problem)}`) : "",
   };
@@ -115,7 +115,7 @@ function forwardedLine(parts: ForwardedParts, target: ForwardResult | null): str
   const { s } = parts;
   const label = `[${statusLabel(target)}]`;
   const status = s === styles.off ? label : tint(s, statusTone(target))(label);
-  const url = target === null ? "(not forwarded yet)" : escapeFew(target.url);
+  const url = target === null ? "(not forwarded yet)" : escapeControl(target.url);
   let outcome: string;
   if (target === null) outcome = "in flight";
   else if (target.statusCode === null)
@@ -123,22 +123,6 @@ function forwardedLine(parts: ForwardedParts, target: ForwardResult | null): str
   else outcome = formatDuration(target.durationMs);
   return `${parts.time} <-- ${status} ${parts.method} ${url} [${parts.id}] ${outcome}${parts.flag}`;
 }
-
-/**
- * Escapes text that takes a few values over a session (the --forward URLs, the method, event
- * types), once per value rather than once per line. Capped: the values still come from outside.
- */
-function escapeFew(text: string): string {
-  let escaped = escapedFew.get(text);
-  if (escaped === undefined) {
-    escaped = escapeControl(text);
-    if (escapedFew.size < MAX_ESCAPED_FEW) escapedFew.set(text, escaped);
-  }
-  return escaped;
-}
-
-const MAX_ESCAPED_FEW = 64;
-const escapedFew = new Map<string, string>();
 
 /**
  * `12:00:05 !!! app down: http://localhost:3000 (connection refused)`, `12:00:09 ... app back: …`:
