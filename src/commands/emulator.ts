@@ -53,7 +53,8 @@ function parseTimeScale(text: string): number {
 function startError(error: unknown, port: number, host: string, dataDir: string | undefined) {
   const code = (error as NodeJS.ErrnoException)?.code;
   if (code === "EADDRINUSE") {
-    return failure(`port ${port} on ${host} is in use`, "pass another --port, or --port 0 for any free one", "port_in_use");
+    // A flag the user chose that cannot be honoured: a usage error (2), as with listen's --port.
+    return usageError(`--port ${port}: port ${port} is already in use on ${host}`, "pass another --port, or --port 0 for any free one", "port_in_use");
   }
   if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
     return usageError(`cannot listen on --host ${host} (${code})`, "use an address of this machine, e.g. 127.0.0.1", "invalid_flag");

@@ -4,6 +4,7 @@ import packageJson from "../../package.json" with { type: "json" };
 import type { GlobalOptions } from "../config/globals.js";
 import { usageError } from "../errors.js";
 import { escapeControl } from "../terminal/escape.js";
+import { fileErrorReason } from "../terminal/input.js";
 import { type CommandContext, examples, outputOf, runWith } from "./context.js";
 import type { CommandDeps } from "./deps.js";
 
@@ -66,7 +67,7 @@ export async function printTypes(options: GlobalOptions & TypesOptions, deps: Co
     await writeFile(options.out, text);
   } catch (error) {
     throw usageError(
-      `cannot write ${options.out}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      `cannot write --out "${options.out}": ${fileErrorReason(error)}`,
       "pass --out a file in a folder that exists and that you can write to",
       "out_unwritable",
     );

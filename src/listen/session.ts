@@ -1,5 +1,6 @@
-import { failure, usageError } from "../errors.js";
+import { usageError } from "../errors.js";
 import type { HttpClientFactory } from "../http/client.js";
+import { fileErrorReason } from "../terminal/input.js";
 import { Forwarder } from "./forwarder.js";
 import { DeliveryLogFile } from "./log-file.js";
 import { startReceiver, type Receiver } from "./receiver.js";
@@ -51,9 +52,10 @@ export async function startRelayParts(options: RelayPartsOptions): Promise<Relay
     try {
       logFile = await DeliveryLogFile.open(options.logFilePath);
     } catch (error) {
-      throw failure(
-        `cannot open --log-file ${options.logFilePath}: ${(error as Error).message}`,
-        "pass a path in a folder you can write to",
+      // A flag that cannot be honoured, as an unreadable --payload is: a usage error (2).
+      throw usageError(
+        `cannot open --log-file "${options.logFilePath}": ${fileErrorReason(error)}`,
+        "pass a file in a folder that exists and that you can write to",
         "log_file",
       );
     }

@@ -42,16 +42,19 @@ export async function readSource(source: string, options: ReadSourceOptions): Pr
     return readFileSync(source);
   } catch (error) {
     const where = source === "-" ? "from stdin" : `"${source}"`;
-    throw usageError(`cannot read ${options.what} ${where}: ${whyUnreadable(error)}`, options.hint, options.code);
+    throw usageError(`cannot read ${options.what} ${where}: ${fileErrorReason(error)}`, options.hint, options.code);
   }
 }
 
-function whyUnreadable(error: unknown): string {
+/** Why a file named on the command line could not be read or written, in a few words. */
+export function fileErrorReason(error: unknown): string {
   switch ((error as NodeJS.ErrnoException).code) {
     case "ENOENT":
-      return "no such file";
+      return "no such file or folder";
     case "EISDIR":
       return "it is a directory";
+    case "ENOTDIR":
+      return "a part of the path is not a directory";
     case "EACCES":
     case "EPERM":
       return "permission denied";

@@ -163,6 +163,20 @@ describe("listen (local mode)", () => {
     expect(bad.stderr).toMatch(/^error: --forward "ftp:\/\/x" is not an http\(s\) URL$/m);
   });
 
+  it("a --log-file it cannot open is exit 2 at start, saying why in a few words", async () => {
+    const env = configEnv();
+    const dir = tempConfigDir();
+    for (const [path, why] of [
+      [join(dir.dir, "no", "such", "log.ndjson"), "no such file or folder"],
+      [dir.dir, "it is a directory"],
+    ] as const) {
+      const r = await runCli(["webhooks", "listen", "--local", "--tunnel", "none", "--forward", "3000", "--log-file", path], { env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`error: cannot open --log-file "${path}": ${why}\nhint: pass a file in a folder that exists and that you can write to\n`);
+    }
+    dir.cleanup();
+  });
+
   it("--forward twice, one with a pattern: each delivery goes to every target that takes it, a line for each", async () => {
     const env = configEnv();
     const draws = await target();

@@ -177,7 +177,7 @@ describe("webhooks types --format json-schema", () => {
     expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(schema);
     const missing = await runCli(["webhooks", "types", "--out", join(config.dir, "no", "such", "dir.ts")], { env });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/cannot write .*ENOENT/);
+    expect(missing.stderr).toMatch(/^error: cannot write --out ".*dir\.ts": no such file or folder\n/);
     const format = await runCli(["webhooks", "types", "--format", "yaml"], { env });
     expect(format.code).toBe(2);
     expect(format.stderr).toMatch(/--format ts or --format json-schema/);

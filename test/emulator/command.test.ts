@@ -78,13 +78,13 @@ describe("fanfare webhooks emulator", () => {
     }
   });
 
-  it("a port in use → exit 1 naming it", async () => {
+  it("a port in use → exit 2 naming it, as listen's --port", async () => {
     running = startCli(["webhooks", "emulator", "--port", "0", "--json"], { env: env() });
     const { url } = JSON.parse((await running.waitFor(JSON_LINE))[0]);
     const port = new URL(url).port;
     const r = await runCli(["webhooks", "emulator", "--port", port], { env: env() });
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^error: port ${port} on 127\\.0\\.0\\.1 is in use\\nhint: `));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^error: --port ${port}: port ${port} is already in use on 127\\.0\\.0\\.1\\nhint: `));
   });
 
   it("--data-dir keeps state across a restart of the command", async () => {

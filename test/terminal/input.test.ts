@@ -44,7 +44,7 @@ describe("readSource", () => {
   });
 
   it.each([
-    ["nope.json", "no such file"],
+    ["nope.json", "no such file or folder"],
     ["folder", "it is a directory"],
   ])("says why %s cannot be read, in one wording for every flag", async (name, why) => {
     const path = join(dir, name);
