@@ -289,7 +289,7 @@ export async function deleteEndpoint(
     const endpoint = await api((c) => c.getEndpoint(id));
     const { confirm } = await import("../config/prompt.js");
     if (!(await confirm(`Delete endpoint ${e(endpoint.id)} (${e(endpoint.url)})? [y/N] `, { input: deps.stdin, output: deps.stderr }))) {
-      throw failure("not deleted", undefined, "cancelled");
+      throw failure(`not deleted: ${id} is kept`, "answer y to delete it, or pass --yes to skip the question", "cancelled");
     }
   }
   await api((c) => c.deleteEndpoint(id));

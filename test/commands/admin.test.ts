@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { stripAnsi } from "../../src/terminal/style.js";
 import { cleanEnv, runCli, tempConfigDir, type CliResult } from "../helpers/cli.js";
 import { waitUntil } from "../helpers/wait.js";
 import { sequence, startReceiver, type Receiver } from "../emulator/helpers.js";
@@ -42,8 +43,8 @@ afterAll(() => {
   expect(contract.checked()).toBeGreaterThan(20);
 });
 
-function cli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
-  return runCli(args, { env: options.env ?? env, input: options.input, http: contract.http });
+function cli(args: string[], options: { env?: NodeJS.ProcessEnv; input?: string; tty?: boolean } = {}): Promise<CliResult> {
+  return runCli(args, { env: options.env ?? env, input: options.input, tty: options.tty, http: contract.http });
 }
 const endpoints = (...args: string[]) => cli(["webhooks", "endpoints", ...args]);
 const deliveries = (...args: string[]) => cli(["webhooks", "deliveries", ...args]);
@@ -183,6 +184,15 @@ describe("endpoints and deliveries through the CLI, against the emulator", () =>
     expectOk(r);
     expect(JSON.parse(r.stdout)).toMatchObject({ id, events: ["order.created"], description: "renamed" });
     expect(r.stdout).not.toContain(secret);
+  });
+
+  it("delete on a terminal asks first: anything but y keeps the endpoint (exit 1, with what to do)", async () => {
+    const r = await cli(["webhooks", "endpoints", "delete", id], { input: "n\n", tty: true });
+    expect(r.code).toBe(1);
+    const stderr = stripAnsi(r.stderr);
+    expect(stderr).toContain(`Delete endpoint ${id} (`);
+    expect(stderr).toMatch(new RegExp(`error: not deleted: ${id} is kept\\nhint: answer y to delete it, or pass --yes to skip the question\\n$`));
+    expectOk(await endpoints("get", id));
   });
 
   it("delete --yes removes it; get then fails with exit 1, not found", async () => {
