@@ -241,14 +241,16 @@ async function sendAll(out: Output, deps: CommandDeps, plan: SendPlan): Promise<
  * `trigger --wait draw.consumer.won` the event name arrives as the value: a word that is not a
  * number is given back as an event, and the wait is the default.
  */
+const WAIT_HINT = `e.g. --wait 30, or --wait alone for ${DEFAULT_WAIT_SECONDS} s`;
+
 function parseWait(events: string[], wait: string | boolean | undefined): { names: string[]; waitSeconds: number } {
   if (wait === undefined || wait === false) return { names: events, waitSeconds: 0 };
   if (wait === true) return { names: events, waitSeconds: DEFAULT_WAIT_SECONDS };
   if (/^\s*\d+\s*$/.test(wait)) {
-    return { names: events, waitSeconds: parseIntFlag("--wait", wait, 0, MAX_WAIT_SECONDS, "e.g. --wait 30, or --wait for 10 s") };
+    return { names: events, waitSeconds: parseIntFlag("--wait", wait, 0, MAX_WAIT_SECONDS, WAIT_HINT) };
   }
   if (/^[\d.\s]+$/.test(wait)) {
-    throw usageError(`--wait must be whole seconds, not "${wait}"`, "e.g. --wait 30, or --wait alone for 10 s", "invalid_flag");
+    throw usageError(`--wait must be whole seconds, not "${wait}"`, WAIT_HINT, "invalid_flag");
   }
   return { names: [wait, ...events], waitSeconds: DEFAULT_WAIT_SECONDS };
 }

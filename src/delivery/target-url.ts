@@ -21,6 +21,8 @@ export function parseTargetUrl(input: string, flag: string): URL {
   const fail = (problem: string, why = hint) => usageError(`${flag} "${input}" ${problem}`, why, CODE);
   if (text === "") throw usageError(`${flag} is empty`, hint, CODE);
   if (/\s/.test(text)) throw fail("contains a space", `${hint}; encode a space in a path as %20`);
+  // `-5` is a port gone wrong, not a host named "-5".
+  if (/^[+-]\d+(?=[/?#]|$)/.test(text)) throw fail("has an invalid port", "use a port from 1 to 65535");
 
   const candidate = /^\d+(?=[/?#]|$)/.test(text)
     ? `http://localhost:${text}`

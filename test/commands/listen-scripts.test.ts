@@ -85,7 +85,10 @@ describe("trigger --wait", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
     const bad = await runCli(["webhooks", "trigger", "draw.consumer.won", "--wait", "1.5"], { env });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--wait must be whole seconds, not "1\.5"/);
+    expect(bad.stderr).toMatch(/--wait must be whole seconds, not "1\.5"\nhint: e\.g\. --wait 30, or --wait alone for 10 s\n/);
+    const long = await runCli(["webhooks", "trigger", "draw.consumer.won", "--wait", "99999"], { env });
+    expect(long.code).toBe(2);
+    expect(long.stderr).toMatch(/\nhint: e\.g\. --wait 30, or --wait alone for 10 s\n/);
   });
 });
 

@@ -36,6 +36,8 @@ describe("parseTargetUrl", () => {
     ["   ", "--forward-to is empty"],
     ["0", '--forward-to "0" has an invalid port'],
     ["70000", '--forward-to "70000" has an invalid port'],
+    ["-5", '--forward-to "-5" has an invalid port'],
+    ["+3000/hook", '--forward-to "+3000/hook" has an invalid port'],
     [":0", '--forward-to ":0" has an invalid port'],
     [":", '--forward-to ":" has an invalid port'],
     ["localhost:99999", '--forward-to "localhost:99999" has an invalid port'],
