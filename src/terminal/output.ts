@@ -71,9 +71,13 @@ export class Output {
     if (!this.json) this.stderr.write(line + "\n");
   }
 
-  /** Plain text, escaped: warnings carry API messages and clean-up failures. */
+  /**
+   * Escaped: warnings carry API messages and clean-up failures. With --json, one JSON object a line,
+   * as errors are, so a script can read stderr line by line.
+   */
   warn(line: string): void {
-    this.stderr.write(this.style.yellow("warning: ") + escapeControl(line) + "\n");
+    if (this.json) this.stderr.write(safeJson({ warning: { message: line } }) + "\n");
+    else this.stderr.write(this.style.yellow("warning: ") + escapeControl(line) + "\n");
   }
 
   /** Plain text, escaped: --verbose shows what receivers answered and what cloudflared logged. */
@@ -85,7 +89,8 @@ export class Output {
     if (this.json) {
       this.stderr.write(
         safeJson({
-          error: { code: error.code, message: error.message, hint: error.hint, exitCode: error.exitCode },
+          // Every key, always: a script can read `.error.hint` without checking that it is there.
+          error: { code: error.code, message: error.message, hint: error.hint ?? null, exitCode: error.exitCode },
         }) + "\n",
       );
       return;

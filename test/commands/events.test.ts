@@ -134,7 +134,7 @@ describe("fanfare webhooks sample", () => {
 
   it("rejects a missing --data file with exit 2", async () => {
     const missing = join(config.dir, "missing.json");
-    expectUsageError(await webhooks("sample", "order.created", "--data", missing), /^error: cannot read the --data file ".*missing\.json": no such file$/);
+    expectUsageError(await webhooks("sample", "order.created", "--data", missing), /^error: cannot read the --data file ".*missing\.json": no such file or folder$/);
   });
 
   it("rejects a --data file that is not JSON with exit 2", async () => {

@@ -53,7 +53,9 @@ describe("fanfare login", () => {
   it("--api-key works but warns that argv is visible in ps; --json prints a masked summary", async () => {
     const r = await cli(["login", "--api-key", KEY, "--api-base", emulator.url, "--profile", "staging", "--json"]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: --api-key is visible to other users in `ps`/);
+    // With --json, a warning is a JSON object on a line of its own, as an error is.
+    const warnings = r.stderr.trim().split("\n").map((line) => JSON.parse(line));
+    expect(warnings).toEqual([{ warning: { message: expect.stringMatching(/^--api-key is visible to other users in `ps`/) } }]);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ profile: "staging", apiBase: emulator.url, apiKey: MASKED, configFile: configFile() });
     expectKeyHidden({ ...r, stderr: r.stderr.replace("--api-key", "") });

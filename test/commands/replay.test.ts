@@ -201,6 +201,14 @@ describe("webhooks replay", () => {
     expect(empty.stderr).toMatch(/line 1 .* skipped: not JSON/);
     expect(empty.stderr).toMatch(/line 2 .* skipped: not a JSON object/);
     expect(empty.stderr).toMatch(/no deliveries in/);
+    // With --json every line of stderr is JSON: the skipped lines' warnings, then the error.
+    const emptyJson = await runCli(["webhooks", "replay", foreign, "--forward-to", failing.url, "--secret", REPLAY_SECRET, "--json"], { env });
+    expectCode(emptyJson, 2);
+    expect(emptyJson.stderr.trim().split("\n").map((line) => JSON.parse(line))).toEqual([
+      { warning: { message: expect.stringMatching(/^line 1 .* skipped: not JSON/) } },
+      { warning: { message: expect.stringMatching(/^line 2 .* skipped: not a JSON object/) } },
+      { error: expect.objectContaining({ code: "nothing_to_replay", exitCode: 2 }) },
+    ]);
 
     const missing = await runCli(["webhooks", "replay", join(env.FANFARE_CONFIG_DIR!, "nope.ndjson"), "--forward-to", failing.url], { env });
     expectCode(missing, 2);

@@ -270,7 +270,7 @@ describe("fanfare webhooks trigger", () => {
     [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--concurrency", "abc"], /^error: --concurrency must be a whole number from 1 to 256, not "abc"$/],
     [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--concurrency", "1000"], /^error: --concurrency must be a whole number/],
     [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--set", "nope"], /^error: --set "nope" is not path=value$/],
-    [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--data", "/nonexistent/file.json"], /^error: cannot read the --data file "\/nonexistent\/file\.json": no such file$/],
+    [["draw.consumer.won", "--secret", SECRET, "--forward-to", "x", "--data", "/nonexistent/file.json"], /^error: cannot read the --data file "\/nonexistent\/file\.json": no such file or folder$/],
   ])("bad input %j exits 2 with one line and a hint", async (args, message) => {
     const r = await trigger(args as string[]);
     expectOneLineError(r, 2, message as RegExp);

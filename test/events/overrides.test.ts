@@ -202,7 +202,7 @@ describe("readDataFile", () => {
   it("names a missing file", async () => {
     const missing = join(dir, "nope.json");
     const error = await failures(missing);
-    expect(error).toMatchObject({ exitCode: 2, code: "invalid_data", message: `cannot read the --data file "${missing}": no such file` });
+    expect(error).toMatchObject({ exitCode: 2, code: "invalid_data", message: `cannot read the --data file "${missing}": no such file or folder` });
     expect(error.hint).toMatch(/JSON file/);
   });
 
