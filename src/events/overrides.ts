@@ -36,7 +36,7 @@ function applyOne(payload: WebhookPayload, assignment: string): void {
 
   if (keys.length === 1) {
     const key = keys[0] as keyof WebhookPayload;
-    const value = typedValue(raw, payload[key]);
+    const value = typedValue(raw, payload[key], assignment);
     if (key === "data" && !isPlainObject(value)) {
       throw setError(assignment, "must give data a JSON object", `e.g. --set 'data={"position":5}'`);
     }
@@ -59,7 +59,7 @@ function applyOne(payload: WebhookPayload, assignment: string): void {
   }
   const last = keys[keys.length - 1]!;
   const where = keys.join(".");
-  setChild(node, last, typedValue(raw, getChild(node, last, where, assignment)), where, assignment);
+  setChild(node, last, typedValue(raw, getChild(node, last, where, assignment), assignment), where, assignment);
 }
 
 function getChild(node: Json, key: string, where: string, assignment: string): unknown {
@@ -86,7 +86,7 @@ function parentOf(where: string): string {
   return where.slice(0, where.lastIndexOf("."));
 }
 
-function typedValue(raw: string, existing: unknown): unknown {
+function typedValue(raw: string, existing: unknown, assignment: string): unknown {
   if (typeof existing === "string") {
     if (raw.startsWith('"')) {
       const quoted = parseJson(raw);
@@ -95,7 +95,21 @@ function typedValue(raw: string, existing: unknown): unknown {
     return raw;
   }
   const parsed = parseJson(raw);
-  return parsed === NOT_JSON ? raw : parsed;
+  if (parsed === NOT_JSON) return raw;
+  // A number the payload cannot carry as typed would be sent as something else: 1e999 as null,
+  // 99999999999999999999999 as 1e+23.
+  const quote = `quote it to send it as a string: --set '${assignment.slice(0, assignment.indexOf("=") + 1)}"${raw.trim()}"'`;
+  if (hasInfinity(parsed)) throw setError(assignment, "holds a number too large for JSON", quote);
+  if (typeof parsed === "number" && /^\s*-?\d+\s*$/.test(raw) && !Number.isSafeInteger(parsed)) {
+    throw setError(assignment, `holds a whole number with more digits than a number keeps exactly (it would be sent as ${parsed})`, quote);
+  }
+  return parsed;
+}
+
+function hasInfinity(value: unknown): boolean {
+  if (typeof value === "number") return !Number.isFinite(value);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(hasInfinity);
+  return false;
 }
 
 const NOT_JSON = Symbol("not JSON");

@@ -84,6 +84,12 @@ describe("applySetOverrides: value types", () => {
     expect(set('amount="12.50"').data.amount).toBe("12.50");
   });
 
+  it("says how to send a number it refuses as a string, and takes the quoted form", () => {
+    expect(() => set("data.newn=1e999")).toThrow(expect.objectContaining({ hint: `quote it to send it as a string: --set 'data.newn="1e999"'` }));
+    expect(set('data.newn="1e999"').data.newn).toBe("1e999");
+    expect(set("data.big=9007199254740991").data.big).toBe(9007199254740991);
+  });
+
   it("types a value for a field that is null or a number by JSON", () => {
     expect(set("phone=5551234").data.phone).toBe(5551234);
     expect(set("phone=+1 555 1234").data.phone).toBe("+1 555 1234");
@@ -104,6 +110,10 @@ describe("applySetOverrides: bad syntax is a one-line usage error naming --set",
     ["data.items.5.quantity=1", /data\.items\.5 is out of range: data\.items has 1 item$/],
     ["data.items.first=1", /data\.items is a list: use an index, e.g\. data\.items\.0/],
     ["data=5", /must give data a JSON object/],
+    // Numbers the payload would carry as something else than typed (null, 1e+23): refused.
+    ["data.newn=1e999", /^--set "data\.newn=1e999" holds a number too large for JSON$/],
+    ['data.obj={"a":[-1e400]}', /holds a number too large for JSON/],
+    ["data.quantity=99999999999999999999999", /holds a whole number with more digits than a number keeps exactly \(it would be sent as 1e\+23\)$/],
   ];
   it.each(cases)("%s", (assignment, message) => {
     let error: unknown;
