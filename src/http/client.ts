@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher, Pool } from "undici";
 import { DeadlineExceededError, ResponseTooLargeError } from "./errors.js";
+import { unsendableHeader } from "./header-rules.js";
 
 interface HttpClientOptions {
   /** Keep-alive sockets per origin: match the concurrency of the caller. */
@@ -44,7 +45,8 @@ export interface HttpAnswer {
 
 /**
  * Keep-alive connections, one pool per origin, shared by every request of a caller. A failed request
- * rejects with what Node or undici threw: `describeNetworkError` words it.
+ * rejects with what Node or undici threw, or with an InvalidHeaderError for a header undici would
+ * refuse (never handed to the pool: see header-rules.ts): `describeNetworkError` words it.
  */
 export interface HttpClient {
   request(url: URL | string, request: HttpRequest): Promise<HttpAnswer>;
@@ -138,6 +140,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   return {
     request(target, request) {
       const url = typeof target === "string" ? new URL(target) : target;
+      const invalid = unsendableHeader(request.headers);
+      if (invalid !== null) return Promise.reject(invalid);
       return new Promise<HttpAnswer>((resolve, reject) => {
         const exchange = new Exchange(request, resolve, reject);
         if (PoolClass !== undefined) start(url, request, exchange);
