@@ -32,15 +32,23 @@ export function isSendableHeaderValue(value: string): boolean {
  */
 export function unsendableHeader(headers: Readonly<Record<string, string>>): InvalidHeaderError | null {
   for (const name in headers) {
-    if (!TOKEN.test(name)) return new InvalidHeaderError(name, "name", firstUnsendable(name, /[^!#$%&'*+.^_`|~0-9A-Za-z-]/u));
+    if (!TOKEN.test(name)) return new InvalidHeaderError(name, "name", firstMatch(name, NOT_TOKEN_CHAR));
     const value = headers[name]!;
-    if (UNSENDABLE.test(value)) return new InvalidHeaderError(name, "value", firstUnsendable(value, /[^\t\x20-\x7e\x80-\xff]/u));
+    if (UNSENDABLE.test(value)) return new InvalidHeaderError(name, "value", firstMatch(value, UNSENDABLE_CHAR));
   }
   return null;
 }
 
-/** The code point of the first character `bad` matches (an empty name has none: -1). */
-function firstUnsendable(text: string, bad: RegExp): number {
+/** The first character of a header value that cannot be sent, as a code point; -1 when none. */
+export function unsendableCodePoint(value: string): number {
+  return firstMatch(value, UNSENDABLE_CHAR);
+}
+
+// The same classes by code point (the u flag), so a character outside the BMP is one match.
+const NOT_TOKEN_CHAR = /[^!#$%&'*+.^_`|~0-9A-Za-z-]/u;
+const UNSENDABLE_CHAR = /[^\t\x20-\x7e\x80-\xff]/u;
+
+function firstMatch(text: string, bad: RegExp): number {
   const match = bad.exec(text);
   return match === null ? -1 : match[0].codePointAt(0)!;
 }
