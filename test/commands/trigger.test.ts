@@ -204,6 +204,7 @@ describe("fanfare webhooks trigger", () => {
     expect(r.stdout.split("\n").filter((line) => line.includes(`<-- [ERR] ${words}`))).toHaveLength(2);
     expect(r.stdout).toMatch(/^2 sent, 0 ok, 2 failed/m);
     expect(r.stderr).toContain("error: 2 of 2 deliveries failed (first: draw.consumer.won [evil\\x1b[31m] invalid x-fanfare-delivery-id header value");
+    expect(r.stderr).toMatch(/^hint: its id or event type holds a character no HTTP header can carry/m);
     expect(r.stdout + r.stderr).not.toContain("\u001b");
     expect(received).toHaveLength(0);
   });
