@@ -165,6 +165,17 @@ describe("createHttpClient", () => {
       expect((await within(client.request(`${base}/`, { headers: {} }), 10_000)).status).toBe(200);
     });
 
+    it("a request undici itself refuses (expect, transfer-encoding) retires its pool: the next request still gets its answer", async () => {
+      respond = (_req, res) => res.end("ok");
+      client = createHttpClient({ connections: 1 });
+      const url = new URL(`${base}/`);
+      for (const headers of [{ expect: "100-continue" }, { "Transfer-Encoding": "chunked" }] as Array<Record<string, string>>) {
+        expect((await within(client.request(url, { headers: {} }), 10_000)).status).toBe(200);
+        await expect(within(client.request(url, { headers }), 10_000)).rejects.toMatchObject({ code: expect.stringMatching(/^UND_ERR_/) });
+        expect((await within(client.request(url, { headers: {} }), 10_000)).status).toBe(200);
+      }
+    });
+
     it("sends what undici accepts: tab, Latin-1 text and an empty value", async () => {
       let seen: string | string[] | undefined;
       respond = (req, res) => {
