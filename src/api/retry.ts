@@ -57,6 +57,8 @@ export function decideRetry(
   if (retriesMade >= policy.maxRetries) return { retry: false, reason: "no retries left" };
 
   if (outcome.kind === "network") {
+    // A header undici would refuse is refused again on every try.
+    if (outcome.cause === "invalid_header") return { retry: false, reason: "the request cannot be sent as it is" };
     const neverSent = outcome.cause === "connection_refused";
     if (neverSent && retriesMade >= 1) return { retry: false, reason: "the connection was refused twice" };
     if (!safe && !neverSent) return { retry: false, reason: `${method} is not retried after a dropped connection` };

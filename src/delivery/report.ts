@@ -260,9 +260,16 @@ function runFailure(
     message:
       `${summary.failed} of ${summary.sent} ${context.noun ?? "deliveries"} failed ` +
       `(first: ${escapeControl(firstFailure.event)} [${escapeControl(firstFailure.id)}] ${first})`,
-    hint: cause
-      ? "listen could not reach your app: start it, or check listen's --forward"
-      : "a receiver must answer 2xx within 30 s; --verbose shows what it answered",
+    hint: failureHint(firstFailure, cause),
     code: "delivery_failed",
   };
+}
+
+/** What to do about the first failure: the app is not to blame for a delivery that was never sent. */
+function failureHint(first: DeliveryResult, relayed: string | null): string {
+  if (relayed) return "listen could not reach your app: start it, or check listen's --forward";
+  if (first.errorCode === "invalid_header") {
+    return "its id or event type holds a character no HTTP header can carry (not Latin-1, or a control character): change it";
+  }
+  return "a receiver must answer 2xx within 30 s; --verbose shows what it answered";
 }

@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher, Pool } from "undici";
 import { DeadlineExceededError, ResponseTooLargeError } from "./errors.js";
+import { unsendableHeader } from "./header-rules.js";
 
 interface HttpClientOptions {
   /** Keep-alive sockets per origin: match the concurrency of the caller. */
@@ -44,7 +45,8 @@ export interface HttpAnswer {
 
 /**
  * Keep-alive connections, one pool per origin, shared by every request of a caller. A failed request
- * rejects with what Node or undici threw: `describeNetworkError` words it.
+ * rejects with what Node or undici threw, or with an InvalidHeaderError for a header undici would
+ * refuse (never handed to the pool: see header-rules.ts): `describeNetworkError` words it.
  */
 export interface HttpClient {
   request(url: URL | string, request: HttpRequest): Promise<HttpAnswer>;
@@ -81,6 +83,7 @@ const MAX_CONNECT_TIMEOUT_MS = 10_000;
 
 interface Route {
   pool: Pool;
+  origin: string;
   path: string;
 }
 
@@ -89,6 +92,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   let PoolClass: typeof Pool | undefined;
   let loading: Promise<void> | undefined;
   const pools = new Map<string, Pool>();
+  /** Pools retired after a refusal (see `retire`), closing once their requests in flight are done. */
+  const retiring = new Set<Pool>();
   // URL getters build a new string on every call, and a trigger run sends thousands of requests to
   // one URL object.
   const routes = new WeakMap<URL, Route>();
@@ -100,7 +105,8 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
 
   const routeFor = (url: URL): Route => {
     let route = routes.get(url);
-    if (route === undefined) {
+    // A closed pool was retired (see `retire`): the URL gets its origin's current one.
+    if (route === undefined || route.pool.closed) {
       let pool = pools.get(url.origin);
       if (pool === undefined) {
         pool = new PoolClass!(url.origin, {
@@ -112,7 +118,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         });
         pools.set(url.origin, pool);
       }
-      route = { pool, path: url.pathname + url.search };
+      route = { pool, origin: url.origin, path: url.pathname + url.search };
       routes.set(url, route);
     }
     return route;
@@ -123,23 +129,40 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       exchange.onResponseError(null, Object.assign(new Error("the HTTP client is closed"), { code: "UND_ERR_DESTROYED" }));
       return;
     }
-    const { pool, path } = routeFor(url);
+    const route = routeFor(url);
+    exchange.route = route;
     exchange.startDeadline();
-    pool.dispatch({ path, method: request.method ?? "POST", headers: request.headers, body: request.body }, exchange);
+    route.pool.dispatch({ path: route.path, method: request.method ?? "POST", headers: request.headers, body: request.body }, exchange);
+  };
+
+  /**
+   * undici refuses some requests as it takes them from the queue (a header unsendableHeader does
+   * not know of, an option it does not support), and the pool then waits for a drain that never
+   * comes: every later request on it hangs. So a refused request retires its pool; the next request
+   * to that origin gets a new one, and requests in flight on the old one finish there.
+   */
+  const retire = (route: Route): void => {
+    if (retiring.has(route.pool)) return;
+    if (pools.get(route.origin) === route.pool) pools.delete(route.origin);
+    retiring.add(route.pool);
+    route.pool.close().catch(() => {}).finally(() => retiring.delete(route.pool));
   };
 
   const closeAll = async (how: "close" | "destroy") => {
     closed = true;
-    const all = [...pools.values()];
+    const all = [...pools.values(), ...retiring];
     pools.clear();
+    retiring.clear();
     await Promise.all(all.map((pool) => pool[how]().catch(() => {})));
   };
 
   return {
     request(target, request) {
       const url = typeof target === "string" ? new URL(target) : target;
+      const invalid = unsendableHeader(request.headers);
+      if (invalid !== null) return Promise.reject(invalid);
       return new Promise<HttpAnswer>((resolve, reject) => {
-        const exchange = new Exchange(request, resolve, reject);
+        const exchange = new Exchange(request, resolve, reject, retire);
         if (PoolClass !== undefined) start(url, request, exchange);
         else ready().then(() => start(url, request, exchange), reject);
       });
@@ -166,6 +189,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   private abortReason: Error | null = null;
   private timer: NodeJS.Timeout | undefined;
   private settled = false;
+  /** Where it was dispatched, so a refusal can retire the pool. */
+  route: Route | null = null;
   private readonly keepBytes: number;
   private readonly maxBytes: number;
 
@@ -173,6 +198,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     private readonly request: HttpRequest,
     private readonly resolve: (answer: HttpAnswer) => void,
     private readonly reject: (error: unknown) => void,
+    private readonly onRefused: (route: Route) => void,
   ) {
     this.keepBytes = request.keepBytes ?? Infinity;
     this.maxBytes = request.maxBytes ?? Infinity;
@@ -212,6 +238,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: unknown, error: Error): void {
+    if (this.route !== null && isRefusal(error)) this.onRefused(this.route);
     if (this.settle()) return;
     this.reject(error);
   }
@@ -230,4 +257,10 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.timer !== undefined) clearTimeout(this.timer);
     return false;
   }
+}
+
+/** undici's codes for a request it will not send at all (its Request constructor's errors). */
+function isRefusal(error: Error): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === "UND_ERR_INVALID_ARG" || code === "UND_ERR_NOT_SUPPORTED";
 }

@@ -11,6 +11,7 @@ export type NetworkCause =
   | "host_not_found"
   | "tls"
   | "too_large"
+  | "invalid_header"
   | "network_error";
 
 export interface NetworkProblem {
@@ -42,6 +43,27 @@ export class ResponseTooLargeError extends Error {
   }
 }
 
+/**
+ * A header undici would refuse (header-rules.ts): the request was never sent. Not a network fault,
+ * but the same kind of outcome for a sender: that one request failed, the next can go.
+ */
+export class InvalidHeaderError extends Error {
+  readonly code = "FANFARE_INVALID_HEADER";
+  /**
+   * @param headerName as the caller spelled it; shown only when valid (a bad value's name), since a
+   *   bad name may hold anything.
+   * @param codePoint the first character that cannot be sent, -1 for an empty name.
+   */
+  constructor(
+    readonly headerName: string,
+    readonly part: "name" | "value",
+    readonly codePoint: number,
+  ) {
+    super(part === "name" ? "invalid header name" : `invalid ${headerName} header value`);
+    this.name = "InvalidHeaderError";
+  }
+}
+
 const CAUSE_BY_CODE: Record<string, NetworkCause> = {
   ECONNREFUSED: "connection_refused",
   ECONNRESET: "connection_reset",
@@ -60,6 +82,7 @@ const CAUSE_BY_CODE: Record<string, NetworkCause> = {
   EAI_FAIL: "host_not_found",
   UND_ERR_RES_EXCEEDED_MAX_SIZE: "too_large",
   FANFARE_RESPONSE_TOO_LARGE: "too_large",
+  FANFARE_INVALID_HEADER: "invalid_header",
   // A TLS client talking to a plain HTTP port (or the reverse) fails with EPROTO.
   EPROTO: "tls",
   DEPTH_ZERO_SELF_SIGNED_CERT: "tls",
@@ -133,6 +156,21 @@ export function formatDuration(ms: number): string {
   return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }
 
+/** U+6771, U+001B: a character shown by its code point, never as itself (it may be a control). */
+export function codePointLabel(codePoint: number): string {
+  return `U+${codePoint.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * e.g. `invalid X-Fanfare-Event-Type header value (not sendable over HTTP: U+6771)`. Safe for a
+ * terminal as it is: a value's name passed the token check, a bad name is not shown at all.
+ */
+function invalidHeaderWords(error: ErrorLike): string {
+  const e = error as Partial<InvalidHeaderError>;
+  const what = e.part === "name" ? "invalid header name" : `invalid ${e.headerName} header value`;
+  return e.codePoint === undefined || e.codePoint < 0 ? `${what} (empty)` : `${what} (not sendable over HTTP: ${codePointLabel(e.codePoint)})`;
+}
+
 /** One cause and one wording for any failed request. */
 export function describeNetworkError(error: unknown, context: ProblemContext = {}): NetworkProblem {
   const known = innermostKnown(error);
@@ -152,6 +190,8 @@ export function describeNetworkError(error: unknown, context: ProblemContext = {
     }
     case "too_large":
       return { cause: "too_large", message: "response too large" };
+    case "invalid_header":
+      return { cause: "invalid_header", message: invalidHeaderWords(known.error) };
     default: {
       const code = networkErrorCode(error);
       const e = error as ErrorLike | null;

@@ -1,8 +1,11 @@
 import { usageError } from "../errors.js";
+import { codePointLabel } from "../http/errors.js";
+import { isHeaderName, isSendableHeaderValue, unsendableCodePoint } from "../http/header-rules.js";
+import { escapeControl } from "../terminal/escape.js";
 
 // Set by the HTTP layer itself; letting a user override them would corrupt the forwarded request.
-const RESERVED_HEADERS = new Set(["content-length", "transfer-encoding", "connection", "keep-alive", "upgrade"]);
-const TOKEN = /^[!#$%&'*+.^_`|~0-9a-z-]+$/i;
+// undici refuses expect outright (and its pool then hangs, as for a bad value: http/header-rules.ts).
+const RESERVED_HEADERS = new Set(["content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "expect"]);
 
 /** `--headers "K:V,K2:V2"` as lower-cased names to values; repeated flags are joined by commander. */
 export function parseHeadersFlag(input: string | undefined): Record<string, string> {
@@ -12,14 +15,21 @@ export function parseHeadersFlag(input: string | undefined): Record<string, stri
   for (const part of input.split(",")) {
     if (part.trim() === "") continue;
     const colon = part.indexOf(":");
-    if (colon <= 0) throw usageError(`--headers entry "${part.trim()}" is not Name:value`, hint, "invalid_headers");
+    if (colon <= 0) throw usageError(`--headers entry "${escapeControl(part.trim())}" is not Name:value`, hint, "invalid_headers");
     const name = part.slice(0, colon).trim().toLowerCase();
     const value = part.slice(colon + 1).trim();
-    if (!TOKEN.test(name)) throw usageError(`--headers name "${name}" is not a valid header name`, hint, "invalid_headers");
+    if (!isHeaderName(name)) throw usageError(`--headers name "${escapeControl(name)}" is not a valid header name`, hint, "invalid_headers");
     if (RESERVED_HEADERS.has(name)) {
-      throw usageError(`--headers cannot set ${name}`, "the forwarder sets it itself", "invalid_headers");
+      throw usageError(`--headers cannot set ${name}`, "the forwarder handles it itself", "invalid_headers");
     }
-    if (/[\r\n\0]/.test(value)) throw usageError(`--headers value for ${name} has control characters`, hint, "invalid_headers");
+    // The HTTP layer would refuse it on every delivery: refused here, once, at start.
+    if (!isSendableHeaderValue(value)) {
+      throw usageError(
+        `--headers value for ${name} cannot be sent over HTTP (${codePointLabel(unsendableCodePoint(value))})`,
+        "a header value is Latin-1 text with no control character but tab (percent-encode anything else)",
+        "invalid_headers",
+      );
+    }
     headers[name] = value;
   }
   return headers;

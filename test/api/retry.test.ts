@@ -62,11 +62,12 @@ describe("decideRetry", () => {
     expect(decideRetry("GET", response(503), 3, policy, NOW, 0)).toMatchObject({ retry: false, reason: "no retries left" });
   });
 
-  it("network errors: GET always, POST only when the connection was refused", () => {
+  it("network errors: GET always (not a header that cannot be sent), POST only when the connection was refused", () => {
     expect(decideRetry("GET", { kind: "network", cause: "connection_reset" }, 0, policy, NOW, 0).retry).toBe(true);
     expect(decideRetry("POST", { kind: "network", cause: "connection_reset" }, 0, policy, NOW, 0).retry).toBe(false);
     expect(decideRetry("POST", { kind: "network", cause: "connection_refused" }, 0, policy, NOW, 0).retry).toBe(true);
     expect(decideRetry("GET", { kind: "network", cause: "connection_refused" }, 1, policy, NOW, 0).retry).toBe(false);
+    expect(decideRetry("GET", { kind: "network", cause: "invalid_header" }, 0, policy, NOW, 0).retry).toBe(false);
   });
 
   it("timeouts are never retried", () => {

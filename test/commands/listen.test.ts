@@ -177,6 +177,17 @@ describe("listen (local mode)", () => {
     dir.cleanup();
   });
 
+  it("refuses at start (exit 2) a --headers value the HTTP layer cannot send: non-Latin-1 text, a control character", async () => {
+    const env = configEnv();
+    for (const [value, codePoint] of [["東京", "U+6771"], ["a\x1b[31mb", "U+001B"]] as const) {
+      const run = await runCli(["webhooks", "listen", "--local", "--forward", "3000/webhooks", "--no-tui", "--headers", `X-A:${value}`], { env });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(new RegExp(`^error: --headers value for x-a cannot be sent over HTTP \\(${codePoint.replace("+", "\\+")}\\)$`, "m"));
+      expect(run.stderr).toMatch(/^hint: a header value is Latin-1 text/m);
+      expect(run.stderr).not.toContain("\x1b");
+    }
+  });
+
   it("--forward twice, one with a pattern: each delivery goes to every target that takes it, a line for each", async () => {
     const env = configEnv();
     const draws = await target();

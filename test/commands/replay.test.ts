@@ -179,6 +179,31 @@ describe("webhooks replay", () => {
     expect(listen.stdout()).not.toMatch(/✗/);
   });
 
+  it("a delivery whose event type cannot go in a header fails alone: the next is still sent, the summary printed, exit 1", async () => {
+    const env = cleanEnv({ FANFARE_CONFIG_DIR: scope.configDir() });
+    const logFile = join(env.FANFARE_CONFIG_DIR!, "hostile.ndjson");
+    // Anyone who reaches listen's tunnel can send a body whose type is not Latin-1 (listen records
+    // the type from the body when there is no X-Fanfare-Event-Type header).
+    const record = (id: string, eventType: string) => {
+      const body = JSON.stringify({ id, type: eventType });
+      const headers = deliveryHeaders({ eventType: "order.created", deliveryId: id, timestamp: 1_700_000_000, signature: signPayload(REPLAY_SECRET, body, "v1", 1_700_000_000) });
+      return JSON.stringify({ id, eventType, headers, body });
+    };
+    writeFileSync(logFile, [record("whk_1", "order.created"), record("whk_2", "order.東京"), record("whk_3", "order.completed")].join("\n") + "\n");
+    const app = await scope.target();
+
+    const r = await runCli(["webhooks", "replay", logFile, "--forward-to", `${app.url}/webhooks`, "--secret", REPLAY_SECRET], { env });
+    expectCode(r, 1);
+    const results = r.stdout.trim().split("\n");
+    expect(results).toHaveLength(4);
+    expect(results[0]).toMatch(/order\.created .*whk_1.*200/);
+    expect(results[1]).toMatch(/order\.東京 .*whk_2.*invalid x-fanfare-event-type header value \(not sendable over HTTP: U\+6771\)/);
+    expect(results[2]).toMatch(/order\.completed .*whk_3.*200/);
+    expect(results[3]).toMatch(/3 sent, 2 ok, 1 failed/);
+    expect(r.stderr).toMatch(/1 of 3 replayed deliveries failed \(first: order\.東京 \[whk_2\] invalid x-fanfare-event-type header value/);
+    expect(app.received.map((got) => got.headers["x-fanfare-delivery-id"])).toEqual(["whk_1", "whk_3"]);
+  });
+
   it("exits like trigger: 1 on a non-2xx or nothing listening, 2 when nothing matches or the log is unreadable", async () => {
     const { env, logFile } = await capture();
     const failing = await scope.target((_req, res) => res.writeHead(500).end("boom"));

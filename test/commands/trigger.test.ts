@@ -197,6 +197,18 @@ describe("fanfare webhooks trigger", () => {
     expect(received.every((d) => d.verified && JSON.parse(d.body.toString()).id === "whk_pinned")).toBe(true);
   });
 
+  it("an id that cannot go in a header fails each delivery, escaped, and the run still ends with its summary and exit 1", async () => {
+    const r = await trigger(withTarget("draw.consumer.won", "--set", "id=evil\u001b[31m", "--count", "2"));
+    expect(r.code, r.stderr).toBe(1);
+    const words = "invalid x-fanfare-delivery-id header value (not sendable over HTTP: U+001B)";
+    expect(r.stdout.split("\n").filter((line) => line.includes(`<-- [ERR] ${words}`))).toHaveLength(2);
+    expect(r.stdout).toMatch(/^2 sent, 0 ok, 2 failed/m);
+    expect(r.stderr).toContain("error: 2 of 2 deliveries failed (first: draw.consumer.won [evil\\x1b[31m] invalid x-fanfare-delivery-id header value");
+    expect(r.stderr).toMatch(/^hint: its id or event type holds a character no HTTP header can carry/m);
+    expect(r.stdout + r.stderr).not.toContain("\u001b");
+    expect(received).toHaveLength(0);
+  });
+
   it("--count 300 gives every delivery its own id and a valid signature over its own bytes", async () => {
     const r = await trigger(withTarget("order.created", "--count", "300", "--concurrency", "8", "--json"));
     expect(r.code, r.stderr).toBe(0);

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createHttpClient, flattenHeaders, type HttpClient } from "../../src/http/client.js";
-import { describeNetworkError } from "../../src/http/errors.js";
+import { describeNetworkError, InvalidHeaderError } from "../../src/http/errors.js";
 
 let server: Server;
 let base: string;
@@ -132,5 +132,59 @@ describe("createHttpClient", () => {
     await client.destroy();
     await expect(pending).rejects.toThrow();
     await expect(client.request(`${base}/`, { headers: {} })).rejects.toThrow(/closed/);
+  });
+
+  describe("a header undici would refuse", () => {
+    /** Settles with the promise, or fails the test after `ms` instead of letting it hang. */
+    const within = <T>(promise: Promise<T>, ms: number) =>
+      Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms))]);
+
+    it.each([
+      ["a code point above U+00FF", "order.東京", "invalid X-Fanfare-Event-Type header value (not sendable over HTTP: U+6771)"],
+      ["an escape character", "evil\x1b[31m", "invalid X-Fanfare-Event-Type header value (not sendable over HTTP: U+001B)"],
+      ["DEL", "a\x7fb", "invalid X-Fanfare-Event-Type header value (not sendable over HTTP: U+007F)"],
+      ["an emoji (a surrogate pair, one code point)", "party🎉", "invalid X-Fanfare-Event-Type header value (not sendable over HTTP: U+1F389)"],
+    ])("rejects %s without sending, and the next request on the pool still gets its answer", async (_name, value, words) => {
+      respond = (_req, res) => res.end("ok");
+      client = createHttpClient({ connections: 1 });
+      const url = new URL(`${base}/`);
+      expect((await within(client.request(url, { headers: { "x-a": "fine" } }), 10_000)).status).toBe(200);
+      const refused = client.request(url, { headers: { "X-Fanfare-Event-Type": value } });
+      await expect(within(refused, 10_000)).rejects.toBeInstanceOf(InvalidHeaderError);
+      expect(await failureOf(refused)).toEqual({ cause: "invalid_header", message: words });
+      // Before the check, undici's pool waited forever for a drain here.
+      expect((await within(client.request(url, { headers: { "x-a": "fine" } }), 10_000)).status).toBe(200);
+      expect(remotePorts).toHaveLength(2);
+    });
+
+    it("rejects a name that is not a token, without showing it", async () => {
+      respond = (_req, res) => res.end("ok");
+      client = createHttpClient({ connections: 1 });
+      const refused = client.request(`${base}/`, { headers: { "bad name\x1b": "v" } });
+      expect(await failureOf(refused)).toEqual({ cause: "invalid_header", message: "invalid header name (not sendable over HTTP: U+0020)" });
+      expect((await within(client.request(`${base}/`, { headers: {} }), 10_000)).status).toBe(200);
+    });
+
+    it("a request undici itself refuses (expect, transfer-encoding) retires its pool: the next request still gets its answer", async () => {
+      respond = (_req, res) => res.end("ok");
+      client = createHttpClient({ connections: 1 });
+      const url = new URL(`${base}/`);
+      for (const headers of [{ expect: "100-continue" }, { "Transfer-Encoding": "chunked" }] as Array<Record<string, string>>) {
+        expect((await within(client.request(url, { headers: {} }), 10_000)).status).toBe(200);
+        await expect(within(client.request(url, { headers }), 10_000)).rejects.toMatchObject({ code: expect.stringMatching(/^UND_ERR_/) });
+        expect((await within(client.request(url, { headers: {} }), 10_000)).status).toBe(200);
+      }
+    });
+
+    it("sends what undici accepts: tab, Latin-1 text and an empty value", async () => {
+      let seen: string | string[] | undefined;
+      respond = (req, res) => {
+        seen = req.headers["x-a"];
+        res.end("ok");
+      };
+      client = createHttpClient();
+      expect((await client.request(`${base}/`, { headers: { "x-a": "caf\u00e9\tok", "x-b": "" } })).status).toBe(200);
+      expect(seen).toBe("caf\u00e9\tok");
+    });
   });
 });

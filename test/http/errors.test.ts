@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   DeadlineExceededError,
   describeNetworkError,
+  InvalidHeaderError,
   formatDuration,
   networkErrorCode,
   ResponseTooLargeError,
@@ -48,6 +49,15 @@ describe("describeNetworkError: one cause and one wording per failure", () => {
     ["EPROTO without a reason", coded("EPROTO", "line one\nline two"), "tls", "TLS handshake failed (EPROTO)"],
     ["our response cap", new ResponseTooLargeError(1024), "too_large", "response too large"],
     ["undici's response cap", coded("UND_ERR_RES_EXCEEDED_MAX_SIZE"), "too_large", "response too large"],
+    [
+      "a header value undici would refuse, by its code point",
+      new InvalidHeaderError("X-Fanfare-Event-Type", "value", 0x6771),
+      "invalid_header",
+      "invalid X-Fanfare-Event-Type header value (not sendable over HTTP: U+6771)",
+    ],
+    ["a control character in a value", new InvalidHeaderError("X-Fanfare-Delivery-Id", "value", 0x1b), "invalid_header", "invalid X-Fanfare-Delivery-Id header value (not sendable over HTTP: U+001B)"],
+    ["a header name (not shown: it may hold anything)", new InvalidHeaderError("x\x1b[2Jy", "name", 0x1b), "invalid_header", "invalid header name (not sendable over HTTP: U+001B)"],
+    ["an empty header name", new InvalidHeaderError("", "name", -1), "invalid_header", "invalid header name (empty)"],
     ["an unknown code keeps the message and names the code", coded("EWHAT", "boom"), "network_error", "boom (EWHAT)"],
     ["a message that already names its code", coded("EHOSTUNREACH", "connect EHOSTUNREACH 10.0.0.1:80"), "network_error", "connect EHOSTUNREACH 10.0.0.1:80"],
     ["no code at all", new Error("weird"), "network_error", "weird"],

@@ -110,7 +110,7 @@ describe("Forwarder", () => {
 
   it("answers the sender 504 for a timeout and 502 for any other cause", () => {
     expect(statusForError("timeout")).toBe(504);
-    for (const cause of ["connection_refused", "connection_reset", "host_not_found", "tls", "too_large", "network_error"] as const) {
+    for (const cause of ["connection_refused", "connection_reset", "host_not_found", "tls", "too_large", "invalid_header", "network_error"] as const) {
       expect(statusForError(cause)).toBe(502);
     }
   });

@@ -14,12 +14,22 @@ describe("parseHeadersFlag", () => {
     expect(parseHeadersFlag("a:1,,")).toEqual({ a: "1" });
   });
 
+  it("keeps what the HTTP layer sends: Latin-1 text and inner tabs", () => {
+    expect(parseHeadersFlag("X-City:Z\u00fcrich,X-T:a\tb")).toEqual({ "x-city": "Z\u00fcrich", "x-t": "a\tb" });
+  });
+
   it.each([
     ["novalue", "is not Name:value"],
     [":v", "is not Name:value"],
     ["bad name:v", "is not a valid header name"],
     ["Content-Length:3", "cannot set content-length"],
     ["Transfer-Encoding:chunked", "cannot set transfer-encoding"],
+    ["Expect:100-continue", "cannot set expect"],
+    ["X-A:東京", "--headers value for x-a cannot be sent over HTTP (U+6771)"],
+    ["X-A:a\x1bb", "--headers value for x-a cannot be sent over HTTP (U+001B)"],
+    ["X-A:a\x7fb", "--headers value for x-a cannot be sent over HTTP (U+007F)"],
+    ["X-A:a\rb", "--headers value for x-a cannot be sent over HTTP (U+000D)"],
+    ["X\x1b[2J:v", 'name "x\\x1b[2j" is not a valid header name'],
   ])("rejects %j with exit 2", (input, message) => {
     expect(usage(() => parseHeadersFlag(input)).message).toContain(message);
   });
