@@ -1,7 +1,6 @@
 import { usageError } from "../errors.js";
 import { codePointLabel } from "../http/errors.js";
 import { isHeaderName, isSendableHeaderValue, unsendableCodePoint } from "../http/header-rules.js";
-import { escapeControl } from "../terminal/escape.js";
 
 // Set by the HTTP layer itself; letting a user override them would corrupt the forwarded request.
 // undici refuses expect outright (and its pool then hangs, as for a bad value: http/header-rules.ts).
@@ -15,10 +14,10 @@ export function parseHeadersFlag(input: string | undefined): Record<string, stri
   for (const part of input.split(",")) {
     if (part.trim() === "") continue;
     const colon = part.indexOf(":");
-    if (colon <= 0) throw usageError(`--headers entry "${escapeControl(part.trim())}" is not Name:value`, hint, "invalid_headers");
+    if (colon <= 0) throw usageError(`--headers entry "${part.trim()}" is not Name:value`, hint, "invalid_headers");
     const name = part.slice(0, colon).trim().toLowerCase();
     const value = part.slice(colon + 1).trim();
-    if (!isHeaderName(name)) throw usageError(`--headers name "${escapeControl(name)}" is not a valid header name`, hint, "invalid_headers");
+    if (!isHeaderName(name)) throw usageError(`--headers name "${name}" is not a valid header name`, hint, "invalid_headers");
     if (RESERVED_HEADERS.has(name)) {
       throw usageError(`--headers cannot set ${name}`, "the forwarder handles it itself", "invalid_headers");
     }

@@ -29,7 +29,8 @@ describe("parseHeadersFlag", () => {
     ["X-A:a\x1bb", "--headers value for x-a cannot be sent over HTTP (U+001B)"],
     ["X-A:a\x7fb", "--headers value for x-a cannot be sent over HTTP (U+007F)"],
     ["X-A:a\rb", "--headers value for x-a cannot be sent over HTTP (U+000D)"],
-    ["X\x1b[2J:v", 'name "x\\x1b[2j" is not a valid header name'],
+    // Escaped where it is printed (Output), as every message is.
+    ["X\x1b[2J:v", 'name "x\x1b[2j" is not a valid header name'],
   ])("rejects %j with exit 2", (input, message) => {
     expect(usage(() => parseHeadersFlag(input)).message).toContain(message);
   });
