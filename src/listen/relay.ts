@@ -75,11 +75,12 @@ export class DeliveryRelay {
     }
   };
 
-  /** Re-sends a kept delivery's body and headers to the target as a new record. */
-  async replay(seq: number): Promise<DeliveryRecord> {
-    const original = this.log.get(seq);
-    if (!original) throw new Error(`delivery #${seq} is no longer kept in memory (see --log-file)`);
-    const record = this.open({ ...original.request }, seq);
+  /**
+   * Re-sends a delivery's body and headers to the target as a new record. It takes the record, not
+   * its seq: the view may still show (paused, or selected) one the bounded log has let go of.
+   */
+  async replay(original: DeliveryRecord): Promise<DeliveryRecord> {
+    const record = this.open({ ...original.request }, original.seq);
     await this.forward(record);
     return this.log.get(record.seq) ?? record;
   }

@@ -16,7 +16,7 @@ import { RECEIVER_PATH } from "./receiver.js";
 import { startRelayParts, type RelayParts } from "./session.js";
 import { readActiveSessions, removeSessionState, removeSessionStateSync, writeSessionState } from "../session/state-file.js";
 import { findCloudflared, TunnelStartAborted, type QuickTunnel } from "./tunnel.js";
-import type { SessionInfo } from "./types.js";
+import type { DeliveryRecord, SessionInfo } from "./types.js";
 import { resolve } from "node:path";
 import { SessionNotices } from "./notices.js";
 import { targetResults } from "./view/delivery-format.js";
@@ -268,8 +268,8 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
       const source = {
         info,
         subscribe: (listener: Parameters<typeof parts.relay.subscribe>[0]) => parts.relay.subscribe(listener),
-        replay: async (seq: number) => {
-          await parts.relay.replay(seq);
+        replay: async (record: DeliveryRecord) => {
+          await parts.relay.replay(record);
         },
         subscribeNotices: (listener: Parameters<typeof notices.subscribe>[0]) => notices.subscribe(listener),
       };

@@ -92,8 +92,11 @@ export interface ListenViewSource {
   info: SessionInfo;
   /** called when a record arrives (target null) and again when its forward completes (same seq, target set); returns unsubscribe */
   subscribe(listener: (record: DeliveryRecord) => void): () => void;
-  /** re-sends a recorded delivery to the target (it will show up as a new record with replayOf) */
-  replay(seq: number): Promise<void>;
+  /**
+   * re-sends a delivery the view shows (it will show up as a new record with replayOf): the record
+   * itself, since the view may still show one the relay's bounded log no longer keeps
+   */
+  replay(record: DeliveryRecord): Promise<void>;
   /** the tunnel and app-health notices (the current ones first, then each new one); returns unsubscribe */
   subscribeNotices?(listener: (notice: SessionNotice) => void): () => void;
 }
@@ -124,8 +127,8 @@ export type DeliveryLogPollState =
 export interface DeliveryLogSource {
   info: DeliveryLogInfo;
   subscribe(listener: (record: DeliveryRecord) => void): () => void;
-  /** Redelivers; resolves with a line saying how the new attempt went. */
-  replay(seq: number): Promise<string>;
+  /** Redelivers the delivery the record shows; resolves with a line saying how the new attempt went. */
+  replay(record: DeliveryRecord): Promise<string>;
   /** Called with the poll state now and on every change; returns unsubscribe. */
   subscribePolling(listener: (state: DeliveryLogPollState) => void): () => void;
   /** Called with what the person watching should know (an endpoint deleted); returns unsubscribe. */

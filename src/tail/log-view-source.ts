@@ -32,7 +32,6 @@ export function createLogViewFeed(options: LogViewOptions): LogViewFeed {
   const seqs = new Map<string, number>();
   /** The version each row shows, so an older answer (a poll that crossed a redelivery) never replaces a newer one. */
   const shown = new Map<number, { updatedAt: string; attempts: number }>();
-  const bySeq = new Map<number, { endpointId: string; deliveryId: string }>();
   let nextSeq = 1;
   let polling: DeliveryLogPollState = { state: "starting" };
 
@@ -43,11 +42,9 @@ export function createLogViewFeed(options: LogViewOptions): LogViewFeed {
       if (!isNew || !passes(options.filter, delivery.status, delivery.eventType)) return;
       seq = nextSeq++;
       seqs.set(key, seq);
-      bySeq.set(seq, { endpointId, deliveryId: delivery.id });
       if (seqs.size > SEQS_KEPT) {
         const [oldKey, oldSeq] = seqs.entries().next().value!;
         seqs.delete(oldKey);
-        bySeq.delete(oldSeq);
         shown.delete(oldSeq);
       }
     }
@@ -73,11 +70,10 @@ export function createLogViewFeed(options: LogViewOptions): LogViewFeed {
       noticeListeners.add(listener);
       return () => noticeListeners.delete(listener);
     },
-    async replay(seq) {
-      const target = bySeq.get(seq);
-      if (!target) throw new Error(`delivery #${seq} is no longer kept`);
-      const delivery = await options.redeliver(target.endpointId, target.deliveryId);
-      emit(target.endpointId, delivery, false);
+    async replay(record) {
+      if (!record.platform) throw new Error(`${record.id} is not a delivery of the platform's log`);
+      const delivery = await options.redeliver(record.platform.endpointId, record.id);
+      emit(record.platform.endpointId, delivery, false);
       return redeliveryLine(delivery);
     },
   };

@@ -86,7 +86,7 @@ export function ListenScreen({
   useListenKeys({
     getState,
     dispatch,
-    replay: (seq) => source.replay(seq),
+    replay: (record) => source.replay(record),
     replayWords: log ? { doing: "redelivering", noun: "redelivery" } : undefined,
     layout,
     columns: size.columns,

@@ -14,7 +14,7 @@ interface ListenKeysOptions {
   getState: () => ListenViewState;
   dispatch: (action: ListenViewAction) => void;
   /** Resolves with a line to show (how a redelivery went), or nothing. */
-  replay: (seq: number) => Promise<string | void>;
+  replay: (record: DeliveryRecord) => Promise<string | void>;
   /** What `r` is called in messages: replay (listen) or redelivery (the platform's log). */
   replayWords?: { doing: string; noun: string };
   layout: ListenViewLayout;
@@ -60,7 +60,7 @@ export function useListenKeys({
   const startReplay = (record: DeliveryRecord | null): void => {
     if (!record) return;
     dispatch({ type: "message", text: `${replayWords.doing} ${record.id} (#${record.seq})`, now: Date.now() });
-    replay(record.seq).then(
+    replay(record).then(
       (result) => {
         if (result) dispatch({ type: "message", text: result, now: Date.now() });
       },

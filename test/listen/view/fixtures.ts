@@ -81,8 +81,8 @@ export class FakeSource implements ListenViewSource {
     return this.listeners.size;
   }
 
-  async replay(seq: number): Promise<void> {
-    this.replayed.push(seq);
+  async replay(record: DeliveryRecord): Promise<void> {
+    this.replayed.push(record.seq);
     if (this.replayError) throw this.replayError;
   }
 }

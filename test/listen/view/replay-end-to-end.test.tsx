@@ -36,8 +36,8 @@ function sourceOf(parts: RelayParts, forwardUrl: string): ListenViewSource {
   return {
     info,
     subscribe: (listener) => parts.relay.subscribe(listener),
-    replay: async (seq) => {
-      await parts.relay.replay(seq);
+    replay: async (record) => {
+      await parts.relay.replay(record);
     },
   };
 }
