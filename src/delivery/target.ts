@@ -71,6 +71,16 @@ export async function resolveHandlerTarget(options: TargetOptions): Promise<Deli
   if (options.forwardTo !== undefined) return { url: parseTargetUrl(options.forwardTo, "--forward-to"), source: "forward-to" };
   const { readActiveSession } = await import("../session/state-file.js");
   const session = await readActiveSession(options.env);
+  if (session && session.forwards !== undefined && session.forwards.length > 1) {
+    // Each app takes its own events: checking one with all of them would judge it on deliveries
+    // listen never sends it, and the others would go unchecked.
+    const apps = session.forwards.map((f) => (f.pattern === null ? f.url : `${f.pattern}=${f.url}`)).join(", ");
+    throw usageError(
+      `the running listen forwards to ${session.forwards.length} apps (${apps}); check tests one handler`,
+      `name it: --forward-to ${session.forwards[0]!.url} (add --events to match what listen sends it)`,
+      "ambiguous_target",
+    );
+  }
   if (session) return { url: new URL(session.forwardUrl), source: "listen", sessionSecret: session.secret };
   throw usageError(
     "nothing to check: no --forward-to was given, and no `fanfare webhooks listen` is running here",

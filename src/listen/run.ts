@@ -215,6 +215,9 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
         receiverUrl: parts.receiver.url,
         secret,
         forwardUrl: config.forwards[0]!.url.href,
+        ...(config.forwards.length > 1
+          ? { forwards: config.forwards.map((route) => ({ pattern: route.pattern, url: route.url.href })) }
+          : {}),
         startedAt: new Date().toISOString(),
         cloudflaredPid: tunnel?.pid,
         // Absolute: whoever reads the session file (fanfare mcp) may run in another folder.

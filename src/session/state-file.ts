@@ -7,7 +7,10 @@ export interface SessionState {
   pid: number;
   receiverUrl: string;
   secret: string;
+  /** The first --forward's URL. */
   forwardUrl: string;
+  /** Every --forward, when there are several (what `check` must choose between). */
+  forwards?: Array<{ pattern: string | null; url: string }>;
   startedAt: string;
   /** The cloudflared this listen started, so the next one can stop it if this one is killed. */
   cloudflaredPid?: number;
@@ -15,7 +18,7 @@ export interface SessionState {
   logFile?: string;
 }
 
-type ActiveSession = Pick<SessionState, "receiverUrl" | "secret" | "pid" | "forwardUrl" | "startedAt" | "logFile">;
+type ActiveSession = Pick<SessionState, "receiverUrl" | "secret" | "pid" | "forwardUrl" | "forwards" | "startedAt" | "logFile">;
 
 /**
  * Each listen has its own file, named by its pid, in this folder: several may run at once (two apps,
@@ -70,6 +73,7 @@ export async function readActiveSessions(env: NodeJS.ProcessEnv): Promise<Active
         forwardUrl: state.forwardUrl,
         startedAt: state.startedAt,
         ...(typeof state.logFile === "string" ? { logFile: state.logFile } : {}),
+        ...(validForwards(state.forwards) ? { forwards: state.forwards } : {}),
       });
     } else if (state.cloudflaredPid === undefined || !isAlive(state.cloudflaredPid)) {
       await removeSessionState(state.pid, env);
@@ -128,6 +132,13 @@ async function readState(path: string): Promise<SessionState | null> {
     // A half-written or hand-edited file is no session.
   }
   return null;
+}
+
+function validForwards(value: unknown): value is SessionState["forwards"] {
+  return (
+    Array.isArray(value) &&
+    value.every((f) => typeof f === "object" && f !== null && typeof f.url === "string" && (f.pattern === null || typeof f.pattern === "string"))
+  );
 }
 
 export function isAlive(pid: number): boolean {

@@ -211,6 +211,11 @@ describe("listen (local mode)", () => {
     expect(draws.received).toHaveLength(1);
     expect(all.received).toHaveLength(2);
 
+    // check tests one handler: with two apps behind listen, it asks which (the session file names both).
+    const check = await runCli(["webhooks", "check", "--json"], { env });
+    expect(check.code).toBe(2);
+    expect(JSON.parse(check.stderr).error).toMatchObject({ code: "ambiguous_target", message: expect.stringContaining(`draw.*=${draws.url}/d, ${all.url}/a`) });
+
     // One target down: the sender gets 502 naming it, even though the other answered.
     await draws.close();
     const down = await send(session.receiverUrl, signedDelivery(session.secret, Buffer.from("{}"), "whk_down"));

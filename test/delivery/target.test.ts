@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { resolveTarget, resolveTargets } from "../../src/delivery/target.js";
+import { resolveHandlerTarget, resolveTarget, resolveTargets } from "../../src/delivery/target.js";
 import { readActiveSession, sessionsDir, writeSessionState } from "../../src/session/state-file.js";
 import { tempConfigDir } from "../helpers/cli.js";
 
@@ -91,6 +91,33 @@ describe("resolveTarget (one place: replay, the MCP tools)", () => {
       expect(await resolveTarget({ env })).toMatchObject({ url: new URL("http://127.0.0.1:4002/webhooks"), sessionSecret: "whsec_new" });
       expect((await readActiveSession(env))?.secret).toBe("whsec_new");
       expect((await resolveTarget({ env, forwardTo: "3000" })).url.href).toBe("http://localhost:3000/");
+    } finally {
+      config.cleanup();
+    }
+  });
+});
+
+describe("resolveHandlerTarget (check: the app itself)", () => {
+  it("is the running listen's app; with several --forward it names them and asks for --forward-to (exit 2)", async () => {
+    const config = tempConfigDir();
+    try {
+      const env = { FANFARE_CONFIG_DIR: config.dir };
+      const session = { pid: process.pid, receiverUrl: "http://127.0.0.1:4002/webhooks", secret: "whsec_s", forwardUrl: "http://localhost:3101/d", startedAt: "" };
+      await writeSessionState(session, env);
+      expect(await resolveHandlerTarget({ env })).toMatchObject({ url: new URL("http://localhost:3101/d"), source: "listen", sessionSecret: "whsec_s" });
+
+      const forwards = [
+        { pattern: "draw.*", url: "http://localhost:3101/d" },
+        { pattern: null, url: "http://localhost:3103/webhooks" },
+      ];
+      await writeSessionState({ ...session, forwards }, env);
+      await expect(resolveHandlerTarget({ env })).rejects.toMatchObject({
+        exitCode: 2,
+        code: "ambiguous_target",
+        message: "the running listen forwards to 2 apps (draw.*=http://localhost:3101/d, http://localhost:3103/webhooks); check tests one handler",
+        hint: "name it: --forward-to http://localhost:3101/d (add --events to match what listen sends it)",
+      });
+      expect((await resolveHandlerTarget({ env, forwardTo: "3103/webhooks" })).url.href).toBe("http://localhost:3103/webhooks");
     } finally {
       config.cleanup();
     }
