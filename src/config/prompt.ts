@@ -14,7 +14,8 @@ function interrupted(): CliError {
 
 /**
  * Asks for a secret without echoing it: readline runs in terminal mode (so backspace works) but its
- * output goes nowhere; only the question and a newline reach the screen. Ctrl-C exits 130.
+ * output goes nowhere; only the question and a newline reach the screen. Ctrl-C exits 130; input
+ * that ends first (Ctrl-D) is an empty answer, for the caller to refuse as it refuses an empty line.
  */
 export async function askHidden(question: string, streams: PromptStreams): Promise<string> {
   const muted = new Writable({ write: (_chunk, _enc, done) => done() });
@@ -22,8 +23,7 @@ export async function askHidden(question: string, streams: PromptStreams): Promi
   const rl = createInterface({ input: streams.input, output: muted, terminal: true });
   const line = await firstLine(rl, streams.output);
   streams.output.write("\n");
-  if (line === null) throw interrupted();
-  return line.trim();
+  return (line ?? "").trim();
 }
 
 /** A yes/no question, "no" unless the answer starts with y (also when stdin ends unanswered). */

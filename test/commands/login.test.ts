@@ -87,6 +87,12 @@ describe("fanfare login", () => {
     );
   });
 
+  it("Ctrl-D at the hidden prompt (input ends, nothing typed) → exit 2, as an empty line; 130 is for Ctrl-C", async () => {
+    const r = await runCli(["login", "--api-base", emulator.url], { env, input: "", tty: true });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/error: no API key entered\n/);
+  });
+
   it("a key with a control character → exit 2 naming it, before any request; nothing saved", async () => {
     const piped = await cli(["login", "--api-base", emulator.url], { input: `${KEY}\u001b[2J\n` });
     expect(piped.code).toBe(2);
