@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { stripAnsi } from "../../src/terminal/style.js";
 import { cleanEnv, runCli, tempConfigDir, type CliResult } from "../helpers/cli.js";
 
 const KEY = "sk_test_e2eLoginKey0123456789WXYZ";
@@ -90,7 +91,7 @@ describe("fanfare login", () => {
   it("Ctrl-D at the hidden prompt (input ends, nothing typed) → exit 2, as an empty line; 130 is for Ctrl-C", async () => {
     const r = await runCli(["login", "--api-base", emulator.url], { env, input: "", tty: true });
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/error: no API key entered\n/);
+    expect(stripAnsi(r.stderr)).toMatch(/\nerror: no API key entered\n/);
   });
 
   it("a key with a control character → exit 2 naming it, before any request; nothing saved", async () => {
