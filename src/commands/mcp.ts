@@ -141,6 +141,11 @@ function mcpTools(globals: GlobalOptions, deps: CommandDeps): FanfareTools {
       const delivery = lines.find((line) => "id" in line && "status" in line) ?? null;
       const summary = (lines.find((line) => "summary" in line)?.summary as Record<string, unknown> | undefined) ?? null;
       const structured = { ok: result.code === 0, delivery, summary };
+      const { RECEIVER_FAILED_HINT } = await import("../delivery/report.js");
+      if (result.error?.hint === RECEIVER_FAILED_HINT) {
+        // The CLI's hint names a flag an agent cannot pass; the delivery's status is in `structured`.
+        return toolError({ ...result.error, hint: "a receiver must answer 2xx within 30 s: see the delivery's status, and the handler's own log" }, structured);
+      }
       if (result.error) return toolError(result.error, structured);
       const d = delivery as { event: string; id: string; status: number; url: string; durationMs: number };
       return { text: `${d.event} [${d.id}] → ${d.url}: ${d.status} in ${d.durationMs} ms`, structured };

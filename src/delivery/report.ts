@@ -271,5 +271,8 @@ function failureHint(first: DeliveryResult, relayed: string | null): string {
   if (first.errorCode === "invalid_header") {
     return "its id or event type holds a character no HTTP header can carry (not Latin-1, or a control character): change it";
   }
-  return "a receiver must answer 2xx within 30 s; --verbose shows what it answered";
+  return RECEIVER_FAILED_HINT;
 }
+
+/** The hint for a receiver that answered wrong (the MCP server words it for an agent instead). */
+export const RECEIVER_FAILED_HINT = "a receiver must answer 2xx within 30 s; --verbose shows what it answered";

@@ -92,6 +92,9 @@ describe("fanfare mcp (SDK client over stdio)", () => {
     expect(refused.isError).toBe(true);
     expect(refused.structuredContent).toMatchObject({ ok: false, delivery: { status: 401 } });
     expect(text(refused)).toContain("got 401");
+    // The CLI's hint names --verbose, a flag an agent cannot pass: the tool words it for the agent.
+    expect(text(refused)).toMatch(/\nhint: a receiver must answer 2xx within 30 s: see the delivery's status/);
+    expect(text(refused)).not.toContain("--verbose");
 
     // Nothing listening, then no target at all: still answers, and the server keeps serving.
     const down = await call("trigger_event", { event: "order.created", url: "127.0.0.1:9", secret: SECRET });
