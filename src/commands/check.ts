@@ -14,8 +14,8 @@ export interface CheckOptions extends GlobalOptions {
 }
 
 const MAX_CONCURRENCY = 64;
-/** How often the progress line is redrawn while no answer comes, so its seconds count up. */
-const PROGRESS_TICK_MS = 1_000;
+/** How often the progress line is redrawn while no answer comes, so its seconds count up on time. */
+const PROGRESS_TICK_MS = 250;
 
 export function registerCheck(parent: Command, ctx: CommandContext): void {
   parent
