@@ -36,7 +36,7 @@ export function registerCheck(parent: Command, ctx: CommandContext): void {
         "with 4xx; the same delivery sent twice (same id, fresh timestamp) gets 2xx both times; a 1 MB\n" +
         "payload and non-ASCII text are accepted. Each row says what was sent, what came back, and what\n" +
         "to fix. --json prints one report object. A handler that answers none of the first 10 requests\n" +
-        "within 30 s is given up on: the checks not finished are not run, and the run exits 1.\n" +
+        "within 30 s is given up on: nothing more is sent, no check is run to the end, exit 1.\n" +
         "Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 bad flags or nothing to\n" +
         "check (no target, or nothing listening there), 130 interrupted.\n" +
         examples([
@@ -154,7 +154,8 @@ export async function check(options: CheckOptions, deps: CommandDeps): Promise<n
     url: target.url.href,
     scheme,
     events: events.size,
-    requests: answered,
+    // Given up: every request sent went unanswered, and each counts (the report says none was answered).
+    requests: outcome.stopped ? sent : answered,
     elapsedMs,
     planned: plans.length,
     interrupted: outcome.interrupted,
