@@ -37,8 +37,8 @@ export function registerCheck(parent: Command, ctx: CommandContext): void {
         "payload and non-ASCII text are accepted. Each row says what was sent, what came back, and what\n" +
         "to fix. --json prints one report object. A handler that answers none of the first 10 requests\n" +
         "within 30 s is given up on: nothing more is sent, no check is run to the end, exit 1.\n" +
-        "Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 bad flags or nothing to\n" +
-        "check (no target, or nothing listening there), 130 interrupted.\n" +
+        "Exit codes: 0 nothing failed (warnings allowed), 1 a check failed or the handler answered\n" +
+        "nothing, 2 bad flags or nothing to check (no target, or nothing listening there), 130 interrupted.\n" +
         examples([
           ["fanfare webhooks check --forward-to http://localhost:3000/webhooks", `check your app (secret from ${SECRET_ENV})`],
           ["fanfare webhooks check", "check the app the running `listen` forwards to, with listen's secret"],
@@ -103,7 +103,7 @@ export async function check(options: CheckOptions, deps: CommandDeps): Promise<n
   let answered = 0;
   let lastAnswerAt = performance.now();
   // One line on a terminal (never with --json): the answers so far, and once nothing has come for a
-  // second, how many are awaited and for how long, redrawn each second so a silent handler shows.
+  // second, how many are awaited and for how long, redrawn on a timer so a silent handler shows.
   const progress =
     !out.json && out.stderr.isTTY
       ? new ProgressLine(out.stderr, total, 100, (done, all) =>
