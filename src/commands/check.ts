@@ -14,7 +14,8 @@ export interface CheckOptions extends GlobalOptions {
 }
 
 const MAX_CONCURRENCY = 64;
-const DEFAULT_CONCURRENCY = 10;
+/** How often the progress line is redrawn while no answer comes, so its seconds count up on time. */
+const PROGRESS_TICK_MS = 250;
 
 export function registerCheck(parent: Command, ctx: CommandContext): void {
   parent
@@ -27,16 +28,17 @@ export function registerCheck(parent: Command, ctx: CommandContext): void {
     .option("--secret <secret>", `the signing secret your handler verifies with (env ${SECRET_ENV})`)
     .option("--scheme <scheme>", `signature scheme: ${SIGNATURE_SCHEMES.join(" | ")} (default: v1)`)
     .option("--events <a,b>", "event types to deliver (default: every documented one)", commaList)
-    .option("--concurrency <n>", `requests in flight at once, 1–${MAX_CONCURRENCY} (default: ${DEFAULT_CONCURRENCY})`)
+    .option("--concurrency <n>", `requests in flight at once, 1–${MAX_CONCURRENCY} (default: all that can go at once, up to ${MAX_CONCURRENCY})`)
     .addHelpText(
       "after",
       "\nChecks: every event type validly signed is answered 2xx within 30 s (over 5 s: a warning); a bad\n" +
         "signature, a missing signature, a tampered body and a timestamp 15 minutes old are each refused\n" +
         "with 4xx; the same delivery sent twice (same id, fresh timestamp) gets 2xx both times; a 1 MB\n" +
         "payload and non-ASCII text are accepted. Each row says what was sent, what came back, and what\n" +
-        "to fix. --json prints one report object.\n" +
-        "Exit codes: 0 nothing failed (warnings allowed), 1 a check failed, 2 bad flags or nothing to\n" +
-        "check (no target, or nothing listening there), 130 interrupted.\n" +
+        "to fix. --json prints one report object. A handler that answers none of the first 10 requests\n" +
+        "within 30 s is given up on: nothing more is sent, no check is run to the end, exit 1.\n" +
+        "Exit codes: 0 nothing failed (warnings allowed), 1 a check failed or the handler answered\n" +
+        "nothing, 2 bad flags or nothing to check (no target, or nothing listening there), 130 interrupted.\n" +
         examples([
           ["fanfare webhooks check --forward-to http://localhost:3000/webhooks", `check your app (secret from ${SECRET_ENV})`],
           ["fanfare webhooks check", "check the app the running `listen` forwards to, with listen's secret"],
@@ -50,7 +52,8 @@ export function registerCheck(parent: Command, ctx: CommandContext): void {
 export async function check(options: CheckOptions, deps: CommandDeps): Promise<number> {
   const out = outputOf(options, deps);
   const scheme = parseSignatureScheme(options.scheme ?? "v1");
-  const concurrency = parseIntFlag("--concurrency", options.concurrency ?? String(DEFAULT_CONCURRENCY), 1, MAX_CONCURRENCY);
+  const chosenConcurrency =
+    options.concurrency === undefined ? undefined : parseIntFlag("--concurrency", options.concurrency, 1, MAX_CONCURRENCY);
   const [{ chooseEvents }, { sampleOf }, { resolveHandlerTarget }, { resolveSigningSecret }] = await Promise.all([
     import("../events/catalog.js"),
     import("../events/sample.js"),
@@ -66,7 +69,7 @@ export async function check(options: CheckOptions, deps: CommandDeps): Promise<n
   // As trigger does: a secret that cannot sign in this scheme is a usage error before anything is sent.
   assertSecretFitsScheme(secret, scheme, source === "listen");
 
-  const [{ planChecks, requestCount }, { runChecks }, { summarize }, format, { createDeliveryClient }, { ProgressLine }, report] =
+  const [{ planChecks, requestCount }, { runChecks, roundSize }, { summarize }, format, { createDeliveryClient }, { ProgressLine }, report] =
     await Promise.all([
       import("../check/plan.js"),
       import("../check/run.js"),
@@ -82,6 +85,10 @@ export async function check(options: CheckOptions, deps: CommandDeps): Promise<n
     sample: (event) => sampleOf(events.get(event)!, { now: deps.now() }),
   });
   const total = requestCount(plans);
+  // By default every request that does not wait for another goes out at once (60 with every event
+  // type): a slow handler then costs about two answers' time, the redelivery's repeat being the
+  // second. The platform delivers concurrently too, so a handler has to take this anyway.
+  const concurrency = chosenConcurrency ?? Math.min(MAX_CONCURRENCY, roundSize(plans));
   const secretFrom = { flag: "--secret", listen: "the running listen's secret", env: SECRET_ENV, stored: "the stored local secret (listen's)" }[source];
   out.info(
     out.style.dim(
@@ -92,12 +99,22 @@ export async function check(options: CheckOptions, deps: CommandDeps): Promise<n
   );
 
   const client = await createDeliveryClient({ connections: concurrency, http: deps.http });
-  const progress = !out.json && out.stderr.isTTY ? new ProgressLine(out.stderr, total, 100, format.progressText) : undefined;
+  let sent = 0;
+  let answered = 0;
+  let lastAnswerAt = performance.now();
+  // One line on a terminal (never with --json): the answers so far, and once nothing has come for a
+  // second, how many are awaited and for how long, redrawn on a timer so a silent handler shows.
+  const progress =
+    !out.json && out.stderr.isTTY
+      ? new ProgressLine(out.stderr, total, 100, (done, all) =>
+          format.progressText(done, all, { count: sent - answered, ms: performance.now() - lastAnswerAt }),
+        )
+      : undefined;
+  const ticker = progress ? setInterval(() => progress.update(answered, 0), PROGRESS_TICK_MS) : undefined;
   const scope = lifecycleScope(deps, out);
   scope.signal.addEventListener("abort", () => void client.destroy(), { once: true });
   scope.defer(() => (scope.stopping ? undefined : client.close()));
   const started = performance.now();
-  let answered = 0;
   let outcome;
   try {
     outcome = await runChecks({
@@ -108,13 +125,18 @@ export async function check(options: CheckOptions, deps: CommandDeps): Promise<n
       concurrency,
       signal: scope.signal,
       now: () => deps.now().getTime(),
+      onSend: () => void sent++,
       onAnswer: (plan, _request, result) => {
         answered++;
+        lastAnswerAt = performance.now();
         progress?.update(answered, 0);
         out.debug(`${plan.name}: ${report.deliveryLine(result)}`);
       },
     });
+    // Given up on a dead handler: its requests still in flight are dropped, not waited for.
+    if (outcome.stopped) await client.destroy();
   } finally {
+    clearInterval(ticker);
     progress?.stop();
     await scope.close();
   }
@@ -132,17 +154,20 @@ export async function check(options: CheckOptions, deps: CommandDeps): Promise<n
     url: target.url.href,
     scheme,
     events: events.size,
-    requests: answered,
+    // Given up: every request sent went unanswered, and each counts (the report says none was answered).
+    requests: outcome.stopped ? sent : answered,
     elapsedMs,
     planned: plans.length,
     interrupted: outcome.interrupted,
+    notRun: outcome.notRun,
+    stopped: outcome.stopped,
   };
   if (out.json) out.printJson(format.checkReport(outcome.verdicts, summary, context));
   else {
-    for (const line of format.checkTable(outcome.verdicts, out.style)) out.print(line);
+    for (const line of format.checkTable(outcome.verdicts, out.style, outcome.notRun)) out.print(line);
     out.print();
     out.print(format.summaryText(summary, context));
   }
   if (outcome.interrupted) return 130;
-  return summary.failed > 0 ? 1 : 0;
+  return summary.failed > 0 || outcome.stopped ? 1 : 0;
 }

@@ -18,7 +18,8 @@ export class ProgressLine {
     if (now - this.lastDraw < this.everyMs && done < this.total) return;
     this.lastDraw = now;
     this.drawn = true;
-    this.stream.write(`\r${this.format(done, this.total, failed)}`);
+    // Erased to the end: a command's line may get shorter (check's "waiting for …" goes away).
+    this.stream.write(`\r${this.format(done, this.total, failed)}\u001B[K`);
   }
 
   /** Clears the line, so the summary is printed in its place. */

@@ -2,6 +2,8 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { eventNames } from "../../src/events/catalog.js";
+import { createHttpClient } from "../../src/http/client.js";
 import { cleanEnv, runCli, startCli, tempConfigDir } from "../helpers/cli.js";
 import { testScope } from "../helpers/scope.js";
 
@@ -39,9 +41,17 @@ afterEach(async () => {
   while (servers.length) await servers.pop()!();
 });
 
-async function startHandler(flaws: HandlerFlaws = {}, secret = SECRET): Promise<string> {
+/** Requests at the handler that have not been answered yet, and the most there were at once. */
+interface InFlight {
+  now: number;
+  peak: number;
+}
+
+async function startHandler(flaws: HandlerFlaws = {}, secret = SECRET, inFlight: InFlight = { now: 0, peak: 0 }): Promise<string> {
   const seen = new Set<string>();
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    inFlight.peak = Math.max(inFlight.peak, ++inFlight.now);
+    res.on("finish", () => inFlight.now--);
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
@@ -200,6 +210,72 @@ describe("webhooks check against handlers on loopback", () => {
     // The checks go out together: one after another they would take 24 s and more (four slow ones).
     expect(Date.now() - started).toBeLessThan(20_000);
   }, 50_000);
+});
+
+describe("webhooks check against a slow handler", () => {
+  it("sends every request that waits for no other at once: 12 event types, 15 slow ones held together", async () => {
+    const inFlight = { now: 0, peak: 0 };
+    // Each new delivery takes 1.5 s, long enough for the whole round to arrive even on a loaded machine.
+    const url = await startHandler({ workMs: 1_500 }, SECRET, inFlight);
+    const events = eventNames().slice(0, 12);
+    const { code, results, stderr } = await checkJson(url, ["--events", events.join(",")], 30_000);
+    expect(code, stderr).toBe(0);
+    expect(Object.values(results)).toEqual(Object.values(ALL_PASS));
+    // 21 requests; all but the redelivery's repeat (which waits for the first answer) go at once. The
+    // five refusals are answered at once, so the handler holds the other 15 together (10 before).
+    expect(inFlight.peak).toBe(15);
+  }, 40_000);
+
+  it("gives up on a handler that answers none of the first 10 requests: checks not run, exit 1", async () => {
+    let arrived = 0;
+    const server = createServer(() => void arrived++); // reads nothing, answers nothing
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    servers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+    // The HTTP layer with a 300 ms timeout in place of 30 s, so giving up takes a moment, not minutes.
+    const http = (options: Parameters<typeof createHttpClient>[0]) => createHttpClient({ ...options, timeoutMs: 300 });
+    const env = cleanEnv({ FANFARE_WEBHOOK_SECRET: SECRET });
+
+    // --concurrency 10 against 61 requests: without giving up, seven rounds of timeouts.
+    const table = await runCli(["webhooks", "check", "--forward-to", url, "--concurrency", "10"], { env, http });
+    expect(table.code, table.stderr).toBe(1);
+    expect(table.stdout).toMatch(/^skip  valid deliveries   not run$/m);
+    expect(table.stdout).toMatch(/^skip  redelivery         not run$/m);
+    expect(table.stdout).toMatch(
+      /^0 passed, 0 warnings, 0 failed: 1\d requests to .* \(the handler answered none of the first 10 requests within 30 s: stopped, 8 of 8 checks not run\)$/m,
+    );
+    expect(arrived).toBeLessThan(20);
+
+    const json = await runCli(["webhooks", "check", "--forward-to", url, "--events", "order.created", "--json"], { env, http });
+    expect(json.code).toBe(1);
+    const summary = (JSON.parse(json.stdout) as { summary: Record<string, unknown> }).summary;
+    expect(summary).toMatchObject({
+      ok: false,
+      stopped: "the handler answered none of the first 9 requests within 30 s: stopped",
+      notRun: Object.keys(ALL_PASS),
+    });
+  });
+
+  it("says what it waits for on a terminal once no answer has come for a second, and only there", async () => {
+    const url = await startHandler({ workMs: 2_500 });
+    const args = ["webhooks", "check", "--forward-to", url, "--events", "order.created"];
+    const env = cleanEnv({ FANFARE_WEBHOOK_SECRET: SECRET });
+    const [tty, piped, json] = await Promise.all([
+      runCli(args, { env, tty: true }),
+      runCli(args, { env }),
+      runCli([...args, "--json"], { env, tty: true }),
+    ]);
+    expect(tty.code, tty.stderr).toBe(0);
+    // Redrawn in place each second, erased to the end of the line, and cleared before the report.
+    // The five refusals are answered at once; the four valid deliveries take 2.5 s each.
+    expect(tty.stderr).toMatch(/\r {3}5\/10 requests answered, waiting for 4 answers \(\d s\)…\u001b\[K/);
+    expect(tty.stderr.endsWith("\r\u001b[K")).toBe(true);
+    for (const quiet of [piped, json]) {
+      expect(quiet.code).toBe(0);
+      expect(quiet.stderr).not.toContain("waiting for");
+      expect(quiet.stderr).not.toContain("\r");
+    }
+  });
 });
 
 describe("webhooks check, interrupted", () => {
