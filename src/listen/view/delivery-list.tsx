@@ -1,6 +1,6 @@
 import { Box, Text } from "ink";
 import { useMemo } from "react";
-import { logRowTitles, logRowWidths } from "./delivery-log-row-line.js";
+import { logRowLayout, logRowTitles } from "./delivery-log-row-line.js";
 import { DeliveryRow } from "./delivery-row.js";
 import { rowTitles, rowWidths } from "./delivery-row-line.js";
 import type { ListWindow } from "./listen-state.js";
@@ -27,8 +27,9 @@ interface DeliveryListProps {
  *   > 12:00:02  draw.entry.created    whk_01JD…Q9ZT       1  ✗  500    12 ms
  */
 export function DeliveryList({ window, rows, columns, filter, kind = "listen", emptyHint }: DeliveryListProps) {
-  const widths = useMemo(() => (kind === "log" ? logRowWidths(columns) : rowWidths(columns)), [columns, kind]);
-  const titles = kind === "log" ? logRowTitles(widths) : rowTitles(widths);
+  // One layout per width for the heading and every row, so they cannot disagree.
+  const layout = useMemo(() => (kind === "log" ? logRowLayout(columns) : rowWidths(columns)), [columns, kind]);
+  const titles = "kind" in layout ? logRowTitles(layout) : rowTitles(layout);
   const more = [window.above > 0 ? `↑ ${window.above}` : "", window.below > 0 ? `↓ ${window.below}` : ""]
     .filter(Boolean)
     .join(" ");
@@ -51,7 +52,7 @@ export function DeliveryList({ window, rows, columns, filter, kind = "listen", e
               key={record.seq}
               record={record}
               selected={record.seq === window.selectedSeq}
-              widths={widths}
+              layout={layout}
               columns={columns}
             />
           ))

@@ -28,15 +28,24 @@ export interface RowWidths {
 const FIXED_WIDTH = 2 + 8 + 2 + 1 + 1 + 3 + 1 + 3 + 1 + 3 + 1 + 8;
 
 /** Room kept right of the column titles for the `↑ 988 ↓ 12` scroll hint. */
-const HINT_WIDTH = 10;
+export const HINT_WIDTH = 10;
 
 /** The event type gets the most room; ids (ULID-style, ~30 chars) give way first on narrow screens. */
 export function rowWidths(columns: number): RowWidths {
-  const free = Math.max(0, columns - FIXED_WIDTH - HINT_WIDTH);
-  const id = Math.max(12, Math.min(30, free - 22));
-  const event = Math.max(12, Math.min(40, free - id));
+  return shareWidths(columns - FIXED_WIDTH - HINT_WIDTH);
+}
+
+/** How `free` columns are shared between the event type and the id (each 12 at least). */
+export function shareWidths(free: number): RowWidths {
+  const room = Math.max(0, free);
+  const id = Math.max(MIN_ID_WIDTH, Math.min(30, room - 22));
+  const event = Math.max(MIN_EVENT_WIDTH, Math.min(MAX_EVENT_WIDTH, room - id));
   return { event, id };
 }
+
+export const MIN_EVENT_WIDTH = 12;
+export const MAX_EVENT_WIDTH = 40;
+export const MIN_ID_WIDTH = 12;
 
 /** Pads or cuts to exactly `width` columns, cutting at the end. */
 export function fitEnd(text: string, width: number): string {
