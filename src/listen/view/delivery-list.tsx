@@ -12,6 +12,12 @@ interface DeliveryListProps {
   rows: number;
   columns: number;
   filter: string;
+  /** `f`: only failed deliveries are listed. */
+  failedOnly?: boolean;
+  /** Deliveries held before the filter and `f` (what an empty list was narrowed from). */
+  held?: number;
+  /** More were received than are held (the oldest were let go). */
+  heldIsLatest?: boolean;
   /** Whose rows: listen's (the default) or the platform's delivery log (deliveries tail). */
   kind?: "listen" | "log";
   /** Shown while there is nothing to list, instead of listen's hint. */
@@ -26,7 +32,17 @@ interface DeliveryListProps {
  *     12:00:01  draw.consumer.won     whk_01JD…XK2M       1  ✓  200     4 ms
  *   > 12:00:02  draw.entry.created    whk_01JD…Q9ZT       1  ✗  500    12 ms
  */
-export function DeliveryList({ window, rows, columns, filter, kind = "listen", emptyHint }: DeliveryListProps) {
+export function DeliveryList({
+  window,
+  rows,
+  columns,
+  filter,
+  failedOnly = false,
+  held = 0,
+  heldIsLatest = false,
+  kind = "listen",
+  emptyHint,
+}: DeliveryListProps) {
   // One layout per width for the heading and every row, so they cannot disagree.
   const layout = useMemo(() => (kind === "log" ? logRowLayout(columns) : rowWidths(columns)), [columns, kind]);
   const titles = "kind" in layout ? logRowTitles(layout) : rowTitles(layout);
@@ -42,9 +58,9 @@ export function DeliveryList({ window, rows, columns, filter, kind = "listen", e
       <Box flexDirection="column" height={rows}>
         {window.rows.length === 0 ? (
           <TintedText tint="dim" wrap="truncate-end">
-            {filter
-              ? `  no deliveries match "${filter}" (Esc clears the filter)`
-              : (emptyHint ?? "  waiting for deliveries… try: fanfare webhooks trigger draw.consumer.won")}
+            {emptyListText({ filter, failedOnly, held, heldIsLatest }) ??
+              emptyHint ??
+              "  waiting for deliveries… try: fanfare webhooks trigger draw.consumer.won"}
           </TintedText>
         ) : (
           window.rows.map((record) => (
@@ -60,4 +76,16 @@ export function DeliveryList({ window, rows, columns, filter, kind = "listen", e
       </Box>
     </Box>
   );
+}
+
+/**
+ * Why the list is empty when deliveries were received: the filter or `f` hid them all, and how to
+ * show them again. Null when nothing was received (the caller's hint says how to get some).
+ */
+function emptyListText({ filter, failedOnly, held, heldIsLatest }: { filter: string; failedOnly: boolean; held: number; heldIsLatest: boolean }): string | null {
+  const among = `among the ${heldIsLatest ? "last " : ""}${held} received`;
+  if (filter && failedOnly && held > 0) return `  no failed deliveries match "${filter}" ${among} (Esc clears the filter, f shows all)`;
+  if (filter) return `  no deliveries match "${filter}" (Esc clears the filter)`;
+  if (failedOnly && held > 0) return `  no failed deliveries ${among} (f shows all again)`;
+  return null;
 }

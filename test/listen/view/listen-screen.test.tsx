@@ -305,6 +305,52 @@ describe("filter", () => {
   });
 });
 
+describe("failed only (f)", () => {
+  it("f lists the failed deliveries only, and again all", async () => {
+    const view = await mountReady();
+    view.source.emit(completed(makeRecord(1)));
+    view.source.emit(completed(makeRecord(2), { statusCode: 500 }));
+    await waitForFrame(view, "received 2 ");
+    await press(view, "f");
+    const frame = await waitForFrame(view, /p50 .* {2}failed only/);
+    expect(rowLines(frame)).toHaveLength(1);
+    expect(rowLines(frame)[0]).toContain(" 500 ");
+    await press(view, "f");
+    await waitForFrame(view, (frame) => expect(rowLines(frame)).toHaveLength(2));
+  });
+
+  it("says none of those received failed, not that nothing was received, and how to show all", async () => {
+    const view = await mountWith(3);
+    await press(view, "f");
+    const frame = await waitForFrame(view, "no failed deliveries among the 3 received (f shows all again)");
+    expect(frame).not.toContain("waiting for deliveries");
+    expect(rowLines(frame)).toHaveLength(0);
+    await press(view, "f");
+    await waitForFrame(view, (frame) => expect(rowLines(frame)).toHaveLength(3));
+  });
+
+  it("counts only the deliveries still held when older ones were let go", async () => {
+    const view = await mountWith(3, { capacity: 2 });
+    await press(view, "f");
+    await waitForFrame(view, "no failed deliveries among the last 2 received (f shows all again)");
+  });
+
+  it("with a filter too, says both and how to clear each", async () => {
+    const view = await mountWith(2);
+    await press(view, "/", "draw", KEY.enter, "f");
+    await waitForFrame(view, 'no failed deliveries match "draw" among the 2 received (Esc clears the filter, f shows all)');
+  });
+
+  it("is in the key line, which keeps q quit on an 80-column terminal", async () => {
+    const view = await mountReady({ columns: 80 });
+    const keys = (await waitForFrame(view, LIST_KEYS)).split("\n").find((line) => line.startsWith(LIST_KEYS))!;
+    expect(keys).toBe("↑/↓ select  enter/d details  r replay  f failed only  / filter  p pause  q quit");
+    view.unmount();
+    const wide = await mountReady({ columns: 120 });
+    await waitForFrame(wide, "r replay  f failed only  / filter  p pause  s secret  q quit");
+  });
+});
+
 describe("pause", () => {
   it("p freezes the list with a badge counting new arrivals, p resumes", async () => {
     const view = await mountWith(2);

@@ -9,8 +9,9 @@ import { createLogViewFeed, deliveryRecordOf } from "../../src/tail/log-view-sou
 import { stripAnsi } from "../../src/terminal/style.js";
 
 /**
- * `deliveries tail`'s column headings sit over their cells at every width: the heading and the rows
- * come from one layout, so a column dropped or shrunk for a narrow terminal goes from both.
+ * `deliveries tail`'s screen fed straight by the log source (no poller): its column headings sit over
+ * their cells at every width (the heading and the rows come from one layout, so a column dropped or
+ * shrunk for a narrow terminal goes from both), and what an empty list says.
  */
 
 const WAIT = { timeout: 10_000, interval: 5 };
@@ -63,6 +64,13 @@ function mount(deliveries: Delivery[], columns: number) {
     frame,
     push: () => feed.push(ENDPOINT, deliveries),
     resize: (width: number) => view.rerender(screen(width)),
+    press: async (...keys: string[]) => {
+      await vi.waitFor(() => expect(view.stdin.listenerCount("readable")).toBeGreaterThan(0), WAIT);
+      for (const key of keys) {
+        view.stdin.write(key);
+        await new Promise((r) => setImmediate(r));
+      }
+    },
     waitForFrame: (check: (frame: string) => void) =>
       vi.waitFor(() => {
         const f = frame();
@@ -164,5 +172,28 @@ describe("deliveries tail's columns", () => {
         expect(row[at], where).toMatch(first[title]);
       }
     }
+  });
+});
+
+describe("deliveries tail's f (failed only)", () => {
+  it("says none of the deliveries received failed, not that nothing was received, and how to show all", async () => {
+    const deliveries = [1, 2, 3].map((n) => delivery(n, "succeeded", 200));
+    const { push, press, waitForFrame } = mount(deliveries, 120);
+    push();
+    await waitForFrame((f) => expect(f).toContain("deliveries 3  succeeded 3"));
+    await press("f");
+    const frame = await waitForFrame((f) => expect(f).toContain("no failed deliveries among the 3 received (f shows all again)"));
+    expect(frame).not.toContain("waiting for deliveries");
+    expect(frame).toMatch(/p50 .* {2}failed only/);
+    await press("f");
+    await waitForFrame((f) => expect(f.match(/ 200 +succeeded/g)).toHaveLength(3));
+  });
+
+  it("keeps q quit in the key line on an 80-column terminal", async () => {
+    const { waitForFrame } = mount([], 80);
+    const frame = await waitForFrame((f) => expect(f).toContain("↑/↓ select"));
+    expect(frame.split("\n").find((line) => line.startsWith("↑/↓ select"))).toBe(
+      "↑/↓ select  enter/d details  r redeliver  f failed only  / filter  q quit",
+    );
   });
 });
