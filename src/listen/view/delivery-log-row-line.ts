@@ -9,8 +9,8 @@ import { columnSegments, columnsWidth, columnTitles, type ListColumn } from "./l
  * list as listen's rows: the endpoint comes after the time, and the delivery's status and its next
  * retry take the place of the signature and the duration.
  *
- *     TIME      ENDPOINT        EVENT                 DELIVERY        TRY STS STATUS       NEXT
- *   > 12:00:01  we_01JD…4KQ     draw.consumer.won     whk_01JD…XK2M   2   500 retrying     12:01:01
+ *     TIME      ENDPOINT        EVENT                  DELIVERY            TRY STS STATUS       NEXT
+ *   > 15:05:09  we_01M8…H4S2JM  order.created          whk_01M8P…XYTVMA0SZ   3 500 retrying     15:05:35
  *
  * The heading and the rows are both drawn from one layout (logRowLayout), decided once per width.
  */
@@ -60,7 +60,7 @@ function logColumns(widths: { event: number; id: number }): ListColumn<LogColumn
     { key: "endpoint", title: "ENDPOINT", width: ENDPOINT_WIDTH, gap: 2, cut: "middle" },
     { key: "event", title: "EVENT", width: widths.event, gap: 2, cut: "end" },
     { key: "id", title: "DELIVERY", width: widths.id, gap: 1, cut: "middle" },
-    { key: "try", title: "TRY", width: 3, gap: 1, cut: "end" },
+    { key: "try", title: "TRY", width: 3, gap: 1, cut: "end", alignRight: true },
     { key: "sts", title: "STS", width: 3, gap: 1, cut: "end" },
     { key: "status", title: "STATUS", width: STATE_WIDTH, gap: 1, cut: "end" },
     { key: "next", title: "NEXT", width: 8, gap: 1, cut: "end" },
@@ -83,7 +83,6 @@ export function logRowSegments(record: DeliveryRecord, selected: boolean, layout
       endpoint: { text: escapeControl(platform.endpointId), tint: "dim" },
       event: { text: escapeControl(record.eventType), tint: selected ? "strong" : undefined },
       id: { text: escapeControl(record.id), tint: "dim" },
-      // Left-aligned like its heading: an attempt number is a digit or two.
       try: { text: String(record.attempt) },
       sts: { text: statusLabel(record.target), tint: statusTone(record.target) },
       status: { text: state.label, tint: state.tone },

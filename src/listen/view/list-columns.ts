@@ -5,8 +5,8 @@ import { cutSegments, fitEnd, fitMiddle, type RowSegment } from "./delivery-row-
  * row, so a heading always sits over its cells: whatever is dropped or shrunk for a narrow terminal
  * is dropped or shrunk in both (pure: no Ink).
  *
- *     TIME      ENDPOINT        EVENT               DELIVERY       TRY STS STATUS       NEXT
- *   > 12:00:01  we_01JD…4KQ     draw.consumer.won   whk_01J…XK2M   2   500 retrying     12:01:01
+ *     TIME      EVENT                  DELIVERY        TRY STS STATUS       NEXT
+ *   > 15:05:09  order.created          whk_01M…TVMA0SZ   3 500 retrying     15:05:35
  */
 export interface ListColumn<Key extends string = string> {
   key: Key;
@@ -17,6 +17,8 @@ export interface ListColumn<Key extends string = string> {
   gap: number;
   /** How a cell too long is cut: at the end (`draw.consu…`) or in the middle, keeping both ends (ids). */
   cut: "end" | "middle";
+  /** Numbers end under the end of their heading (`TRY` over `  2`), as in listen's rows. */
+  alignRight?: boolean;
 }
 
 /** The heading line: each title where its column starts. */
@@ -39,7 +41,8 @@ export function columnSegments<Key extends string>(
   for (const column of columns) {
     if (column.gap > 0) segments.push({ text: " ".repeat(column.gap) });
     const cell = cells[column.key];
-    const text = column.cut === "middle" ? fitMiddle(cell.text, column.width) : fitEnd(cell.text, column.width);
+    const fitted = column.cut === "middle" ? fitMiddle(cell.text, column.width) : fitEnd(cell.text, column.width);
+    const text = column.alignRight ? fitted.trimEnd().padStart(column.width) : fitted;
     segments.push({ ...cell, text });
   }
   return cutSegments(segments, width);
