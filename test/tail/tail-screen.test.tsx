@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Delivery, DeliveryStatus } from "../../src/api/types.js";
 import { ColorContext } from "../../src/listen/view/color-context.js";
 import { logRowLayout, logRowSegments, logRowTitles } from "../../src/listen/view/delivery-log-row-line.js";
-import { paintSegments } from "../../src/listen/view/delivery-row-line.js";
+import { paintSegments } from "../../src/listen/view/list-columns.js";
 import { ListenScreen } from "../../src/listen/view/listen-screen.js";
 import { createLogViewFeed, deliveryRecordOf } from "../../src/tail/log-view-source.js";
 import { stripAnsi } from "../../src/terminal/style.js";

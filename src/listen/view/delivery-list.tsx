@@ -2,7 +2,7 @@ import { Box, Text } from "ink";
 import { useMemo } from "react";
 import { logRowLayout, logRowTitles } from "./delivery-log-row-line.js";
 import { DeliveryRow } from "./delivery-row.js";
-import { rowTitles, rowWidths } from "./delivery-row-line.js";
+import { rowLayout, rowTitles } from "./delivery-row-line.js";
 import type { ListWindow } from "./listen-state.js";
 import { TintedText } from "./tinted-text.js";
 
@@ -44,8 +44,8 @@ export function DeliveryList({
   emptyHint,
 }: DeliveryListProps) {
   // One layout per width for the heading and every row, so they cannot disagree.
-  const layout = useMemo(() => (kind === "log" ? logRowLayout(columns) : rowWidths(columns)), [columns, kind]);
-  const titles = "kind" in layout ? logRowTitles(layout) : rowTitles(layout);
+  const layout = useMemo(() => (kind === "log" ? logRowLayout(columns) : rowLayout(columns)), [columns, kind]);
+  const titles = layout.kind === "log" ? logRowTitles(layout) : rowTitles(layout);
   const more = [window.above > 0 ? `↑ ${window.above}` : "", window.below > 0 ? `↓ ${window.below}` : ""]
     .filter(Boolean)
     .join(" ");

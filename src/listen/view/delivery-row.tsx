@@ -3,13 +3,14 @@ import { memo } from "react";
 import type { DeliveryRecord } from "../types.js";
 import { useColor } from "./color-context.js";
 import { logRowSegments, type LogRowLayout } from "./delivery-log-row-line.js";
-import { paintSegments, rowSegments, segmentsWidth, type RowWidths } from "./delivery-row-line.js";
+import { rowSegments, type RowLayout } from "./delivery-row-line.js";
+import { paintSegments, segmentsWidth } from "./list-columns.js";
 
 interface DeliveryRowProps {
   record: DeliveryRecord;
   selected: boolean;
   /** The list's columns: listen's widths, or the delivery log's layout (deliveries tail). */
-  layout: RowWidths | LogRowLayout;
+  layout: RowLayout | LogRowLayout;
   /** The terminal's width: a row never wraps, the left part is cut instead. */
   columns: number;
 }
@@ -37,7 +38,7 @@ export const DeliveryRow = memo(function DeliveryRow({ record, selected, layout,
   const color = useColor();
   // A delivery of the platform's log (deliveries tail) has its own columns, laid out by the list.
   const segments =
-    "kind" in layout ? logRowSegments(record, selected, layout, columns) : rowSegments(record, selected, layout, columns);
+    layout.kind === "log" ? logRowSegments(record, selected, layout, columns) : rowSegments(record, selected, layout, columns);
   const line = paintSegments(segments, color);
   return <Transform transform={() => line}>{blank(segmentsWidth(segments))}</Transform>;
 });
