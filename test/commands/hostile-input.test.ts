@@ -1,6 +1,6 @@
 import { connect } from "node:net";
 import { describe, expect, it } from "vitest";
-import { rowSegments } from "../../src/listen/view/delivery-row-line.js";
+import { rowLayout, rowSegments } from "../../src/listen/view/delivery-row-line.js";
 import { deliveryDetailLines } from "../../src/listen/view/delivery-detail-lines.js";
 import { cleanEnv, emulatorEnv, runCli, startCli } from "../helpers/cli.js";
 import { testScope } from "../helpers/scope.js";
@@ -57,8 +57,7 @@ describe("listen prints what anyone sends it escaped", () => {
         },
       }),
     );
-    const widths = { event: 40, id: 30 };
-    expectNoControl(rowSegments(record, true, widths).map((s) => s.text).join(""));
+    expectNoControl(rowSegments(record, true, rowLayout(120)).map((s) => s.text).join(""));
     const details = deliveryDetailLines(record).map((l) => l.text).join("\n");
     expectNoControl(details);
     expect(details).toContain("x-forged: a\\x1b[31mred\\x9b");

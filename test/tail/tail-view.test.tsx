@@ -97,7 +97,7 @@ describe("deliveries tail's live view", () => {
     const { id, receiver } = await endpoint((n) => ({ status: n === 0 ? 400 : 200 }));
     const { waitForFrame, press, frame: current } = await mount([id]);
     const sent = await api.sendTest(id, "order.created");
-    let frame = await waitForFrame((f) => expect(rowOf(f, sent.id)).toMatch(/ 1 {2}400 failed/));
+    let frame = await waitForFrame((f) => expect(rowOf(f, sent.id)).toMatch(/ 1 400 failed/));
     expect(frame).toMatch(/ENDPOINT .*EVENT .*DELIVERY .*TRY STS STATUS +NEXT/);
     expect(frame).toContain("deliveries 1  succeeded 0  retrying 0  failed 1");
     expect(frame).toContain("r redeliver  f failed only");
@@ -105,11 +105,11 @@ describe("deliveries tail's live view", () => {
     await press("r");
     frame = await waitForFrame((f) => {
       expect(f).toMatch(new RegExp(`redelivered ${sent.id} attempt 2: 200 succeeded`));
-      expect(rowOf(f, sent.id)).toMatch(/ 2 {2}200 succeeded/);
+      expect(rowOf(f, sent.id)).toMatch(/ 2 200 succeeded/);
     });
     // A poll that crossed the redelivery (it saw the delivery pending) must not put the row back.
     await new Promise((r) => setTimeout(r, 400));
-    expect(rowOf(current(), sent.id)).toMatch(/ 2 {2}200 succeeded/);
+    expect(rowOf(current(), sent.id)).toMatch(/ 2 200 succeeded/);
     expect(receiver.received).toHaveLength(2);
     expect(receiver.received[1]!.body.toString()).toBe(receiver.received[0]!.body.toString());
   });
@@ -118,7 +118,7 @@ describe("deliveries tail's live view", () => {
     const { id } = await endpoint((n) => (n === 0 ? { status: 503 } : { status: 200 }));
     const { waitForFrame, press } = await mount([id]);
     const sent = await api.sendTest(id, "draw.consumer.won");
-    await waitForFrame((f) => expect(rowOf(f, sent.id)).toMatch(/ 2 {2}200 succeeded/));
+    await waitForFrame((f) => expect(rowOf(f, sent.id)).toMatch(/ 2 200 succeeded/));
     await press("\r");
     const frame = await waitForFrame((f) => expect(f).toContain("Attempts"));
     expect(frame).toContain(`draw.consumer.won  ${sent.id}  (endpoint ${id}, 2 attempts)`);

@@ -1,8 +1,8 @@
 import { Box, Text } from "ink";
 import { useMemo } from "react";
-import { logRowTitles, logRowWidths } from "./delivery-log-row-line.js";
+import { logRowLayout, logRowTitles } from "./delivery-log-row-line.js";
 import { DeliveryRow } from "./delivery-row.js";
-import { rowTitles, rowWidths } from "./delivery-row-line.js";
+import { rowLayout, rowTitles } from "./delivery-row-line.js";
 import type { ListWindow } from "./listen-state.js";
 import { TintedText } from "./tinted-text.js";
 
@@ -12,6 +12,12 @@ interface DeliveryListProps {
   rows: number;
   columns: number;
   filter: string;
+  /** `f`: only failed deliveries are listed. */
+  failedOnly?: boolean;
+  /** Deliveries held before the filter and `f` (what an empty list was narrowed from). */
+  held?: number;
+  /** More were received than are held (the oldest were let go). */
+  heldIsLatest?: boolean;
   /** Whose rows: listen's (the default) or the platform's delivery log (deliveries tail). */
   kind?: "listen" | "log";
   /** Shown while there is nothing to list, instead of listen's hint. */
@@ -26,9 +32,20 @@ interface DeliveryListProps {
  *     12:00:01  draw.consumer.won     whk_01JD…XK2M       1  ✓  200     4 ms
  *   > 12:00:02  draw.entry.created    whk_01JD…Q9ZT       1  ✗  500    12 ms
  */
-export function DeliveryList({ window, rows, columns, filter, kind = "listen", emptyHint }: DeliveryListProps) {
-  const widths = useMemo(() => (kind === "log" ? logRowWidths(columns) : rowWidths(columns)), [columns, kind]);
-  const titles = kind === "log" ? logRowTitles(widths) : rowTitles(widths);
+export function DeliveryList({
+  window,
+  rows,
+  columns,
+  filter,
+  failedOnly = false,
+  held = 0,
+  heldIsLatest = false,
+  kind = "listen",
+  emptyHint,
+}: DeliveryListProps) {
+  // One layout per width for the heading and every row, so they cannot disagree.
+  const layout = useMemo(() => (kind === "log" ? logRowLayout(columns) : rowLayout(columns)), [columns, kind]);
+  const titles = layout.kind === "log" ? logRowTitles(layout) : rowTitles(layout);
   const more = [window.above > 0 ? `↑ ${window.above}` : "", window.below > 0 ? `↓ ${window.below}` : ""]
     .filter(Boolean)
     .join(" ");
@@ -41,9 +58,9 @@ export function DeliveryList({ window, rows, columns, filter, kind = "listen", e
       <Box flexDirection="column" height={rows}>
         {window.rows.length === 0 ? (
           <TintedText tint="dim" wrap="truncate-end">
-            {filter
-              ? `  no deliveries match "${filter}" (Esc clears the filter)`
-              : (emptyHint ?? "  waiting for deliveries… try: fanfare webhooks trigger draw.consumer.won")}
+            {emptyListText({ filter, failedOnly, held, heldIsLatest }) ??
+              emptyHint ??
+              "  waiting for deliveries… try: fanfare webhooks trigger draw.consumer.won"}
           </TintedText>
         ) : (
           window.rows.map((record) => (
@@ -51,7 +68,7 @@ export function DeliveryList({ window, rows, columns, filter, kind = "listen", e
               key={record.seq}
               record={record}
               selected={record.seq === window.selectedSeq}
-              widths={widths}
+              layout={layout}
               columns={columns}
             />
           ))
@@ -59,4 +76,16 @@ export function DeliveryList({ window, rows, columns, filter, kind = "listen", e
       </Box>
     </Box>
   );
+}
+
+/**
+ * Why the list is empty when deliveries were received: the filter or `f` hid them all, and how to
+ * show them again. Null when nothing was received (the caller's hint says how to get some).
+ */
+function emptyListText({ filter, failedOnly, held, heldIsLatest }: { filter: string; failedOnly: boolean; held: number; heldIsLatest: boolean }): string | null {
+  const among = `among the ${heldIsLatest ? "last " : ""}${held} received`;
+  if (filter && failedOnly && held > 0) return `  no failed deliveries match "${filter}" ${among} (Esc clears the filter, f shows all)`;
+  if (filter) return `  no deliveries match "${filter}" (Esc clears the filter)`;
+  if (failedOnly && held > 0) return `  no failed deliveries ${among} (f shows all again)`;
+  return null;
 }

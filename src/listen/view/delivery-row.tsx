@@ -2,13 +2,15 @@ import { Transform } from "ink";
 import { memo } from "react";
 import type { DeliveryRecord } from "../types.js";
 import { useColor } from "./color-context.js";
-import { logRowSegments } from "./delivery-log-row-line.js";
-import { paintSegments, rowSegments, segmentsWidth, type RowWidths } from "./delivery-row-line.js";
+import { logRowSegments, type LogRowLayout } from "./delivery-log-row-line.js";
+import { rowSegments, type RowLayout } from "./delivery-row-line.js";
+import { paintSegments, segmentsWidth } from "./list-columns.js";
 
 interface DeliveryRowProps {
   record: DeliveryRecord;
   selected: boolean;
-  widths: RowWidths;
+  /** The list's columns: listen's widths, or the delivery log's layout (deliveries tail). */
+  layout: RowLayout | LogRowLayout;
   /** The terminal's width: a row never wraps, the left part is cut instead. */
   columns: number;
 }
@@ -32,12 +34,11 @@ function blank(width: number): string {
  * and Ink caches the size of every text it ever measured, for the life of the process; blanks are
  * few. It also makes a row three Ink elements instead of a dozen (see delivery-row-line.ts).
  */
-export const DeliveryRow = memo(function DeliveryRow({ record, selected, widths, columns }: DeliveryRowProps) {
+export const DeliveryRow = memo(function DeliveryRow({ record, selected, layout, columns }: DeliveryRowProps) {
   const color = useColor();
-  // A delivery of the platform's log (deliveries tail) has its own columns.
-  const segments = record.platform
-    ? logRowSegments(record, selected, widths, columns)
-    : rowSegments(record, selected, widths, columns);
+  // A delivery of the platform's log (deliveries tail) has its own columns, laid out by the list.
+  const segments =
+    layout.kind === "log" ? logRowSegments(record, selected, layout, columns) : rowSegments(record, selected, layout, columns);
   const line = paintSegments(segments, color);
   return <Transform transform={() => line}>{blank(segmentsWidth(segments))}</Transform>;
 });

@@ -7,7 +7,7 @@ import { DeliveryCounters } from "./delivery-counters.js";
 import { DeliveryDetails } from "./delivery-details.js";
 import { DeliveryList } from "./delivery-list.js";
 import { listenViewLayout } from "./listen-layout.js";
-import { arrivedWhilePaused, listWindow, p50Latency } from "./listen-state.js";
+import { arrivedWhilePaused, heldDeliveries, listWindow, p50Latency } from "./listen-state.js";
 import { nextStep } from "../banner.js";
 import { isDeliveryLogSource, type LiveViewSource } from "../types.js";
 import { DeliveryLogCounters } from "./delivery-log-counters.js";
@@ -52,7 +52,7 @@ export interface ListenScreenProps {
  *     12:00:01  draw.consumer.won     whk_01JD…XK2M       1  ✓  200     4 ms
  *   > 12:00:02  draw.entry.created    whk_01JD…Q9ZT       1  ✓  500    12 ms
  *
- *   ↑/↓ select  enter/d details  r replay  / filter  p pause  s secret  q quit
+ *   ↑/↓ select  enter/d details  r replay  f failed only  / filter  p pause  s secret  q quit
  *
  * Fed by the platform's delivery log (`deliveries tail`), the header says what is tailed and how
  * polling goes, the rows show endpoint, status and next retry, details list every attempt, and `r`
@@ -97,6 +97,7 @@ export function ListenScreen({
     isActive: interactive,
   });
 
+  const held = heldDeliveries(state);
   const mode = state.filterDraft !== null ? "filter" : state.detail ? "details" : "list";
   return (
     <Box flexDirection="column" width={size.columns}>
@@ -127,6 +128,9 @@ export function ListenScreen({
           rows={layout.listRows}
           columns={size.columns}
           filter={state.filter}
+          failedOnly={state.failedOnly}
+          held={held.held}
+          heldIsLatest={held.olderLetGo}
           kind={log ? "log" : "listen"}
           // listen's hint is the banner's next step (banner.ts nextStep), so both say the same.
           emptyHint={log ? LOG_EMPTY_HINT : `  waiting for deliveries… try: ${nextStep(source.info as SessionInfo)}`}
@@ -138,6 +142,7 @@ export function ListenScreen({
         message={state.message}
         paused={state.paused !== null}
         keys={log ? LOG_KEYS : undefined}
+        columns={size.columns}
       />
     </Box>
   );

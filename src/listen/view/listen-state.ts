@@ -340,6 +340,16 @@ const listedCache = new WeakMap<
   { filter: string; failedOnly: boolean; listed: readonly DeliveryRecord[] }
 >();
 
+/**
+ * What the filter and `f` narrow (the frozen copy while paused): how many deliveries are held, and
+ * whether more were received than are held (the oldest let go past the capacity).
+ */
+export function heldDeliveries(state: ListenViewState): { held: number; olderLetGo: boolean } {
+  const held = (state.paused ? state.paused.records : state.records).length;
+  const received = state.paused ? state.paused.receivedAtPause : state.counters.received;
+  return { held, olderLetGo: received > held };
+}
+
 /** The records the list shows: the frozen copy while paused, narrowed by the filter and `f`. */
 export function listedRecords(state: ListenViewState): readonly DeliveryRecord[] {
   const source = state.paused ? state.paused.records : state.records;

@@ -13,10 +13,12 @@ interface StatusBarProps {
   paused: boolean;
   /** Key lines of another source of the view (deliveries tail), by mode. */
   keys?: Partial<Record<StatusBarMode, string>>;
+  /** The terminal's width: keys that do not fit are left out, `q quit` stays. */
+  columns?: number;
 }
 
 const KEYS: Record<StatusBarMode, string> = {
-  list: "↑/↓ select  enter/d details  r replay  / filter  p pause  s secret  q quit",
+  list: "↑/↓ select  enter/d details  r replay  f failed only  / filter  p pause  s secret  q quit",
   details: "↑/↓ PgUp/PgDn scroll  esc back  r replay  c copy  w write  s secret  q quit",
   filter: "type an event type  enter apply  esc clear",
 };
@@ -25,9 +27,9 @@ const KEYS: Record<StatusBarMode, string> = {
  * The two bottom lines: a message or the filter being typed, then the keys that work right now:
  *
  *   replaying whk_01JD…XK2M
- *   ↑/↓ select  enter/d details  r replay  / filter  p pause  s secret  q quit
+ *   ↑/↓ select  enter/d details  r replay  f failed only  / filter  p pause  s secret  q quit
  */
-export function StatusBar({ mode, filterDraft, message, paused, keys: ownKeys }: StatusBarProps) {
+export function StatusBar({ mode, filterDraft, message, paused, keys: ownKeys, columns = Infinity }: StatusBarProps) {
   let first;
   if (mode === "filter") {
     first = (
@@ -47,7 +49,7 @@ export function StatusBar({ mode, filterDraft, message, paused, keys: ownKeys }:
     first = <Text> </Text>;
   }
   const line = ownKeys?.[mode] ?? KEYS[mode];
-  const keys = mode === "list" && paused ? line.replace("p pause", "p resume") : line;
+  const keys = fitKeys(mode === "list" && paused ? line.replace("p pause", "p resume") : line, columns);
   return (
     <Box flexDirection="column">
       {first}
@@ -56,4 +58,16 @@ export function StatusBar({ mode, filterDraft, message, paused, keys: ownKeys }:
       </TintedText>
     </Box>
   );
+}
+
+/**
+ * The key line cut to `columns` by whole keys, dropping from the end but keeping the last (`q quit`),
+ * rather than cutting it mid-word: on an 80-column terminal listen's line loses `s secret`.
+ */
+function fitKeys(line: string, columns: number): string {
+  if (line.length <= columns) return line;
+  const keys = line.split("  ");
+  const last = keys.pop()!;
+  while (keys.length > 0 && [...keys, last].join("  ").length > columns) keys.pop();
+  return [...keys, last].join("  ");
 }

@@ -4,7 +4,8 @@ import { bodyLines } from "../../../src/listen/view/detail-blocks.js";
 import { clockTime, formatDuration } from "../../../src/listen/view/delivery-format.js";
 import { deliveryJson, formatForwardedLine, formatForwardedLines, formatReceivedLine } from "../../../src/listen/delivery-lines.js";
 import { stripAnsi } from "../../../src/terminal/style.js";
-import { paintSegments, rowSegments, rowWidths } from "../../../src/listen/view/delivery-row-line.js";
+import { rowLayout, rowSegments } from "../../../src/listen/view/delivery-row-line.js";
+import { paintSegments } from "../../../src/listen/view/list-columns.js";
 import { completed, forwardResult, makeRecord, T0 } from "./fixtures.js";
 
 const ESC = "\u001B";
@@ -157,11 +158,11 @@ describe("several targets", () => {
   const record = { ...makeRecord(5), target: { ...b, durationMs: 9 }, targets: [a, b] };
 
   it("shows every target's status in the row, after the worst one", () => {
-    const row = paintSegments(rowSegments(record, false, rowWidths(120), 120), false);
+    const row = paintSegments(rowSegments(record, false, rowLayout(120), 120), false);
     expect(row).toMatch(/ ERR +9 ms 200 ERR$/);
     expect(row.length).toBeLessThanOrEqual(120);
     // A single target's row has no extra column.
-    expect(paintSegments(rowSegments(completed(makeRecord(6)), false, rowWidths(120), 120), false)).toMatch(/ 200 +4 ms$/);
+    expect(paintSegments(rowSegments(completed(makeRecord(6)), false, rowLayout(120), 120), false)).toMatch(/ 200 +4 ms$/);
   });
 
   it("gives each target its own response in the details pane, and says when none took the event", () => {

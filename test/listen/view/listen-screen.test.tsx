@@ -228,9 +228,34 @@ describe("narrow terminals", () => {
     );
     const frame = await waitForFrame(view, "received 1 ");
     const row = rowLines(frame)[0]!;
-    expect(row).toMatch(/^> 12:00:01 {2}queue\.consu… whk_01…FGHJK +1 {2}✓ {2}200 +4 ms$/);
+    expect(row).toMatch(/^> 12:00:01 {2}queue\.consume… whk_01…FGHJK +1 {2}✓ {2}200 +4 ms$/);
     expect(row.length).toBeLessThanOrEqual(60);
     for (const line of frame.split("\n")) expect(line.length).toBeLessThanOrEqual(60);
+  });
+
+  it.each([80, 60, 50, 44])("keeps each heading over its cells at %i columns, dropping columns from both", async (columns) => {
+    const view = await mountReady({ columns });
+    view.source.emit(completed(makeRecord(1, { id: "whk_01JDXYZ0123456789ABCDEFGHJK", eventType: "queue.consumer.admitted" })));
+    const frame = await waitForFrame(view, "received 1 ");
+    const heading = frame.split("\n").find((line) => line.startsWith("  TIME "))!;
+    const row = rowLines(frame)[0]!;
+    // Where each cell starts (right-aligned numbers end where their heading ends; ✓ sits in SIG's middle).
+    const cellAt: Record<string, (at: number) => number> = { TRY: (at) => at + 2, SIG: (at) => at + 1, DURATION: (at) => at + 4 };
+    const first: Record<string, RegExp> = { TIME: /1/, EVENT: /q/, DELIVERY: /w/, TRY: /1/, SIG: /✓/, STS: /2/, DURATION: /4/ };
+    const shown = [];
+    for (const title of Object.keys(first)) {
+      const at = heading.search(new RegExp(`(?<=^| )${title}(?= |$)`));
+      if (at < 0) continue;
+      shown.push(title);
+      const where = `${title} at ${columns} columns\n${heading}\n${row}`;
+      expect(row[at - 1], where).toBe(" ");
+      expect(row[(cellAt[title] ?? ((n: number) => n))(at)], where).toMatch(first[title]!);
+    }
+    if (!shown.includes("DELIVERY")) expect(row).not.toContain("whk_");
+    // Below 58 columns the id goes, below 45 the duration too.
+    const dropped = columns >= 58 ? [] : columns >= 45 ? ["DELIVERY"] : ["DELIVERY", "DURATION"];
+    expect(shown).toEqual(Object.keys(first).filter((t) => !dropped.includes(t)));
+    for (const line of [heading, row]) expect(line.length).toBeLessThanOrEqual(columns);
   });
 });
 
@@ -302,6 +327,52 @@ describe("filter", () => {
     const view = await mountWith(2);
     await press(view, "/", "nothing", KEY.enter);
     await waitForFrame(view, 'no deliveries match "nothing"');
+  });
+});
+
+describe("failed only (f)", () => {
+  it("f lists the failed deliveries only, and again all", async () => {
+    const view = await mountReady();
+    view.source.emit(completed(makeRecord(1)));
+    view.source.emit(completed(makeRecord(2), { statusCode: 500 }));
+    await waitForFrame(view, "received 2 ");
+    await press(view, "f");
+    const frame = await waitForFrame(view, /p50 .* {2}failed only/);
+    expect(rowLines(frame)).toHaveLength(1);
+    expect(rowLines(frame)[0]).toContain(" 500 ");
+    await press(view, "f");
+    await waitForFrame(view, (frame) => expect(rowLines(frame)).toHaveLength(2));
+  });
+
+  it("says none of those received failed, not that nothing was received, and how to show all", async () => {
+    const view = await mountWith(3);
+    await press(view, "f");
+    const frame = await waitForFrame(view, "no failed deliveries among the 3 received (f shows all again)");
+    expect(frame).not.toContain("waiting for deliveries");
+    expect(rowLines(frame)).toHaveLength(0);
+    await press(view, "f");
+    await waitForFrame(view, (frame) => expect(rowLines(frame)).toHaveLength(3));
+  });
+
+  it("counts only the deliveries still held when older ones were let go", async () => {
+    const view = await mountWith(3, { capacity: 2 });
+    await press(view, "f");
+    await waitForFrame(view, "no failed deliveries among the last 2 received (f shows all again)");
+  });
+
+  it("with a filter too, says both and how to clear each", async () => {
+    const view = await mountWith(2);
+    await press(view, "/", "draw", KEY.enter, "f");
+    await waitForFrame(view, 'no failed deliveries match "draw" among the 2 received (Esc clears the filter, f shows all)');
+  });
+
+  it("is in the key line, which keeps q quit on an 80-column terminal", async () => {
+    const view = await mountReady({ columns: 80 });
+    const keys = (await waitForFrame(view, LIST_KEYS)).split("\n").find((line) => line.startsWith(LIST_KEYS))!;
+    expect(keys).toBe("↑/↓ select  enter/d details  r replay  f failed only  / filter  p pause  q quit");
+    view.unmount();
+    const wide = await mountReady({ columns: 120 });
+    await waitForFrame(wide, "r replay  f failed only  / filter  p pause  s secret  q quit");
   });
 });
 
