@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher, Pool } from "undici";
 import { DeadlineExceededError, ResponseTooLargeError } from "./errors.js";
-import { unsendableHeader } from "./header-rules.js";
+import type { unsendableHeader } from "./header-rules.js";
 
 interface HttpClientOptions {
   /** Keep-alive sockets per origin: match the concurrency of the caller. */
@@ -90,9 +90,10 @@ interface Route {
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const timeoutMs = options.timeoutMs ?? 30_000;
   let PoolClass: typeof Pool | undefined;
+  let unsendable: typeof unsendableHeader | undefined;
   let loading: Promise<void> | undefined;
   const pools = new Map<string, Pool>();
-  /** Pools retired after a refusal (see `retire`), closing once their requests in flight are done. */
+  /** Pools retired after a refusal (see `retire`), until they are destroyed. */
   const retiring = new Set<Pool>();
   // URL getters build a new string on every call, and a trigger run sends thousands of requests to
   // one URL object.
@@ -100,13 +101,17 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   let closed = false;
 
   // Loaded on first use: the index pulls in fetch, WebSocket and more, which commands that never send
-  // a request should not pay for at start-up.
-  const ready = () => (loading ??= import("undici").then((undici) => void (PoolClass = undici.Pool)));
+  // a request should not pay for at start-up; the header rules come with it.
+  const ready = () =>
+    (loading ??= Promise.all([import("undici"), import("./header-rules.js")]).then(([undici, rules]) => {
+      PoolClass = undici.Pool;
+      unsendable = rules.unsendableHeader;
+    }));
 
   const routeFor = (url: URL): Route => {
     let route = routes.get(url);
-    // A closed pool was retired (see `retire`): the URL gets its origin's current one.
-    if (route === undefined || route.pool.closed) {
+    // A destroyed pool was retired (see `retire`): the URL gets its origin's current one.
+    if (route === undefined || route.pool.destroyed) {
       let pool = pools.get(url.origin);
       if (pool === undefined) {
         pool = new PoolClass!(url.origin, {
@@ -129,6 +134,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       exchange.onResponseError(null, Object.assign(new Error("the HTTP client is closed"), { code: "UND_ERR_DESTROYED" }));
       return;
     }
+    // Never handed to the pool: undici would refuse it, and the pool would then hang (header-rules.ts).
+    const invalid = unsendable!(request.headers);
+    if (invalid !== null) {
+      exchange.onResponseError(null, invalid);
+      return;
+    }
     const route = routeFor(url);
     exchange.route = route;
     exchange.startDeadline();
@@ -138,14 +149,15 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   /**
    * undici refuses some requests as it takes them from the queue (a header unsendableHeader does
    * not know of, an option it does not support), and the pool then waits for a drain that never
-   * comes: every later request on it hangs. So a refused request retires its pool; the next request
-   * to that origin gets a new one, and requests in flight on the old one finish there.
+   * comes: every later request on it would hang, and closing it would wait for them forever. So a
+   * refused request retires its pool, destroyed at once: what was queued or in flight on it fails
+   * (each sender reports it), and the next request to that origin gets a new pool.
    */
   const retire = (route: Route): void => {
     if (retiring.has(route.pool)) return;
     if (pools.get(route.origin) === route.pool) pools.delete(route.origin);
     retiring.add(route.pool);
-    route.pool.close().catch(() => {}).finally(() => retiring.delete(route.pool));
+    route.pool.destroy().catch(() => {}).finally(() => retiring.delete(route.pool));
   };
 
   const closeAll = async (how: "close" | "destroy") => {
@@ -159,8 +171,6 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   return {
     request(target, request) {
       const url = typeof target === "string" ? new URL(target) : target;
-      const invalid = unsendableHeader(request.headers);
-      if (invalid !== null) return Promise.reject(invalid);
       return new Promise<HttpAnswer>((resolve, reject) => {
         const exchange = new Exchange(request, resolve, reject, retire);
         if (PoolClass !== undefined) start(url, request, exchange);

@@ -1,3 +1,4 @@
+import type { InvalidHeaderError } from "./header-rules.js";
 /**
  * Why a request got no usable HTTP answer, read from whatever Node or undici threw. This is the only
  * place that knows their error codes, so a reset connection reads the same in trigger, listen, the
@@ -40,27 +41,6 @@ export class ResponseTooLargeError extends Error {
   constructor(readonly limitBytes: number) {
     super(`response larger than ${limitBytes} bytes`);
     this.name = "ResponseTooLargeError";
-  }
-}
-
-/**
- * A header undici would refuse (header-rules.ts): the request was never sent. Not a network fault,
- * but the same kind of outcome for a sender: that one request failed, the next can go.
- */
-export class InvalidHeaderError extends Error {
-  readonly code = "FANFARE_INVALID_HEADER";
-  /**
-   * @param headerName as the caller spelled it; shown only when valid (a bad value's name), since a
-   *   bad name may hold anything.
-   * @param codePoint the first character that cannot be sent, -1 for an empty name.
-   */
-  constructor(
-    readonly headerName: string,
-    readonly part: "name" | "value",
-    readonly codePoint: number,
-  ) {
-    super(part === "name" ? "invalid header name" : `invalid ${headerName} header value`);
-    this.name = "InvalidHeaderError";
   }
 }
 

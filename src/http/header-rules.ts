@@ -6,7 +6,27 @@
  * names, isValidHeaderValue for values, lifted from Node's _http_common.js), and listen's --headers
  * parser uses the same predicates so a bad value is refused at start rather than on every delivery.
  */
-import { InvalidHeaderError } from "./errors.js";
+
+/**
+ * A header undici would refuse (the rules below): the request was never sent. Not a network fault,
+ * but the same kind of outcome for a sender: that one request failed, the next can go.
+ */
+export class InvalidHeaderError extends Error {
+  readonly code = "FANFARE_INVALID_HEADER";
+  /**
+   * @param headerName as the caller spelled it; shown only when valid (a bad value's name), since a
+   *   bad name may hold anything.
+   * @param codePoint the first character that cannot be sent, -1 for an empty name.
+   */
+  constructor(
+    readonly headerName: string,
+    readonly part: "name" | "value",
+    readonly codePoint: number,
+  ) {
+    super(part === "name" ? "invalid header name" : `invalid ${headerName} header value`);
+    this.name = "InvalidHeaderError";
+  }
+}
 
 /** RFC 9110 token: undici's tokenRegExp. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

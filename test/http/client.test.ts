@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createHttpClient, flattenHeaders, type HttpClient } from "../../src/http/client.js";
-import { describeNetworkError, InvalidHeaderError } from "../../src/http/errors.js";
+import { describeNetworkError } from "../../src/http/errors.js";
+import { InvalidHeaderError } from "../../src/http/header-rules.js";
 
 let server: Server;
 let base: string;
@@ -174,6 +175,20 @@ describe("createHttpClient", () => {
         await expect(within(client.request(url, { headers }), 10_000)).rejects.toMatchObject({ code: expect.stringMatching(/^UND_ERR_/) });
         expect((await within(client.request(url, { headers: {} }), 10_000)).status).toBe(200);
       }
+    });
+
+    it("requests queued behind a refused one settle (they fail with the retired pool) instead of hanging, and close() returns", async () => {
+      respond = (_req, res) => setTimeout(() => res.end("ok"), 200);
+      client = createHttpClient({ connections: 1 });
+      const url = new URL(`${base}/`);
+      const first = client.request(url, { headers: {} });
+      const refused = client.request(url, { headers: { expect: "100-continue" } });
+      const queued = [client.request(url, { headers: {} }), client.request(url, { headers: {} })];
+      const settled = await within(Promise.allSettled([first, refused, ...queued]), 10_000);
+      expect(settled[1]).toMatchObject({ status: "rejected", reason: { code: expect.stringMatching(/^UND_ERR_/) } });
+      expect(settled.slice(2).every((s) => s.status === "rejected" || s.value.status === 200)).toBe(true);
+      expect((await within(client.request(url, { headers: {} }), 10_000)).status).toBe(200);
+      await within(client.close(), 10_000);
     });
 
     it("sends what undici accepts: tab, Latin-1 text and an empty value", async () => {

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import {
   DeadlineExceededError,
   describeNetworkError,
-  InvalidHeaderError,
   formatDuration,
   networkErrorCode,
   ResponseTooLargeError,
   type NetworkCause,
 } from "../../src/http/errors.js";
+import { InvalidHeaderError } from "../../src/http/header-rules.js";
 
 const coded = (code: string, message = `something ${code}`) => Object.assign(new Error(message), { code });
 
