@@ -66,7 +66,7 @@ interface ReportContext {
 }
 
 /** `the handler answered none of the first 10 requests within 30 s: stopped`. */
-export function stoppedText(stopped: { timedOut: number }): string {
+function stoppedText(stopped: { timedOut: number }): string {
   const requests = stopped.timedOut === 1 ? "its first request" : `none of the first ${stopped.timedOut} requests`;
   return `the handler answered ${requests} within 30 s: stopped`;
 }

@@ -33,7 +33,7 @@ interface CheckRun {
  * another 30 s a round for no new information. The requests of the first round go out together, so
  * each of them had the full 30 s.
  */
-export const DEAD_AFTER = 10;
+const DEAD_AFTER = 10;
 
 interface CheckRunOutcome {
   /** In the plans' order; only checks whose every request was answered (or failed) are judged. */

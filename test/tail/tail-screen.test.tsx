@@ -2,8 +2,8 @@ import { cleanup, render } from "ink-testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Delivery, DeliveryStatus } from "../../src/api/types.js";
 import { ColorContext } from "../../src/listen/view/color-context.js";
-import { logRowLayout, logRowSegments, logRowTitles } from "../../src/listen/view/delivery-log-row-line.js";
-import { paintSegments } from "../../src/listen/view/list-columns.js";
+import { logRowLayout, logRowSegments } from "../../src/listen/view/delivery-log-row-line.js";
+import { columnTitles, paintSegments } from "../../src/listen/view/list-columns.js";
 import { ListenScreen } from "../../src/listen/view/listen-screen.js";
 import { createLogViewFeed, deliveryRecordOf } from "../../src/tail/log-view-source.js";
 import { stripAnsi } from "../../src/terminal/style.js";
@@ -162,7 +162,7 @@ describe("deliveries tail's columns", () => {
     const first = { TIME: /\d/, ENDPOINT: /w/, EVENT: /q/, DELIVERY: /w/, TRY: /2/, STS: /5/, STATUS: /r/, NEXT: /\d/ };
     for (let width = 30; width <= 160; width++) {
       const layout = logRowLayout(width);
-      const heading = logRowTitles(layout).slice(0, width);
+      const heading = columnTitles(layout.columns).slice(0, width);
       const row = paintSegments(logRowSegments(record, true, layout, width), false);
       expect(row.length, `${width} columns`).toBeLessThanOrEqual(width);
       for (const title of HEADINGS) {

@@ -1,8 +1,9 @@
 import { Box, Text } from "ink";
 import { useMemo } from "react";
-import { logRowLayout, logRowTitles } from "./delivery-log-row-line.js";
+import { logRowLayout } from "./delivery-log-row-line.js";
 import { DeliveryRow } from "./delivery-row.js";
-import { rowLayout, rowTitles } from "./delivery-row-line.js";
+import { rowLayout } from "./delivery-row-line.js";
+import { columnTitles } from "./list-columns.js";
 import type { ListWindow } from "./listen-state.js";
 import { TintedText } from "./tinted-text.js";
 
@@ -45,7 +46,7 @@ export function DeliveryList({
 }: DeliveryListProps) {
   // One layout per width for the heading and every row, so they cannot disagree.
   const layout = useMemo(() => (kind === "log" ? logRowLayout(columns) : rowLayout(columns)), [columns, kind]);
-  const titles = layout.kind === "log" ? logRowTitles(layout) : rowTitles(layout);
+  const titles = columnTitles(layout.columns);
   const more = [window.above > 0 ? `↑ ${window.above}` : "", window.below > 0 ? `↓ ${window.below}` : ""]
     .filter(Boolean)
     .join(" ");

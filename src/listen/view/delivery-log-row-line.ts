@@ -1,7 +1,7 @@
 import { escapeControl } from "../../terminal/escape.js";
 import type { DeliveryRecord } from "../types.js";
 import { clockTime, DELIVERY_STATES, statusLabel, statusTone } from "./delivery-format.js";
-import { columnSegments, columnTitles, fitColumns, type FlexibleWidths, type ListColumn, type RowSegment } from "./list-columns.js";
+import { columnSegments, fitColumns, type FlexibleWidths, type ListColumn, type RowSegment } from "./list-columns.js";
 
 /**
  * A row of `deliveries tail` (a record of the platform's log, `record.platform` set), in the same
@@ -43,10 +43,6 @@ function logColumns(widths: FlexibleWidths): ListColumn<LogColumnKey>[] {
     { key: "status", title: "STATUS", width: STATE_WIDTH, gap: 1, cut: "end" },
     { key: "next", title: "NEXT", width: 8, gap: 1, cut: "end" },
   ];
-}
-
-export function logRowTitles(layout: LogRowLayout): string {
-  return columnTitles(layout.columns);
 }
 
 export function logRowSegments(record: DeliveryRecord, selected: boolean, layout: LogRowLayout, columns = Infinity): RowSegment[] {

@@ -1,7 +1,7 @@
 import { escapeControl } from "../../terminal/escape.js";
 import type { DeliveryRecord } from "../types.js";
 import { clockTime, formatDuration, isBadSignature, signatureMark, statusLabel, statusTone } from "./delivery-format.js";
-import { columnSegments, columnTitles, fitColumns, type FlexibleWidths, type ListColumn, type RowSegment } from "./list-columns.js";
+import { columnSegments, fitColumns, type FlexibleWidths, type ListColumn, type RowSegment } from "./list-columns.js";
 
 /**
  * One row of the delivery list as a finished line (pure: no Ink, no React). The live view draws a
@@ -39,11 +39,6 @@ function listenColumns(widths: FlexibleWidths): ListColumn<ListenColumnKey>[] {
     { key: "sts", title: "STS", width: 3, gap: 1, cut: "end" },
     { key: "duration", title: "DURATION", width: 8, gap: 1, cut: "end", align: "right" },
   ];
-}
-
-/** The column titles above the rows, aligned with them. */
-export function rowTitles(layout: RowLayout): string {
-  return columnTitles(layout.columns);
 }
 
 /**

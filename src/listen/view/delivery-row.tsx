@@ -11,7 +11,7 @@ interface DeliveryRowProps {
   selected: boolean;
   /** The list's columns: listen's widths, or the delivery log's layout (deliveries tail). */
   layout: RowLayout | LogRowLayout;
-  /** The terminal's width: a row never wraps, the left part is cut instead. */
+  /** The terminal's width: a row never wraps; past the narrowest layout its end is cut. */
   columns: number;
 }
 

@@ -55,7 +55,9 @@ export function fitColumns<Key extends string>(
     const least = MIN_EVENT_WIDTH + (hasId ? MIN_ID_WIDTH : 0);
     const free = width - columnsWidth(flexible);
     if (free < least && dropped < dropOrder.length) continue;
-    const room = free - HINT_WIDTH >= least + HINT_WIDTH ? free - HINT_WIDTH : free;
+    // The scroll hint's room is given up gradually as the width shrinks, so a wider terminal never
+    // gets narrower columns.
+    const room = Math.max(Math.min(free, least + HINT_WIDTH), free - HINT_WIDTH);
     return kept(columnsFor(hasId ? shareWidths(room) : { event: Math.max(LAST_EVENT_WIDTH, Math.min(MAX_EVENT_WIDTH, room)), id: 0 }));
   }
   throw new Error("unreachable: the last step always lays out");
@@ -126,19 +128,19 @@ export interface RowSegment {
 }
 
 /** Pads or cuts to exactly `width` columns, cutting at the end. */
-export function fitEnd(text: string, width: number): string {
+function fitEnd(text: string, width: number): string {
   return text.length > width ? text.slice(0, Math.max(0, width - 1)) + "…" : text.padEnd(width);
 }
 
 /** Pads or cuts to `width`, keeping both ends: ULID ids differ at the end, prefixes name the kind. */
-export function fitMiddle(text: string, width: number): string {
+function fitMiddle(text: string, width: number): string {
   if (text.length <= width) return text.padEnd(width);
   const tail = Math.floor((width - 1) / 2);
   return text.slice(0, width - 1 - tail) + "…" + text.slice(text.length - tail);
 }
 
 /** Cuts segments to `width` columns in all, ending a cut one with `…`. */
-export function cutSegments(segments: RowSegment[], width: number): RowSegment[] {
+function cutSegments(segments: RowSegment[], width: number): RowSegment[] {
   if (segmentsWidth(segments) <= width) return segments;
   const out: RowSegment[] = [];
   let room = width;
