@@ -63,8 +63,21 @@ export async function check(options: CheckOptions, deps: CommandDeps): Promise<n
   if (options.events !== undefined && options.events.length === 0) {
     throw usageError("--events is empty", "name event types, e.g. --events draw.consumer.won,order.created", "missing_event");
   }
-  const events = chooseEvents(options.events ?? [], options.events === undefined);
+  let events = chooseEvents(options.events ?? [], options.events === undefined);
   const target = await resolveHandlerTarget({ forwardTo: options.forwardTo, env: deps.env });
+  if (target.pattern !== undefined && options.events === undefined) {
+    // The running listen sends this app only the events its --forward pattern takes: those are checked.
+    const { eventPatternMatcher } = await import("../events/event-pattern.js");
+    const takes = eventPatternMatcher(target.pattern);
+    events = new Map([...events].filter(([name]) => takes(name)));
+    if (events.size === 0) {
+      throw usageError(
+        `the running listen forwards ${target.pattern} to ${target.url.href}, which matches no documented event type`,
+        `name the events to check: --events …`,
+        "missing_event",
+      );
+    }
+  }
   const { secret, source } = await resolveSigningSecret({ flag: options.secret, sessionSecret: target.sessionSecret, env: deps.env });
   // As trigger does: a secret that cannot sign in this scheme is a usage error before anything is sent.
   assertSecretFitsScheme(secret, scheme, source === "listen");
@@ -92,7 +105,8 @@ export async function check(options: CheckOptions, deps: CommandDeps): Promise<n
   const secretFrom = { flag: "--secret", listen: "the running listen's secret", env: SECRET_ENV, stored: "the stored local secret (listen's)" }[source];
   out.info(
     out.style.dim(
-      `checking ${target.source === "listen" ? "the running listen's app at " : ""}${target.url.href}: ` +
+      `checking ${target.source === "listen" ? "the running listen's app at " : ""}${target.url.href}` +
+        `${target.pattern !== undefined && options.events === undefined ? ` (the ${target.pattern} events listen sends it)` : ""}: ` +
         `${plans.length} checks, ${events.size} event type${events.size === 1 ? "" : "s"}, ${total} requests ` +
         `(${scheme} signature, secret from ${secretFrom})`,
     ),

@@ -12,6 +12,8 @@ interface DeliveryTarget {
   source: "forward-to" | "listen";
   /** The listen session's signing secret (the one its app was told to verify with), when there is one. */
   sessionSecret?: string;
+  /** The listen's `--forward PATTERN=URL` pattern for this app: the events listen sends it. */
+  pattern?: string;
 }
 
 interface TargetOptions {
@@ -81,7 +83,10 @@ export async function resolveHandlerTarget(options: TargetOptions): Promise<Deli
       "ambiguous_target",
     );
   }
-  if (session) return { url: new URL(session.forwardUrl), source: "listen", sessionSecret: session.secret };
+  if (session) {
+    const pattern = session.forwards?.[0]?.pattern ?? undefined;
+    return { url: new URL(session.forwardUrl), source: "listen", sessionSecret: session.secret, ...(pattern ? { pattern } : {}) };
+  }
   throw usageError(
     "nothing to check: no --forward-to was given, and no `fanfare webhooks listen` is running here",
     "name your handler: --forward-to http://localhost:3000/webhooks (or start listen --forward … first)",

@@ -215,7 +215,8 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
         receiverUrl: parts.receiver.url,
         secret,
         forwardUrl: config.forwards[0]!.url.href,
-        ...(config.forwards.length > 1
+        // With a pattern or several targets, what each app takes (check tests one app with its events).
+        ...(config.forwards.length > 1 || config.forwards[0]!.pattern !== null
           ? { forwards: config.forwards.map((route) => ({ pattern: route.pattern, url: route.url.href })) }
           : {}),
         startedAt: new Date().toISOString(),

@@ -9,7 +9,7 @@ export interface SessionState {
   secret: string;
   /** The first --forward's URL. */
   forwardUrl: string;
-  /** Every --forward, when there are several (what `check` must choose between). */
+  /** Every --forward, when there are several or one has a pattern (what `check` must know of). */
   forwards?: Array<{ pattern: string | null; url: string }>;
   startedAt: string;
   /** The cloudflared this listen started, so the next one can stop it if this one is killed. */

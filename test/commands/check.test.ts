@@ -311,6 +311,21 @@ describe("webhooks check: what to check against", () => {
     expect(result.stdout).toMatch(/^8 passed, 0 warnings, 0 failed/m);
   });
 
+  it("an app listen forwards only PATTERN to is checked with those events (--events still chooses)", async () => {
+    const env = cleanEnv({ FANFARE_CONFIG_DIR: scope.configDir() });
+    const secret = (await runCli(["webhooks", "listen", "--print-secret"], { env })).stdout.trim();
+    const url = await startHandler({}, secret);
+    await scope.listen(["--forward", `queue.*=${url}`, "--no-tui"], env);
+    const result = await runCli(["webhooks", "check"], { env });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const queue = eventNames().filter((name) => name.startsWith("queue."));
+    expect(queue.length).toBeGreaterThan(0);
+    expect(result.stderr).toContain(`checking the running listen's app at ${url} (the queue.* events listen sends it): 8 checks, ${queue.length} event types`);
+    const chosen = await runCli(["webhooks", "check", "--events", "draw.consumer.won"], { env });
+    expect(chosen.code, chosen.stderr).toBe(0);
+    expect(chosen.stderr).toContain(`checking the running listen's app at ${url}:`);
+  });
+
   it("exits 2 with nothing to check against: no target, nothing listening, bad flags", async () => {
     const config = tempConfigDir();
     try {

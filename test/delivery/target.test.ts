@@ -118,6 +118,10 @@ describe("resolveHandlerTarget (check: the app itself)", () => {
         hint: "name it: --forward-to http://localhost:3101/d (add --events to match what listen sends it)",
       });
       expect((await resolveHandlerTarget({ env, forwardTo: "3103/webhooks" })).url.href).toBe("http://localhost:3103/webhooks");
+
+      // One app behind a pattern: that app, with the pattern (check sends it those events only).
+      await writeSessionState({ ...session, forwards: [forwards[0]!] }, env);
+      expect(await resolveHandlerTarget({ env })).toMatchObject({ url: new URL("http://localhost:3101/d"), pattern: "draw.*" });
     } finally {
       config.cleanup();
     }
