@@ -99,7 +99,10 @@ function typedValue(raw: string, existing: unknown, assignment: string): unknown
   // A number the payload cannot carry as typed would be sent as something else: 1e999 as null,
   // 99999999999999999999999 as 1e+23.
   const quote = `quote it to send it as a string: --set '${assignment.slice(0, assignment.indexOf("=") + 1)}"${raw.trim()}"'`;
-  if (hasInfinity(parsed)) throw setError(assignment, "holds a number too large for JSON", quote);
+  if (hasInfinity(parsed)) {
+    const inside = "write the number inside in quotes to send it as a string";
+    throw setError(assignment, "holds a number too large for JSON", typeof parsed === "number" ? quote : inside);
+  }
   if (typeof parsed === "number" && /^\s*-?\d+\s*$/.test(raw) && !Number.isSafeInteger(parsed)) {
     throw setError(assignment, `holds a whole number with more digits than a number keeps exactly (it would be sent as ${parsed})`, quote);
   }

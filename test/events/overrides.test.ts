@@ -87,6 +87,8 @@ describe("applySetOverrides: value types", () => {
   it("says how to send a number it refuses as a string, and takes the quoted form", () => {
     expect(() => set("data.newn=1e999")).toThrow(expect.objectContaining({ hint: `quote it to send it as a string: --set 'data.newn="1e999"'` }));
     expect(set('data.newn="1e999"').data.newn).toBe("1e999");
+    // Inside an object, quoting the whole value would make it text: the hint says to quote the number.
+    expect(() => set('data={"n":1e999}')).toThrow(expect.objectContaining({ hint: "write the number inside in quotes to send it as a string" }));
     expect(set("data.big=9007199254740991").data.big).toBe(9007199254740991);
   });
 
