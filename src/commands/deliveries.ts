@@ -132,12 +132,13 @@ export async function redeliverDelivery(
   deps: CommandDeps,
 ): Promise<number | void> {
   const { endpointId, deliveryId } = options;
-  const { out, api, fmt } = await apiCommand(options, deps);
-  const delivery = await api((c) => c.redeliver(endpointId, deliveryId));
-  const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
+  const [{ out, api, fmt }, { awaitAttempt }] = await Promise.all([apiCommand(options, deps), import("../api/await-delivery.js")]);
+  // The API may answer while the new attempt is in flight, still showing the last one's outcome.
+  const delivery = await api(async (c) => awaitAttempt(await c.redeliver(endpointId, deliveryId), () => c.getDelivery(endpointId, deliveryId)));
+  const failed = delivery.status !== "succeeded";
   if (out.json) out.printJson(delivery);
   else {
-    const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
+    const code = delivery.status === "pending" ? "no answer yet" : fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
     out.print(`redelivered ${e(delivery.id)} (attempt ${delivery.attempt}): ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`);
   }
   return failed ? 1 : 0;

@@ -335,12 +335,17 @@ export async function testEndpoint(
   const eventType = requireEventType(event.trim());
   const file = options.data === undefined ? undefined : await readDataFile(options.data, () => deps.stdin);
   const data = testRouteData(eventType, { set: options.set, data: file });
-  const { out, api, fmt } = await apiCommand(options, deps);
-  const delivery = await api((c) => c.sendTest(id, eventType.name, data));
-  const failed = delivery.status === "failed" || delivery.status === "permanently_failed" || delivery.status === "retrying";
+  const [{ out, api, fmt }, { awaitAttempt }] = await Promise.all([apiCommand(options, deps), import("../api/await-delivery.js")]);
+  // The API may answer while the first attempt is still in flight: its outcome is what is reported.
+  const delivery = await api(async (c) => {
+    const sent = await c.sendTest(id, eventType.name, data);
+    return awaitAttempt(sent, () => c.getDelivery(sent.endpointId, sent.id));
+  });
+  // Still pending after the wait is no success either: a gate must not pass a handler that hangs.
+  const failed = delivery.status !== "succeeded";
   if (out.json) out.printJson(delivery);
   else {
-    const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
+    const code = delivery.status === "pending" ? "no answer yet" : fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
     out.print(
       `sent ${e(delivery.eventType)} to ${e(delivery.endpointId)}: delivery ${e(delivery.id)} ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`,
     );

@@ -320,3 +320,38 @@ describe("mistakes: one line, the right exit code", () => {
     expect(r.stderr).toMatch(/^error: no such (delivery|endpoint)/);
   });
 });
+
+describe("an API that answers while the attempt is still in flight (pending)", () => {
+  it("endpoints test and deliveries redeliver wait for the attempt and report how it ended: a slow 500 is exit 1, a slow 200 exit 0", async () => {
+    const { startEmulator } = await import("../../src/emulator/index.js");
+    // The emulator answers a test or a redelivery after 100 ms at most, while the receiver takes 600 ms.
+    const quick = (await startEmulator({ port: 0, timeScale: 100_000, apiKeys: [KEY], replyWaitMs: 100 })) as Emulator;
+    const answers = [500, 200];
+    const slow = await startReceiver((n) => ({ status: answers[n] ?? 200, delayMs: 600 }));
+    const dir = tempConfigDir();
+    try {
+      const quickEnv = cleanEnv({ FANFARE_CONFIG_DIR: dir.dir, FANFARE_API_BASE: quick.url, FANFARE_SECRET_KEY: KEY });
+      const run = (...args: string[]) => runCli(["webhooks", ...args], { env: quickEnv });
+      const created = JSON.parse((await run("endpoints", "create", "--url", slow.url, "--events", "order.created", "--json")).stdout) as { id: string };
+
+      const tested = await run("endpoints", "test", created.id, "order.created", "--json");
+      expect(tested.code, tested.stderr).toBe(1);
+      const delivery = JSON.parse(tested.stdout) as { id: string; status: string; attempt: number; response: { statusCode: number } };
+      expect(delivery).toMatchObject({ attempt: 1, response: { statusCode: 500 } });
+      expect(delivery.status).not.toBe("pending");
+
+      // The scaled retry schedule sends attempt 2 (a 200) almost at once; redelivery waits for it to end.
+      await waitUntil(async () => {
+        const got = await run("deliveries", "get", created.id, delivery.id, "--json");
+        return (JSON.parse(got.stdout) as { status: string }).status === "succeeded";
+      }, 10_000, "the retry to succeed");
+      const redelivered = await run("deliveries", "redeliver", created.id, delivery.id);
+      expect(redelivered.code, redelivered.stderr).toBe(0);
+      expect(redelivered.stdout).toMatch(new RegExp(`^redelivered ${delivery.id} \\(attempt \\d+\\): succeeded \\(200\\)`));
+    } finally {
+      await quick.close();
+      await slow.close();
+      dir.cleanup();
+    }
+  }, 30_000);
+});
