@@ -1,4 +1,5 @@
 import type { Delivery } from "../api/types.js";
+import type { DeliveryResult } from "../delivery/report.js";
 import { escapeControl as e } from "../terminal/escape.js";
 import { failure, usageError } from "../errors.js";
 import type { Output } from "../terminal/output.js";
@@ -59,7 +60,13 @@ export async function triggerViaEndpoint(options: EndpointTriggerOptions, deps: 
   // Every event's data up front, so a bad --set fails the run before anything is sent.
   const dataOf = new Map(events.map((event) => [event, testRouteData(chosen.get(event)!, { set: options.set, data: file })]));
 
-  const [{ api, fmt }, { awaitDelivery }] = await Promise.all([apiCommand(options, deps), import("../api/await-delivery.js")]);
+  const [{ api, fmt }, { awaitDelivery }, { SummaryCollector, summaryLine }] = await Promise.all([
+    apiCommand(options, deps),
+    import("../api/await-delivery.js"),
+    import("../delivery/report.js"),
+  ]);
+  const started = performance.now();
+  let collector: InstanceType<typeof SummaryCollector> | undefined;
   const results: Delivery[] = [];
   await api(async (client) => {
     for (const event of events) {
@@ -70,8 +77,13 @@ export async function triggerViaEndpoint(options: EndpointTriggerOptions, deps: 
           boundMs: WAIT_BOUND_MS,
         });
         results.push(delivery);
-        if (out.json) out.printJson(delivery);
-        else {
+        const result = resultOf(delivery);
+        (collector ??= new SummaryCollector(delivery.request.url)).add(result);
+        if (out.json) {
+          // trigger's NDJSON line (what a script filters on: ok, status), and where the delivery stands.
+          const { errorCode: _code, responseBody: _body, ...line } = result;
+          out.printJson({ ...line, deliveryStatus: delivery.status, attempts: delivery.attempt });
+        } else {
           const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
           const attempts = `${delivery.attempt} attempt${delivery.attempt === 1 ? "" : "s"}`;
           const next = !settled && delivery.nextAttemptAt ? `, next attempt ${fmt.formatTime(delivery.nextAttemptAt)}` : "";
@@ -81,6 +93,9 @@ export async function triggerViaEndpoint(options: EndpointTriggerOptions, deps: 
     }
   });
 
+  const summary = collector!.summary(performance.now() - started, { planned: events.length * count });
+  if (out.json) out.printJson({ summary });
+  else out.print(summaryLine(summary));
   const failed = results.filter((d) => d.status !== "succeeded");
   if (failed.length === 0) return 0;
   const first = failed[0]!;
@@ -90,4 +105,19 @@ export async function triggerViaEndpoint(options: EndpointTriggerOptions, deps: 
     `details: fanfare webhooks deliveries get ${endpointId} ${first.id}`,
     "delivery_failed",
   );
+}
+
+/** A delivery of the platform as a result of a trigger run: ok when it succeeded. */
+function resultOf(delivery: Delivery): DeliveryResult {
+  return {
+    event: delivery.eventType,
+    id: delivery.id,
+    url: delivery.request.url,
+    status: delivery.response?.statusCode ?? null,
+    ok: delivery.status === "succeeded",
+    durationMs: delivery.durationMs ?? 0,
+    error: delivery.error,
+    errorCode: null,
+    responseBody: "",
+  };
 }

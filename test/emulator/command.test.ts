@@ -123,10 +123,23 @@ describe("fanfare webhooks trigger --endpoint", () => {
     expect(r.stdout).toMatch(new RegExp(`^<-- \\[200\\] succeeded after 1 attempt \\[${id}\\]$`, "m"));
     expect(JSON.parse(receiver.received[before]!.body.toString())).toMatchObject({ id, data: { winnerPosition: 7, consumerId: "12345" } });
 
+    expect(r.stdout).toMatch(/^1 sent, 1 ok, 0 failed in /m);
     const f = await runCli(["webhooks", "trigger", "draw.consumer.won", "--endpoint", bad.id, "--json"], { env: cliEnv });
     expect(f.code).toBe(1);
-    const delivery = JSON.parse(f.stdout.trim().split("\n")[0]!);
-    expect(delivery).toMatchObject({ status: "permanently_failed", attempt: 6 });
+    // trigger's NDJSON, as without --endpoint: a line per delivery, then the summary.
+    const [delivery, summary] = f.stdout.trim().split("\n").map((line) => JSON.parse(line));
+    expect(delivery).toEqual({
+      event: "draw.consumer.won",
+      id: expect.stringMatching(/^whk_/),
+      url: failing.url,
+      status: 503,
+      ok: false,
+      durationMs: expect.any(Number),
+      error: null,
+      deliveryStatus: "permanently_failed",
+      attempts: 6,
+    });
+    expect(summary).toMatchObject({ summary: { planned: 1, sent: 1, ok: 0, failed: 1, statuses: { "503": 1 } } });
     expect(f.stderr).toMatch(/^\{"error":\{"code":"delivery_failed"/);
 
     const clash = await runCli(["webhooks", "trigger", "draw.consumer.won", "--endpoint", ok.id, "--forward-to", "http://localhost:1"], { env: cliEnv });
