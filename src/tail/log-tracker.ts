@@ -1,5 +1,5 @@
 import type { Delivery, DeliveryAttempt, DeliveryStatus } from "../api/types.js";
-import { classifyAttempt } from "../delivery/retry-policy.js";
+import { classifyAttempt, nextAttemptDelayMs } from "../delivery/retry-policy.js";
 
 /**
  * What `deliveries tail` has seen of the platform's delivery log, and what is news in each page a
@@ -78,9 +78,10 @@ export class DeliveryLogTracker {
       changed.push(delivery);
       const from = seen?.attempts ?? 0;
       if (!seen && attempts === 0) events.push({ endpointId, delivery, attempt: null, status: delivery.status });
+      const after = from < attempts - 1 ? statusesAfter(delivery.attempts) : [];
       for (let i = from; i < attempts; i++) {
         const attempt = delivery.attempts[i]!;
-        events.push({ endpointId, delivery, attempt, status: i === attempts - 1 ? delivery.status : statusAfter(attempt) });
+        events.push({ endpointId, delivery, attempt, status: i === attempts - 1 ? delivery.status : after[i]! });
       }
     }
     return { events, changed };
@@ -94,8 +95,20 @@ export class DeliveryLogTracker {
   }
 }
 
-/** The status an earlier attempt left its delivery in (a later attempt followed it). */
-function statusAfter(attempt: DeliveryAttempt): DeliveryStatus {
-  const outcome = classifyAttempt(attempt);
-  return outcome === "success" ? "succeeded" : outcome === "final" ? "failed" : "retrying";
+/**
+ * The status each attempt left its delivery in, read from the attempts alone. A run of the retry
+ * schedule ends at a success, a final answer or its last attempt; an attempt after that is a
+ * redelivery, which starts a run of its own. So a failed attempt followed by another was a retry
+ * unless it ended its run (permanently_failed).
+ */
+function statusesAfter(attempts: readonly DeliveryAttempt[]): DeliveryStatus[] {
+  let inRun = 0;
+  return attempts.map((attempt) => {
+    inRun++;
+    const outcome = classifyAttempt(attempt);
+    const status: DeliveryStatus =
+      outcome === "success" ? "succeeded" : outcome === "final" ? "failed" : nextAttemptDelayMs(inRun) === null ? "permanently_failed" : "retrying";
+    if (status !== "retrying") inRun = 0;
+    return status;
+  });
 }

@@ -85,6 +85,18 @@ describe("DeliveryLogTracker", () => {
     expect(summary(tracker.observe("we_1", [again]).events)).toEqual(["whk_1#2:succeeded"]);
   });
 
+  it("catching up a redelivered delivery, the last attempt of the first run shows permanently_failed, not retrying", () => {
+    const tracker = new DeliveryLogTracker(T0);
+    tracker.observe("we_1", []);
+    const run = [1, 2, 3, 4, 5, 6].map((n) => attempt(n, 503, n * 10));
+    const redelivered = delivery("whk_1", "succeeded", [...run, attempt(7, 200, 100)], 100);
+    expect(summary(tracker.observe("we_1", [redelivered]).events)).toEqual([
+      ...[1, 2, 3, 4, 5].map((n) => `whk_1#${n}:retrying`),
+      "whk_1#6:permanently_failed",
+      "whk_1#7:succeeded",
+    ]);
+  });
+
   it("keeps endpoints apart", () => {
     const tracker = new DeliveryLogTracker(T0);
     const d = delivery("whk_same", "succeeded", [attempt(1, 200, 10)], 10);
