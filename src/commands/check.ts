@@ -27,7 +27,11 @@ export function registerCheck(parent: Command, ctx: CommandContext): void {
     )
     .option("--secret <secret>", `the signing secret your handler verifies with (env ${SECRET_ENV})`)
     .option("--scheme <scheme>", `signature scheme: ${SIGNATURE_SCHEMES.join(" | ")} (default: v1)`)
-    .option("--events <a,b>", "event types to deliver (default: every documented one)", commaList)
+    .option(
+      "--events <a,b>",
+      "event types to deliver (default: every documented one; for the running listen's app behind a --forward PATTERN=…, those it takes)",
+      commaList,
+    )
     .option("--concurrency <n>", `requests in flight at once, 1–${MAX_CONCURRENCY} (default: all that can go at once, up to ${MAX_CONCURRENCY})`)
     .addHelpText(
       "after",

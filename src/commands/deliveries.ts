@@ -60,7 +60,7 @@ export function registerDeliveries(webhooks: Command, ctx: CommandContext): void
     .argument("<deliveryId>", "delivery id (whk_…)")
     .addHelpText(
       "after",
-      "\nExit 0 when the new attempt succeeded (or is still running), 1 when it failed.\n" +
+      "\nWaits for the new attempt (up to 35 s). Exit 0 when it succeeded, 1 when it failed or had not finished.\n" +
         examples([["fanfare webhooks deliveries redeliver we_123 whk_01…", "after fixing the receiver"]]),
     )
     .action(runWith(ctx, redeliverDelivery));
@@ -138,8 +138,11 @@ export async function redeliverDelivery(
   const failed = delivery.status !== "succeeded";
   if (out.json) out.printJson(delivery);
   else {
-    const code = delivery.status === "pending" ? "no answer yet" : fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
-    out.print(`redelivered ${e(delivery.id)} (attempt ${delivery.attempt}): ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`);
+    // Still pending: the delivery shows the attempts that ended, so the one under way is the next.
+    const pending = delivery.status === "pending";
+    const code = pending ? "no answer yet" : fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
+    const attempt = pending ? delivery.attempt + 1 : delivery.attempt;
+    out.print(`redelivered ${e(delivery.id)} (attempt ${attempt}): ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`);
   }
   return failed ? 1 : 0;
 }

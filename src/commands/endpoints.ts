@@ -170,7 +170,7 @@ export function registerEndpoints(webhooks: Command, ctx: CommandContext): void 
     .option("--data <file>", "merge a JSON object into the sample's data (- reads stdin)")
     .addHelpText(
       "after",
-      "\nExit 0 when the first attempt succeeded (or is still running), 1 when it failed.\n" +
+      "\nWaits for the first attempt (up to 35 s). Exit 0 when it succeeded, 1 when it failed or had not finished.\n" +
         examples([
           ["fanfare webhooks endpoints test we_123 draw.consumer.won", "a realistic sample"],
           ["fanfare webhooks endpoints test we_123 draw.consumer.won --set position=5", "with a field changed"],

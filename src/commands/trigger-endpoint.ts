@@ -81,8 +81,17 @@ export async function triggerViaEndpoint(options: EndpointTriggerOptions, deps: 
         (collector ??= new SummaryCollector(delivery.request.url)).add(result);
         if (out.json) {
           // trigger's NDJSON line (what a script filters on: ok, status), and where the delivery stands.
-          const { errorCode: _code, responseBody: _body, ...line } = result;
-          out.printJson({ ...line, deliveryStatus: delivery.status, attempts: delivery.attempt });
+          out.printJson({
+            event: result.event,
+            id: result.id,
+            status: result.status,
+            ok: result.ok,
+            durationMs: Math.round(result.durationMs * 10) / 10,
+            url: result.url,
+            error: result.error,
+            deliveryStatus: delivery.status,
+            attempts: delivery.attempt,
+          });
         } else {
           const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
           const attempts = `${delivery.attempt} attempt${delivery.attempt === 1 ? "" : "s"}`;
@@ -117,7 +126,8 @@ function resultOf(delivery: Delivery): DeliveryResult {
     ok: delivery.status === "succeeded",
     durationMs: delivery.durationMs ?? 0,
     error: delivery.error,
-    errorCode: null,
+    // The platform words why there was no answer; the summary counts such deliveries together.
+    errorCode: delivery.response?.statusCode == null && delivery.error !== null ? "network_error" : null,
     responseBody: "",
   };
 }

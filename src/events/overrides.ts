@@ -106,7 +106,17 @@ function typedValue(raw: string, existing: unknown, assignment: string): unknown
   if (typeof parsed === "number" && /^\s*-?\d+\s*$/.test(raw) && !Number.isSafeInteger(parsed)) {
     throw setError(assignment, `holds a whole number with more digits than a number keeps exactly (it would be sent as ${parsed})`, quote);
   }
+  // Inside an object or list: a long run of digits that came out as an inexact whole number.
+  if (typeof parsed === "object" && /\d{16,}/.test(raw) && hasUnsafeInteger(parsed)) {
+    throw setError(assignment, "holds a whole number with more digits than a number keeps exactly", "write the number inside in quotes to send it as a string");
+  }
   return parsed;
+}
+
+function hasUnsafeInteger(value: unknown): boolean {
+  if (typeof value === "number") return Number.isInteger(value) && !Number.isSafeInteger(value);
+  if (typeof value === "object" && value !== null) return Object.values(value).some(hasUnsafeInteger);
+  return false;
 }
 
 function hasInfinity(value: unknown): boolean {

@@ -99,7 +99,9 @@ export class DeliveryLogTracker {
  * The status each attempt left its delivery in, read from the attempts alone. A run of the retry
  * schedule ends at a success, a final answer or its last attempt; an attempt after that is a
  * redelivery, which starts a run of its own. So a failed attempt followed by another was a retry
- * unless it ended its run (permanently_failed).
+ * unless it ended its run (permanently_failed). A guess where attempts cannot tell: a redelivery
+ * made while a run was still retrying starts a new run too, and is counted as part of the old one.
+ * People mostly redeliver what has stopped, so the guess favours that.
  */
 function statusesAfter(attempts: readonly DeliveryAttempt[]): DeliveryStatus[] {
   let inRun = 0;

@@ -90,6 +90,8 @@ describe("applySetOverrides: value types", () => {
     // Inside an object, quoting the whole value would make it text: the hint says to quote the number.
     expect(() => set('data={"n":1e999}')).toThrow(expect.objectContaining({ hint: "write the number inside in quotes to send it as a string" }));
     expect(set("data.big=9007199254740991").data.big).toBe(9007199254740991);
+    // Long digits in a string are text, not a number: nothing to refuse.
+    expect(set('data.obj={"s":"12345678901234567890"}').data.obj).toEqual({ s: "12345678901234567890" });
   });
 
   it("types a value for a field that is null or a number by JSON", () => {
@@ -115,6 +117,7 @@ describe("applySetOverrides: bad syntax is a one-line usage error naming --set",
     // Numbers the payload would carry as something else than typed (null, 1e+23): refused.
     ["data.newn=1e999", /^--set "data\.newn=1e999" holds a number too large for JSON$/],
     ['data.obj={"a":[-1e400]}', /holds a number too large for JSON/],
+    ['data.obj={"n":99999999999999999999999}', /holds a whole number with more digits than a number keeps exactly$/],
     ["data.quantity=99999999999999999999999", /holds a whole number with more digits than a number keeps exactly \(it would be sent as 1e\+23\)$/],
   ];
   it.each(cases)("%s", (assignment, message) => {
