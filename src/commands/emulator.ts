@@ -59,6 +59,14 @@ function startError(error: unknown, port: number, host: string, dataDir: string 
   if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
     return usageError(`cannot listen on --host ${host} (${code})`, "use an address of this machine, e.g. 127.0.0.1", "invalid_flag");
   }
+  if (code === "FANFARE_DATA_DIR_IN_USE") {
+    const { pid, lockPath } = error as { pid: number; lockPath: string };
+    return usageError(
+      `--data-dir ${dataDir} is in use by another emulator (pid ${pid})`,
+      `stop that one first, or pass another --data-dir (a lock left by a crash is taken over; ${lockPath} names the holder)`,
+      "data_dir_in_use",
+    );
+  }
   if (code === "EACCES" && !dataDir) {
     return failure(`not allowed to listen on port ${port}`, "ports below 1024 need privileges: use --port 8787", "port_denied");
   }

@@ -1,5 +1,6 @@
 import type { Endpoint } from "../api/types.js";
 import { applyChange, frozenCopy, logOf, type Change } from "./changes.js";
+import { lockDataDir } from "./data-dir-lock.js";
 import { JournalWriter, loadDataDir, removeJournalsBefore, writeSnapshot } from "./journal.js";
 import { emptyState, type DeliveryRecord, type EmulatorState } from "./persist.js";
 
@@ -68,6 +69,8 @@ export class EmulatorStore {
   private epoch = 0;
   /** Journals replaced by a newer one, still being flushed. */
   private retired: JournalWriter[] = [];
+  /** Gives the data folder back (see data-dir-lock.ts). */
+  private releaseLock: () => void = () => {};
   /** A snapshot to write once the batch that ends its journal is flushed. */
   private compactAfter: { state: EmulatorState; generation: number; upTo: number } | undefined;
   private compacting: Promise<void> | undefined;
@@ -82,8 +85,16 @@ export class EmulatorStore {
 
   static open(dataDir?: string, options: StoreOptions = {}): EmulatorStore {
     if (!dataDir) return new EmulatorStore(emptyState(), undefined, options);
-    const loaded = loadDataDir(dataDir);
+    const release = lockDataDir(dataDir);
+    let loaded: ReturnType<typeof loadDataDir>;
+    try {
+      loaded = loadDataDir(dataDir);
+    } catch (error) {
+      release();
+      throw error;
+    }
     const store = new EmulatorStore(loaded.state, dataDir, options);
+    store.releaseLock = release;
     store.writer = new JournalWriter(dataDir, loaded.generation, loaded.journalBytes);
     store.snapshotBytes = loaded.snapshotBytes;
     store.notices.push(...loaded.notices);
@@ -164,6 +175,7 @@ export class EmulatorStore {
     for (const writer of [...this.retired, this.writer]) writer.close();
     this.retired = [];
     this.writer = undefined;
+    this.releaseLock();
   }
 
   endpoints(): Endpoint[] {

@@ -65,7 +65,7 @@ const ALLOWED: Record<string, string[]> = {
   delivery: ["signing", "events", "http", "lifecycle", "session", "terminal", "config"],
   api: ["config", "terminal", "http", "events", "signing"],
   listen: ["api", "config", "delivery", "events", "http", "lifecycle", "session", "signing", "terminal"],
-  emulator: ["api", "config", "delivery", "events", "http", "signing", "terminal"],
+  emulator: ["api", "config", "delivery", "events", "http", "session", "signing", "terminal"],
   tail: ["api", "delivery", "lifecycle", "listen", "terminal"],
   check: ["delivery", "signing", "terminal"],
   completion: [],

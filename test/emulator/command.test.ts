@@ -94,6 +94,10 @@ describe("fanfare webhooks emulator", () => {
       const first = JSON.parse((await running.waitFor(JSON_LINE))[0]);
       const created = await apiFor(first.url, first.apiKey)("POST", "/webhooks", { url: receiver.url, events: ["order.created"] });
       expect(created.status).toBe(201);
+      // A second emulator on the folder while the first runs: refused before it loads or serves.
+      const twice = await runCli(["webhooks", "emulator", "--port", "0", "--data-dir", dataDir], { env: env() });
+      expect(twice.code).toBe(2);
+      expect(twice.stderr).toMatch(/^error: --data-dir .* is in use by another emulator \(pid \d+\)\nhint: stop that one first/);
       expect(await running.stop("SIGTERM")).toMatchObject({ code: 130 });
 
       running = startCli(["webhooks", "emulator", "--port", "0", "--json", "--data-dir", dataDir], { env: env() });
