@@ -172,6 +172,12 @@ export function loadDataDir(dir: string, cleanUp = true): LoadedData {
   }
 
   const { state } = loaded;
+  // Journal S is created before snapshot S is written, so a folder whose older journals remain
+  // without it was not left by the emulator: deleting them (below) would lose what they hold.
+  const older = journals.filter((j) => j.generation < loaded.generation);
+  if (older.length > 0 && !journals.some((j) => j.generation === loaded.generation)) {
+    throw refusal(snapshotPath, 1, `it names journal ${loaded.generation}, which is missing, while ${older.at(-1)!.name} is there`);
+  }
   let generation = loaded.generation;
   let journalBytes = 0;
   const current = journals.filter((j) => j.generation >= loaded.generation);

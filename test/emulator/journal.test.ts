@@ -105,6 +105,11 @@ describe("the journal", () => {
       /emulator-snapshot\.ndjson cannot be used \(it ends before its last record\)/,
     ],
     ["a journal without its snapshot", (f: string) => rmSync(join(f, SNAPSHOT_FILE)), /emulator-journal-000001\.ndjson cannot be used \(there is no emulator-snapshot\.ndjson beside it\)/],
+    [
+      "a snapshot that names a later journal than the one there (loading would delete it)",
+      (f: string) => writeFileSync(join(f, SNAPSHOT_FILE), readFileSync(join(f, SNAPSHOT_FILE), "utf8").replace('"journal":1}', '"journal":99}')),
+      /emulator-snapshot\.ndjson line 1 cannot be used \(it names journal 99, which is missing, while emulator-journal-000001\.ndjson is there\)/,
+    ],
   ] as const) {
     it(`${what}: refused by name (exit 2), every file left as it was`, async () => {
       await folderWithTwoEndpoints();
