@@ -27,6 +27,10 @@ function fakeTunnel(url: string) {
       stopped = true;
       exit({ code: 0, signal: "SIGINT" });
     },
+    kill: () => {
+      stopped = true;
+      exit({ code: null, signal: "SIGKILL" });
+    },
     die: () => exit({ code: null, signal: "SIGKILL" }),
     stopped: () => stopped,
   };
