@@ -13,6 +13,30 @@ export interface EndpointLease {
   repoint(url: string): Promise<void>;
   /** Gives the endpoint back; resolves to a warning when that failed (never throws). Idempotent. */
   release(): Promise<string | null>;
+  /**
+   * What leaving now, without giving the endpoint back (a second Ctrl-C cannot wait for an HTTP call),
+   * leaves behind, said for the user to act on; null when nothing is (already given back, or not moved).
+   */
+  leftBehind(): string | null;
+}
+
+type ReleaseState = "held" | "releasing" | "released";
+
+/** Tracks whether release() has been asked for and has finished, for leftBehind(). */
+function tracked(release: () => Promise<string | null>): { release: () => Promise<string | null>; state: () => ReleaseState } {
+  let state: ReleaseState = "held";
+  const run = once(release);
+  return {
+    release: () => {
+      if (state === "held") state = "releasing";
+      return run().then((warning) => {
+        // A failed release left the endpoint as it was: still worth saying on a second Ctrl-C.
+        state = warning === null ? "released" : "held";
+        return warning;
+      });
+    },
+    state: () => state,
+  };
 }
 
 /** How long giving an endpoint back may take on exit before listen gives up and says so. */
@@ -51,6 +75,16 @@ export async function leaseTemporaryEndpoint(client: ApiClient, input: Temporary
     enabled: true,
     secret: input.secret,
   });
+  const release = tracked(async () => {
+    try {
+      await client.deleteEndpoint(endpoint.id);
+      return null;
+    } catch (error) {
+      // Already gone (deleted by hand meanwhile) is what we wanted anyway.
+      if ((error as { status?: number }).status === 404) return null;
+      return `could not delete the temporary endpoint ${endpoint.id}: ${reason(error)} (delete it with: fanfare webhooks endpoints delete ${endpoint.id})`;
+    }
+  });
   return {
     endpointId: endpoint.id,
     temporary: true,
@@ -58,16 +92,15 @@ export async function leaseTemporaryEndpoint(client: ApiClient, input: Temporary
     repoint: async (url) => {
       await client.updateEndpoint(endpoint.id, { url });
     },
-    release: once(async () => {
-      try {
-        await client.deleteEndpoint(endpoint.id);
-        return null;
-      } catch (error) {
-        // Already gone (deleted by hand meanwhile) is what we wanted anyway.
-        if ((error as { status?: number }).status === 404) return null;
-        return `could not delete the temporary endpoint ${endpoint.id}: ${reason(error)} (delete it with: fanfare webhooks endpoints delete ${endpoint.id})`;
-      }
-    }),
+    release: release.release,
+    leftBehind: () => {
+      const state = release.state();
+      if (state === "released") return null;
+      // Its description names this pid: the next connected listen on this machine deletes it.
+      return state === "releasing"
+        ? `left temporary endpoint ${endpoint.id} unless its delete, under way, got through (the next listen removes it)`
+        : `left temporary endpoint ${endpoint.id} (the next listen removes it)`;
+    },
   };
 }
 
@@ -84,6 +117,15 @@ export async function leaseExistingEndpoint(client: ApiClient, id: string, url: 
     await client.updateEndpoint(id, { url });
     moved = true;
   }
+  const release = tracked(async () => {
+    if (!moved) return null;
+    try {
+      await client.updateEndpoint(id, { url: original });
+      return null;
+    } catch (error) {
+      return `could not point endpoint ${id} back at ${original}: ${reason(error)} (fanfare webhooks endpoints update ${id} --url ${original})`;
+    }
+  });
   return {
     endpointId: id,
     temporary: false,
@@ -92,14 +134,11 @@ export async function leaseExistingEndpoint(client: ApiClient, id: string, url: 
       await client.updateEndpoint(id, { url: next });
       moved = next !== original;
     },
-    release: once(async () => {
-      if (!moved) return null;
-      try {
-        await client.updateEndpoint(id, { url: original });
-        return null;
-      } catch (error) {
-        return `could not point endpoint ${id} back at ${original}: ${reason(error)} (fanfare webhooks endpoints update ${id} --url ${original})`;
-      }
-    }),
+    release: release.release,
+    // Not a leftover the next listen knows of: the user must point it back.
+    leftBehind: () =>
+      !moved || release.state() === "released"
+        ? null
+        : `left endpoint ${id} pointed at this listen (point it back with: fanfare webhooks endpoints update ${id} --url ${original})`,
   };
 }

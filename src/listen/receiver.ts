@@ -7,6 +7,12 @@ const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const DEFAULT_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024;
 /** A body that sends nothing for this long is dropped (a stalled or hostile sender holds a socket). */
 const BODY_IDLE_MS = 10_000;
+/**
+ * A connection that has not sent a request's headers within this is dropped: the same bound as a
+ * stalled body. Node's default (60 s) let a few hundred silent connections hold every slot
+ * (MAX_CONNECTIONS) for a minute, locking real deliveries out.
+ */
+const HEADERS_MS = 10_000;
 /** The most a whole request (headers and body) may take to arrive. */
 const REQUEST_MS = 60_000;
 /**
@@ -40,6 +46,8 @@ interface ReceiverOptions {
   maxInflightBytes?: number;
   /** How long a body may send nothing before it is dropped. */
   bodyIdleMs?: number;
+  /** How long a connection may take to send a request's headers (from its start) before it is dropped. */
+  headersMs?: number;
   /** How long a whole request may take to arrive. */
   requestMs?: number;
   onDelivery(delivery: IncomingDelivery): Promise<ReceiverReply>;
@@ -71,15 +79,18 @@ export async function startReceiver(options: ReceiverOptions): Promise<Receiver>
     bodyIdleMs: options.bodyIdleMs ?? BODY_IDLE_MS,
   };
   const requestMs = options.requestMs ?? REQUEST_MS;
+  const headersMs = Math.min(options.headersMs ?? HEADERS_MS, requestMs);
   const traffic: Traffic = { active: 0, closing: false, onIdle: null };
   // Node checks request deadlines on this interval (30 s by default): often enough that a trickling
-  // sender is cut near its deadline, not up to half a minute past it.
-  const server = createServer({ connectionsCheckingInterval: Math.min(1_000, requestMs) }, (req, res) =>
+  // or silent sender is cut near its deadline, not up to half a minute past it.
+  const server = createServer({ connectionsCheckingInterval: Math.min(1_000, headersMs) }, (req, res) =>
     handle(req, res, limits, options.onDelivery, traffic),
   );
   // Counts only until the request has arrived: a slow target, answered later, is not the sender's fault.
   server.requestTimeout = requestMs;
-  server.headersTimeout = Math.min(60_000, server.requestTimeout);
+  // Counted from the connection (or, kept alive, from the next request's first byte): a connection
+  // idle between requests is governed by keepAliveTimeout instead, so keep-alive senders are not cut.
+  server.headersTimeout = headersMs;
   server.keepAliveTimeout = 65_000;
   server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {

@@ -185,6 +185,8 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
           });
           onTunnelConnection = keeper.onConnection;
           scope.defer(() => keeper.stop());
+          // A second Ctrl-C leaves without waiting for keeper.stop(): cloudflared must not outlive us.
+          scope.deferUrgent(() => keeper.killNow());
         }
       }
       if (!scope.stopping) {
@@ -205,6 +207,11 @@ export async function runListen(config: ListenConfig, out: Output, scope: Lifecy
           if (warning) warnings.push(warning);
           // Said plainly, not only with --verbose: "nothing was left behind" is what a person checks for.
           else out.info(out.style.dim(l.temporary ? `deleted temporary endpoint ${l.endpointId}` : `restored endpoint ${l.endpointId}`));
+        });
+        // Leaving at once cannot wait for the API: say what stays behind and who removes it.
+        scope.deferUrgent(() => {
+          const left = l.leftBehind();
+          if (left) out.warn(left);
         });
       }
     }

@@ -113,6 +113,18 @@ export class TunnelKeeper {
     await this.tunnel.stop();
   }
 
+  /**
+   * Leaving now (a second Ctrl-C): no more restarts, and the cloudflared in use is killed before this
+   * returns, so it is not left running re-parented to init.
+   */
+  killNow(): void {
+    this.stopped = true;
+    this.abort.abort();
+    clearInterval(this.clockTimer);
+    clearTimeout(this.stallTimer);
+    this.tunnel.kill();
+  }
+
   private watch(tunnel: QuickTunnel): void {
     void tunnel.exited.then(({ code, signal }) => {
       if (tunnel !== this.tunnel || this.stopped) return;

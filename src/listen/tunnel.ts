@@ -70,6 +70,11 @@ export interface QuickTunnel {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Stops cloudflared (SIGINT, then SIGKILL if it lingers) and waits for it to go. */
   stop(): Promise<void>;
+  /**
+   * Kills cloudflared at once (SIGKILL), synchronously, for a listen that leaves without waiting (a
+   * second Ctrl-C): a graceful cloudflared would wait out requests in flight, outliving us.
+   */
+  kill(): void;
 }
 
 interface QuickTunnelOptions {
@@ -188,7 +193,10 @@ export async function startQuickTunnel(localUrl: string, options: QuickTunnelOpt
     tunnel.on("stdout", (d) => d.split(/\r?\n/).filter(Boolean).forEach((l) => options.onLog!(l)));
     tunnel.on("stderr", (d) => d.split(/\r?\n/).filter(Boolean).forEach((l) => options.onLog!(l)));
   }
-  return { url, pid: child.pid, exited, stop };
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  };
+  return { url, pid: child.pid, exited, stop, kill };
 }
 
 function lastWords(lines: string[]): string {

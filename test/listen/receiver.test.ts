@@ -1,4 +1,5 @@
-import { request } from "node:http";
+import { Agent, request } from "node:http";
+import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   MAX_CONNECTIONS,
@@ -15,9 +16,13 @@ afterEach(async () => {
 });
 
 async function start(maxBodyBytes?: number) {
+  return startWith({ maxBodyBytes });
+}
+
+async function startWith(options: Omit<Parameters<typeof startReceiver>[0], "onDelivery">) {
   const seen: IncomingDelivery[] = [];
   receiver = await startReceiver({
-    maxBodyBytes,
+    ...options,
     onDelivery: async (delivery) => {
       seen.push(delivery);
       return { statusCode: 202, headers: { "content-type": "text/plain" }, body: "taken" };
@@ -209,6 +214,59 @@ describe("receiver budgets (it may be on the internet through the tunnel)", () =
     expect(["status 408", "closed"]).toContain(ended);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(MAX_CONNECTIONS).toBeLessThan(1024);
+  });
+
+  it("drops a connection that sends nothing, or only part of its headers, within the headers bound", async () => {
+    const seen = await startWith({ headersMs: 300 });
+    /** Ms until the receiver closed a raw connection that sent `first`; -1 if still open after 5 s. */
+    const closedAfter = (first: string) =>
+      new Promise<number>((resolve) => {
+        const started = Date.now();
+        const socket = connect(Number(new URL(receiver!.url).port), "127.0.0.1", () => {
+          if (first) socket.write(first);
+        });
+        const timer = setTimeout(() => {
+          socket.destroy();
+          resolve(-1);
+        }, 5_000);
+        socket.on("error", () => {});
+        socket.resume();
+        socket.on("close", () => {
+          clearTimeout(timer);
+          resolve(Date.now() - started);
+        });
+      });
+    const [silent, partial] = await Promise.all([closedAfter(""), closedAfter("POST /webhooks HTTP/1.1\r\nHost: x\r\n")]);
+    // Node checks the deadline on an interval (here the bound itself), so up to twice the bound.
+    for (const ms of [silent, partial]) {
+      expect(ms).toBeGreaterThanOrEqual(250);
+      expect(ms).toBeLessThan(5_000);
+    }
+    // The slots are free again: a real delivery goes through.
+    expect((await send(receiver!.url, { body: "{}" })).status).toBe(202);
+    expect(seen).toHaveLength(1);
+  });
+
+  it("keeps a kept-alive connection open between requests for longer than the headers bound", async () => {
+    await startWith({ headersMs: 200 });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const post = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = request(receiver!.url, { method: "POST", agent }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode!, reused: req.reusedSocket }));
+        });
+        req.on("error", reject);
+        req.end("{}");
+      });
+    try {
+      expect(await post()).toEqual({ status: 202, reused: false });
+      // Idle past the headers bound (and Node's check of it): the point of the test, not a wait for an event.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(await post()).toEqual({ status: 202, reused: true });
+    } finally {
+      agent.destroy();
+    }
   });
 
   it("drain: refuses new connections, answers the request in flight (connection: close), and gives up after its deadline", async () => {

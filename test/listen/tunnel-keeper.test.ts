@@ -27,6 +27,10 @@ function fakeTunnel(url: string) {
       stopped = true;
       exit({ code: 0, signal: "SIGINT" });
     },
+    kill: () => {
+      stopped = true;
+      exit({ code: null, signal: "SIGKILL" });
+    },
     die: () => exit({ code: null, signal: "SIGKILL" }),
     stopped: () => stopped,
   };
@@ -74,6 +78,22 @@ describe("TunnelKeeper", () => {
     await waitUntil(() => moved.length === 2, 5_000, "a second new tunnel");
     await keeper.stop();
     expect((keeper.current as ReturnType<typeof fakeTunnel>).stopped()).toBe(true);
+  });
+
+  it("killNow kills the tunnel in use before it returns and restarts nothing (a second Ctrl-C)", async () => {
+    const first = fakeTunnel("https://first.trycloudflare.com");
+    let killedBy: NodeJS.Signals | null = null;
+    void first.exited.then(({ signal }) => (killedBy = signal));
+    const { keeper, statuses, started } = keeperWith(first);
+    keeper.killNow();
+    expect(first.stopped()).toBe(true);
+    await first.exited;
+    expect(killedBy).toBe("SIGKILL");
+    // Its exit is not a tunnel dying: nothing is started in its place (the backoff here is 20 ms, so
+    // a restart would have begun well within 100 ms).
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(statuses).toEqual([]);
+    expect(started).toEqual([]);
   });
 
   it("keeps trying with backoff while restarts fail, and gives up after giveUpMs with exit 1", async () => {
