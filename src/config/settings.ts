@@ -1,5 +1,6 @@
 import { usageError } from "../errors.js";
 import { configFilePath, profileOf, readConfig, updateConfig } from "./store.js";
+import { codePointLabel } from "../terminal/escape.js";
 
 export const DEFAULT_API_BASE = "https://admin.fanfare.io/api";
 const DEFAULT_PROFILE = "default";
@@ -120,7 +121,7 @@ function unfitCharacter(value: string, unfit: RegExp): string | undefined {
   const bad = unfit.exec(value)?.[0];
   if (bad === undefined) return undefined;
   const what = /\s/u.test(bad) ? "whitespace" : "a control character";
-  return `${what} (U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")})`;
+  return `${what} (${codePointLabel(bad.codePointAt(0)!)})`;
 }
 
 /**

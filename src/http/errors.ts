@@ -1,3 +1,4 @@
+import { codePointLabel } from "../terminal/escape.js";
 import type { InvalidHeaderError } from "./header-rules.js";
 /**
  * Why a request got no usable HTTP answer, read from whatever Node or undici threw. This is the only
@@ -134,11 +135,6 @@ export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
   return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
-}
-
-/** U+6771, U+001B: a character shown by its code point, never as itself (it may be a control). */
-export function codePointLabel(codePoint: number): string {
-  return `U+${codePoint.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { usageError } from "../errors.js";
-import { codePointLabel } from "../http/errors.js";
 import { isHeaderName, isSendableHeaderValue, unsendableCodePoint } from "../http/header-rules.js";
+import { codePointLabel } from "../terminal/escape.js";
 
 // Set by the HTTP layer itself; letting a user override them would corrupt the forwarded request.
 // undici refuses expect outright (and its pool then hangs, as for a bad value: http/header-rules.ts).

@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
+import { codePointLabel } from "../terminal/escape.js";
 import { assertSecretFitsScheme, DEFAULT_TOLERANCE_SECONDS, standardSecretKey, type SignatureScheme } from "./options.js";
 
 // createHmac re-encodes a string key on every call; a receiver verifies thousands of deliveries
@@ -170,8 +171,12 @@ function digestProblem(value: string, what: string): Failure {
 
 function describeChars(value: string): string {
   const bad = /[^0-9a-f]/iu.exec(value)?.[0] ?? "";
-  const shown = /^[\x21-\x7e]$/.test(bad) ? quote(bad) : `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
-  return `found ${shown}`;
+  return `found ${shownChar(bad)}`;
+}
+
+/** A character a value should not hold: quoted when printable ASCII, else by its code point. */
+function shownChar(bad: string): string {
+  return /^[\x21-\x7e]$/.test(bad) ? quote(bad) : codePointLabel(bad.codePointAt(0)!);
 }
 
 function timestampProblem(raw: string, what: string): Failure {
@@ -247,8 +252,7 @@ function parseStandard(header: string): { ok: true; value: HeaderParts } | Failu
 function describeBase64Chars(value: string): string {
   const bad = /[^A-Za-z0-9+/=]/u.exec(value)?.[0];
   if (bad === undefined) return "misplaced = padding";
-  const shown = /^[\x21-\x7e]$/.test(bad) ? quote(bad) : `U+${bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
-  return `found ${shown}`;
+  return `found ${shownChar(bad)}`;
 }
 
 function parseHeader(header: string): { ok: true; value: HeaderParts } | Failure {

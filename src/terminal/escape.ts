@@ -41,3 +41,8 @@ function visible(c: string): string {
   const code = c.charCodeAt(0);
   return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
 }
+
+/** `U+6771`, `U+001B`: a character named by its code point, never shown as itself (it may be a control). */
+export function codePointLabel(codePoint: number): string {
+  return `U+${codePoint.toString(16).toUpperCase().padStart(4, "0")}`;
+}
