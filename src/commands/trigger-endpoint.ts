@@ -60,7 +60,7 @@ export async function triggerViaEndpoint(options: EndpointTriggerOptions, deps: 
   // Every event's data up front, so a bad --set fails the run before anything is sent.
   const dataOf = new Map(events.map((event) => [event, testRouteData(chosen.get(event)!, { set: options.set, data: file })]));
 
-  const [{ api, fmt }, { awaitDelivery }, { SummaryCollector, summaryLine }] = await Promise.all([
+  const [{ api, fmt }, { awaitDelivery }, { SummaryCollector, deliveryJson, summaryLine }] = await Promise.all([
     apiCommand(options, deps),
     import("../api/await-delivery.js"),
     import("../delivery/report.js"),
@@ -81,17 +81,7 @@ export async function triggerViaEndpoint(options: EndpointTriggerOptions, deps: 
         (collector ??= new SummaryCollector(delivery.request.url)).add(result);
         if (out.json) {
           // trigger's NDJSON line (what a script filters on: ok, status), and where the delivery stands.
-          out.printJson({
-            event: result.event,
-            id: result.id,
-            status: result.status,
-            ok: result.ok,
-            durationMs: Math.round(result.durationMs * 10) / 10,
-            url: result.url,
-            error: result.error,
-            deliveryStatus: delivery.status,
-            attempts: delivery.attempt,
-          });
+          out.print(deliveryJson(result, { deliveryStatus: delivery.status, attempts: delivery.attempt }));
         } else {
           const code = fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
           const attempts = `${delivery.attempt} attempt${delivery.attempt === 1 ? "" : "s"}`;

@@ -183,8 +183,11 @@ export function deliveryLine(result: DeliveryResult, colors: StatusColors = PLAI
   return `${sent}  ${answer} ${cause ? cause + " " : ""}${formatDuration(result.durationMs)}${where}`;
 }
 
-/** The NDJSON record of one delivery (`--json`). */
-export function deliveryJson(result: DeliveryResult): string {
+/**
+ * The NDJSON record of one delivery (`--json`); `extra` keys follow trigger's (what `trigger
+ * --endpoint` adds of where the platform's delivery stands).
+ */
+export function deliveryJson(result: DeliveryResult, extra?: Record<string, unknown>): string {
   // Written out by hand: a run may print 20,000 of these, and this is a few times cheaper than
   // JSON.stringify of an object (every string still goes through safeJson, so escaping is right).
   // A listen in between that could not reach the app says why: that is the error too.
@@ -192,7 +195,8 @@ export function deliveryJson(result: DeliveryResult): string {
   return (
     `{"event":${safeJson(result.event)},"id":${safeJson(result.id)},"status":${result.status},` +
     `"ok":${result.ok},"durationMs":${round(result.durationMs)},"url":${safeJson(result.url)},` +
-    `"error":${error === null ? "null" : safeJson(error)}}`
+    `"error":${error === null ? "null" : safeJson(error)}` +
+    (extra === undefined ? "}" : "," + safeJson(extra).slice(1))
   );
 }
 
