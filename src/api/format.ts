@@ -129,6 +129,14 @@ export function statusCodeText(code: number | null | undefined, error: string | 
   return paint.red(text);
 }
 
+/**
+ * What the attempt just started (a test, a redelivery) got: "no answer yet" while it is in flight,
+ * since a pending delivery's answer fields still show the attempt before it.
+ */
+export function attemptAnswerText(delivery: Delivery, paint: Painter = PLAIN): string {
+  return delivery.status === "pending" ? "no answer yet" : statusCodeText(delivery.response?.statusCode, delivery.error, paint);
+}
+
 export function deliveryStatusText(status: Delivery["status"], paint: Painter = PLAIN): string {
   switch (status) {
     case "succeeded":

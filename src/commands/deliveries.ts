@@ -138,10 +138,9 @@ export async function redeliverDelivery(
   const failed = delivery.status !== "succeeded";
   if (out.json) out.printJson(delivery);
   else {
+    const code = fmt.attemptAnswerText(delivery, out.style);
     // Still pending: the delivery shows the attempts that ended, so the one under way is the next.
-    const pending = delivery.status === "pending";
-    const code = pending ? "no answer yet" : fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
-    const attempt = pending ? delivery.attempt + 1 : delivery.attempt;
+    const attempt = delivery.status === "pending" ? delivery.attempt + 1 : delivery.attempt;
     out.print(`redelivered ${e(delivery.id)} (attempt ${attempt}): ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`);
   }
   return failed ? 1 : 0;

@@ -345,7 +345,7 @@ export async function testEndpoint(
   const failed = delivery.status !== "succeeded";
   if (out.json) out.printJson(delivery);
   else {
-    const code = delivery.status === "pending" ? "no answer yet" : fmt.statusCodeText(delivery.response?.statusCode, delivery.error, out.style);
+    const code = fmt.attemptAnswerText(delivery, out.style);
     out.print(
       `sent ${e(delivery.eventType)} to ${e(delivery.endpointId)}: delivery ${e(delivery.id)} ${fmt.deliveryStatusText(delivery.status, out.style)} (${code})`,
     );
