@@ -99,7 +99,7 @@ function typedValue(raw: string, existing: unknown, assignment: string): unknown
   // A number the payload cannot carry as typed would be sent as something else: 1e999 as null,
   // 99999999999999999999999 as 1e+23.
   const quote = `quote it to send it as a string: --set '${assignment.slice(0, assignment.indexOf("=") + 1)}"${raw.trim()}"'`;
-  if (hasInfinity(parsed)) {
+  if (someNumber(parsed, (n) => !Number.isFinite(n))) {
     const inside = "write the number inside in quotes to send it as a string";
     throw setError(assignment, "holds a number too large for JSON", typeof parsed === "number" ? quote : inside);
   }
@@ -107,21 +107,16 @@ function typedValue(raw: string, existing: unknown, assignment: string): unknown
     throw setError(assignment, `holds a whole number with more digits than a number keeps exactly (it would be sent as ${parsed})`, quote);
   }
   // Inside an object or list: a long run of digits that came out as an inexact whole number.
-  if (typeof parsed === "object" && /\d{16,}/.test(raw) && hasUnsafeInteger(parsed)) {
+  if (typeof parsed === "object" && /\d{16,}/.test(raw) && someNumber(parsed, (n) => Number.isInteger(n) && !Number.isSafeInteger(n))) {
     throw setError(assignment, "holds a whole number with more digits than a number keeps exactly", "write the number inside in quotes to send it as a string");
   }
   return parsed;
 }
 
-function hasUnsafeInteger(value: unknown): boolean {
-  if (typeof value === "number") return Number.isInteger(value) && !Number.isSafeInteger(value);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(hasUnsafeInteger);
-  return false;
-}
-
-function hasInfinity(value: unknown): boolean {
-  if (typeof value === "number") return !Number.isFinite(value);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(hasInfinity);
+/** Whether `value` is, or holds at any depth, a number that `test` picks. */
+function someNumber(value: unknown, test: (n: number) => boolean): boolean {
+  if (typeof value === "number") return test(value);
+  if (typeof value === "object" && value !== null) return Object.values(value).some((v) => someNumber(v, test));
   return false;
 }
 
